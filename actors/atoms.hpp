@@ -1,0 +1,37 @@
+#pragma once
+
+#include <caf/atom.hpp>
+
+/// The atoms that tag the node's actor messages (CAF 0.17: at most 10 characters).
+namespace plexichat::actors {
+
+using add_atom = caf::atom_constant<caf::atom("add")>;
+using auth_atom = caf::atom_constant<caf::atom("auth")>;
+using closed_atom = caf::atom_constant<caf::atom("closed")>;
+using committed_atom = caf::atom_constant<caf::atom("committed")>;
+using create_atom = caf::atom_constant<caf::atom("create")>;
+using deliver_atom = caf::atom_constant<caf::atom("deliver")>;
+using frame_atom = caf::atom_constant<caf::atom("frame")>;
+using get_atom = caf::atom_constant<caf::atom("get")>;
+using history_atom = caf::atom_constant<caf::atom("history")>;
+using idle_atom = caf::atom_constant<caf::atom("idle")>;
+using info_atom = caf::atom_constant<caf::atom("info")>;
+using join_atom = caf::atom_constant<caf::atom("join")>;
+using leave_atom = caf::atom_constant<caf::atom("leave")>;
+using list_atom = caf::atom_constant<caf::atom("list")>;
+using login_atom = caf::atom_constant<caf::atom("login")>;
+using logout_atom = caf::atom_constant<caf::atom("logout")>;
+using lookup_atom = caf::atom_constant<caf::atom("lookup")>;
+using loaded_atom = caf::atom_constant<caf::atom("loaded")>;
+using post_atom = caf::atom_constant<caf::atom("post")>;
+using register_atom = caf::atom_constant<caf::atom("register")>;
+using replay_atom = caf::atom_constant<caf::atom("replay")>;
+using rest_atom = caf::atom_constant<caf::atom("rest")>;
+using run_atom = caf::atom_constant<caf::atom("run")>;
+using stop_atom = caf::atom_constant<caf::atom("stop")>;
+using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using timeout_atom = caf::atom_constant<caf::atom("timeout")>;
+using unsub_atom = caf::atom_constant<caf::atom("unsub")>;
+
+}  // namespace plexichat::actors

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <string>
+#include <utility>
+
+#include <caf/message.hpp>
+#include <caf/sec.hpp>
+
+#include "actors/api_error.hpp"
+#include "actors/atoms.hpp"
+#include "actors/node_context.hpp"
+
+namespace plexichat::actors::channel {
+
+/// Sends `msg` to the actor of channel `channel_id`, found through the registry, and runs
+/// `on_ok(answer)` or `on_error(api_error)` in the calling actor. A channel actor that stopped
+/// between the lookup and the request (idle stop) is looked up again, once.
+template <class Self, class OnOk, class OnError>
+void call_channel(Self* self, node_context* ctx, std::string channel_id, caf::message msg,
+                  OnOk on_ok, OnError on_error, int attempts = 2) {
+  self->request(ctx->channels, caf::infinite, lookup_atom::value, channel_id)
+      .then(
+          [=](caf::actor& ch) mutable {
+            self->request(ch, caf::infinite, msg)
+                .then(on_ok, [=](caf::error& err) mutable {
+                  if (err == caf::sec::request_receiver_down && attempts > 1) {
+                    call_channel(self, ctx, channel_id, msg, on_ok, on_error, attempts - 1);
+                    return;
+                  }
+                  on_error(to_api_error(err));
+                });
+          },
+          [=](caf::error& err) mutable { on_error(to_api_error(err)); });
+}
+
+}  // namespace plexichat::actors::channel

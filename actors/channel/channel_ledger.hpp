@@ -1,0 +1,86 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "storage/records.hpp"
+
+namespace plexichat::actors::channel {
+
+/// A nonce remembered for idempotent sends: who sent it, what it was, what it got.
+struct nonce_entry {
+  std::string author_id;
+  std::string nonce;
+  uint64_t seq = 0;
+  int64_t created_at = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, nonce_entry& x) {
+  return f(x.author_id, x.nonce, x.seq, x.created_at);
+}
+
+/// The logic of one channel, without an actor: members, sequence assignment and the nonces
+/// of the last `nonce_ttl_ms`. Seqs are handed out by assign() in order and become durable
+/// in the same order (commit()); assigned but uncommitted seqs are never shown to readers.
+/// Owned by the channel's actor; not thread-safe.
+class channel_ledger {
+ public:
+  channel_ledger(storage::channel_record record, const std::vector<std::string>& members,
+                 uint64_t last_seq, const std::vector<nonce_entry>& nonces, int64_t nonce_ttl_ms);
+
+  const storage::channel_record& record() const { return record_; }
+  bool is_member(std::string_view user_id) const;
+  /// Public channels are visible to everyone signed in; private ones to members only.
+  bool can_view(std::string_view user_id) const;
+  std::size_t member_count() const { return members_.size(); }
+
+  /// Adds or removes a member in memory (after the write is durable); false if no change.
+  bool add_member(const std::string& user_id);
+  bool remove_member(const std::string& user_id);
+
+  /// The highest durable seq: what readers and subscribers may see.
+  uint64_t committed_seq() const { return committed_; }
+  /// The highest seq handed out (durable or in flight).
+  uint64_t assigned_seq() const { return assigned_; }
+
+  /// The seq an earlier send by `author_id` with this nonce got, if within the TTL.
+  std::optional<uint64_t> find_nonce(std::string_view author_id, std::string_view nonce,
+                                     int64_t now_ms) const;
+
+  /// Gives a send the next seq and remembers its nonce; the caller persists the record.
+  storage::message_record assign(const std::string& author_id, const std::string& author,
+                                 const std::string& content, const std::string& nonce,
+                                 const std::string& message_id, int64_t now_ms);
+
+  /// Marks `seq` durable. Seqs commit in the order they were assigned.
+  void commit(uint64_t seq);
+
+  /// Forgets every seq assigned after the last durable one (their write failed).
+  void abandon_uncommitted();
+
+  /// Drops nonces older than the TTL; returns how many.
+  std::size_t prune_nonces(int64_t now_ms);
+  std::size_t nonce_count() const { return nonces_.size(); }
+
+ private:
+  static std::string nonce_key(std::string_view author_id, std::string_view nonce);
+
+  storage::channel_record record_;
+  std::unordered_set<std::string> members_;
+  uint64_t committed_ = 0;
+  uint64_t assigned_ = 0;
+  int64_t nonce_ttl_ms_ = 0;
+  struct nonce_value {
+    uint64_t seq;
+    int64_t created_at;
+  };
+  std::unordered_map<std::string, nonce_value> nonces_;
+};
+
+}  // namespace plexichat::actors::channel

@@ -1,0 +1,217 @@
+#include "actors/channel/channel.hpp"
+
+#include <memory>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/atoms.hpp"
+#include "actors/channel/channel_actor.hpp"
+#include "actors/durable_writes.hpp"
+#include "actors/message_types.hpp"
+#include "actors/run_blocking.hpp"
+#include "runtime/clock.hpp"
+#include "runtime/crypto.hpp"
+
+namespace plexichat::actors::channel {
+
+namespace {
+
+using record_list = std::shared_ptr<const std::vector<storage::channel_record>>;
+
+struct running_channel {
+  caf::actor actor;
+  bool stopping = false;
+  std::vector<caf::typed_response_promise<caf::actor>> waiting;  // lookups while stopping
+};
+
+struct registry_state {
+  node_context* ctx = nullptr;
+  std::unordered_map<std::string, storage::channel_record> records;
+  record_list all = std::make_shared<const std::vector<storage::channel_record>>();
+  std::unordered_map<std::string, running_channel> running;
+  durable_writes writes;
+  static inline const char* name = "channel_registry";
+};
+
+using registry_actor = caf::stateful_actor<registry_state>;
+
+void remember(registry_actor* self, const storage::channel_record& rec) {
+  auto& st = self->state;
+  st.records.insert_or_assign(rec.id, rec);
+  auto next = std::make_shared<std::vector<storage::channel_record>>(*st.all);
+  next->push_back(rec);
+  st.all = std::move(next);
+}
+
+caf::actor start_channel(registry_actor* self, const std::string& id) {
+  auto& st = self->state;
+  auto actor = spawn_channel_actor(self, st.ctx, st.records.at(id));
+  self->monitor(actor);
+  st.running[id] = running_channel{actor, false, {}};
+  st.ctx->metrics->channel_actors.Increment();
+  return actor;
+}
+
+caf::result<channel_view> create(registry_actor* self, const std::string& owner_id,
+                                 std::string name, std::string topic, bool is_private) {
+  auto& st = self->state;
+  auto now = runtime::now_ms();
+  storage::channel_record rec{runtime::random_id("c"), std::move(name), std::move(topic),
+                              is_private, owner_id, now};
+  storage::write_batch batch;
+  batch.put_channel(rec);
+  batch.add_member({rec.id, owner_id, now});
+  auto rp = self->make_response_promise<channel_view>();
+  st.writes.submit(caf::actor_cast<caf::actor>(self), *st.ctx->writer, std::move(batch),
+                   [self, rp, rec](bool ok) mutable {
+                     if (!ok) {
+                       rp.deliver(make_error(api_errc::unavailable, "storage write failed"));
+                       return;
+                     }
+                     remember(self, rec);
+                     rp.deliver(channel_view{rec, 0});
+                   });
+  return rp;
+}
+
+caf::result<std::vector<channel_view>> list(registry_actor* self, const std::string& user_id) {
+  auto rp = self->make_response_promise<std::vector<channel_view>>();
+  auto* db = self->state.ctx->db;
+  run_blocking(
+      self, self->state.ctx->blocking,
+      [db, user_id, all = self->state.all] {
+        auto mine_list = db->user_channels(user_id);
+        std::unordered_set<std::string> mine(mine_list.begin(), mine_list.end());
+        std::vector<channel_view> views;
+        for (const auto& rec : *all) {
+          if (!rec.is_private || mine.count(rec.id) > 0) {
+            views.push_back({rec, db->last_seq(rec.id)});
+          }
+        }
+        return views;
+      },
+      [rp](std::vector<channel_view> views) mutable { rp.deliver(std::move(views)); },
+      [rp](api_error e) mutable { rp.deliver(make_error(e.code, e.message)); });
+  return rp;
+}
+
+caf::result<caf::actor> lookup(registry_actor* self, const std::string& id) {
+  auto& st = self->state;
+  if (auto i = st.running.find(id); i != st.running.end()) {
+    if (!i->second.stopping) {
+      return i->second.actor;
+    }
+    auto rp = self->make_response_promise<caf::actor>();
+    i->second.waiting.push_back(rp);
+    return rp;
+  }
+  if (st.records.count(id) == 0) {
+    return make_error(api_errc::not_found, "no such channel");
+  }
+  return start_channel(self, id);
+}
+
+/// The channel's actor has gone (stopped when idle, or failed): lookups that waited for it
+/// get a fresh actor, loaded from storage.
+void forget(registry_actor* self, const std::string& id) {
+  auto& st = self->state;
+  auto i = st.running.find(id);
+  if (i == st.running.end()) {
+    return;
+  }
+  auto waiting = std::move(i->second.waiting);
+  st.running.erase(i);
+  st.ctx->metrics->channel_actors.Decrement();
+  if (!waiting.empty()) {
+    auto actor = start_channel(self, id);
+    for (auto& rp : waiting) {
+      rp.deliver(actor);
+    }
+  }
+}
+
+/// Two-phase idle stop: the channel asked to stop; it stops only if still idle when asked,
+/// and lookups meanwhile wait, so that a channel never has two actors at once.
+void on_idle(registry_actor* self, const std::string& id, const caf::actor_addr& source) {
+  auto i = self->state.running.find(id);
+  if (i == self->state.running.end() || i->second.actor.address() != source ||
+      i->second.stopping) {
+    return;
+  }
+  i->second.stopping = true;
+  auto actor = i->second.actor;
+  self->request(actor, caf::infinite, stop_atom::value)
+      .then(
+          [self, id, actor](bool stopped) {
+            auto j = self->state.running.find(id);
+            if (j == self->state.running.end() || j->second.actor != actor) {
+              return;
+            }
+            if (stopped) {
+              self->demonitor(actor);
+              forget(self, id);
+              return;
+            }
+            j->second.stopping = false;
+            for (auto& rp : j->second.waiting) {
+              rp.deliver(actor);
+            }
+            j->second.waiting.clear();
+          },
+          [self, id](caf::error&) { forget(self, id); });
+}
+
+caf::behavior registry_behavior(registry_actor* self, node_context* ctx,
+                                std::vector<storage::channel_record> initial) {
+  self->state.ctx = ctx;
+  for (auto& rec : initial) {
+    remember(self, rec);
+  }
+  // A channel that fails is handled by the down handler; any other exit stops the registry,
+  // and through the links, every channel.
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    for (auto& [id, ch] : self->state.running) {
+      if (ch.actor.address() == msg.source) {
+        return;
+      }
+    }
+    self->quit(msg.reason);
+  });
+  self->set_down_handler([self](const caf::down_msg& dm) {
+    for (auto& [id, ch] : self->state.running) {
+      if (ch.actor.address() == dm.source) {
+        if (dm.reason) {
+          spdlog::warn("channel {} actor stopped: {}", id, to_api_error(dm.reason).message);
+        }
+        forget(self, std::string{id});
+        return;
+      }
+    }
+  });
+  return {
+      [self](create_atom, const std::string& owner, std::string& name, std::string& topic,
+             bool is_private) {
+        return create(self, owner, std::move(name), std::move(topic), is_private);
+      },
+      [self](list_atom, const std::string& user_id) { return list(self, user_id); },
+      [self](lookup_atom, const std::string& id) { return lookup(self, id); },
+      [self](idle_atom, const std::string& id) {
+        on_idle(self, id, caf::actor_cast<caf::actor_addr>(self->current_sender()));
+      },
+      [self](committed_atom, uint64_t id, bool ok) { self->state.writes.on_committed(id, ok); },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_channel_registry(caf::actor_system& sys, node_context* ctx) {
+  // Channel records are few and small: the registry keeps them all, read once at start.
+  return sys.spawn(registry_behavior, ctx, ctx->db->list_channels());
+}
+
+}  // namespace plexichat::actors::channel

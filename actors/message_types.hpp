@@ -1,0 +1,89 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/meta/type_name.hpp>
+
+#include "storage/records.hpp"
+
+// inspect() for the records that travel in actor messages; they live beside the records'
+// namespace so that CAF finds them by argument-dependent lookup.
+namespace plexichat::storage {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, user_record& x) {
+  return f(caf::meta::type_name("user_record"), x.id, x.username, x.password_hash, x.created_at);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, channel_record& x) {
+  return f(caf::meta::type_name("channel_record"), x.id, x.name, x.topic, x.is_private,
+           x.owner_id, x.created_at);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, message_record& x) {
+  return f(caf::meta::type_name("message_record"), x.id, x.channel_id, x.seq, x.author_id,
+           x.author, x.content, x.created_at, x.nonce);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, message_page& x) {
+  return f(caf::meta::type_name("message_page"), x.messages, x.has_more);
+}
+
+}  // namespace plexichat::storage
+
+namespace plexichat::actors {
+
+/// A channel as a client sees it: the record and its last durable seq.
+struct channel_view {
+  storage::channel_record record;
+  uint64_t last_seq = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, channel_view& x) {
+  return f(caf::meta::type_name("channel_view"), x.record, x.last_seq);
+}
+
+/// What a successful login returns.
+struct login_result {
+  std::string token;
+  int64_t expires_at = 0;  ///< ms
+  storage::user_record user;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, login_result& x) {
+  return f(caf::meta::type_name("login_result"), x.token, x.expires_at, x.user);
+}
+
+/// A send to a channel: who, what, and the client's idempotency key (may be empty).
+struct post_request {
+  std::string author_id;
+  std::string author;
+  std::string content;
+  std::string nonce;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, post_request& x) {
+  return f(caf::meta::type_name("post_request"), x.author_id, x.author, x.content, x.nonce);
+}
+
+/// A history read: bounds are exclusive; with neither, the newest `limit`.
+struct history_query {
+  std::optional<uint64_t> after;
+  std::optional<uint64_t> before;
+  uint32_t limit = 50;
+};
+
+}  // namespace plexichat::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(plexichat::actors::history_query)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<plexichat::actors::channel_view>)

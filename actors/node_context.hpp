@@ -1,0 +1,30 @@
+#pragma once
+
+#include <caf/actor.hpp>
+
+#include "config/node_config.hpp"
+#include "runtime/crypto.hpp"
+#include "runtime/metrics.hpp"
+#include "runtime/revocation_list.hpp"
+#include "runtime/token.hpp"
+#include "storage/database.hpp"
+#include "storage/group_commit.hpp"
+
+namespace plexichat::actors {
+
+/// What every actor of a node shares. Owned by the node's wiring (tools/); outlives the actor
+/// system, so actors keep a plain pointer to it.
+struct node_context {
+  const config::node_config* config = nullptr;
+  storage::database* db = nullptr;
+  storage::group_commit* writer = nullptr;
+  const runtime::token_signer* signer = nullptr;
+  runtime::revocation_list* revocations = nullptr;
+  runtime::node_metrics* metrics = nullptr;
+  runtime::pwhash_cost password_cost = runtime::pwhash_cost::interactive;
+  caf::actor blocking;    ///< detached workers for blocking calls (spawn_blocking_pool)
+  caf::actor directory;   ///< the users (directory/)
+  caf::actor channels;    ///< the channel registry (channel/)
+};
+
+}  // namespace plexichat::actors

@@ -1,0 +1,63 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <nlohmann/json.hpp>
+
+namespace plexichat::actors::session {
+
+/// The REST routes of PROTOCOL.md.
+enum class rest_route {
+  register_user,
+  login,
+  logout,
+  me,
+  create_channel,
+  list_channels,
+  get_channel,
+  join_channel,
+  add_member,
+  leave_channel,
+  history,
+  post_message,
+};
+
+/// One REST request, parsed and validated by the net layer: only the fields of its route
+/// are set.
+struct rest_call {
+  rest_route route = rest_route::me;
+  std::string token;  ///< bearer token, if any
+  std::string channel_id;
+  std::string username;  ///< lowercase
+  std::string password;
+  std::string name;
+  std::string topic;
+  bool is_private = false;
+  std::string user_id;  ///< add_member's target
+  std::string content;
+  std::string nonce;
+  std::optional<uint64_t> after;
+  std::optional<uint64_t> before;
+  uint32_t limit = 50;
+};
+
+/// The answer: status, JSON body (null for none), extra headers.
+struct rest_reply {
+  int status = 200;
+  nlohmann::json body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+/// Called once per call with its reply; posts onto the connection's strand (net layer).
+using rest_responder = std::function<void(rest_reply)>;
+
+}  // namespace plexichat::actors::session
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(plexichat::actors::session::rest_call)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(plexichat::actors::session::rest_responder)

@@ -1,0 +1,168 @@
+#include "actors/session/rest_session.hpp"
+
+#include <caf/event_based_actor.hpp>
+
+#include "actors/atoms.hpp"
+#include "actors/channel/channel_client.hpp"
+#include "actors/message_types.hpp"
+#include "actors/session/authenticate.hpp"
+#include "actors/wire.hpp"
+
+namespace plexichat::actors::session {
+
+namespace {
+
+using nlohmann::json;
+
+rest_reply error_reply(const api_error& e) { return {http_status(e.code), wire::error_body(e), {}}; }
+
+/// Runs a request to `dest` and replies with `make(answer)` or with the error.
+template <class T, class Make, class... Ts>
+void ask(caf::event_based_actor* self, const caf::actor& dest, const rest_responder& reply,
+         Make make, Ts&&... xs) {
+  self->request(dest, caf::infinite, std::forward<Ts>(xs)...)
+      .then([reply, make](T& answer) { reply(make(answer)); },
+            [reply](caf::error& err) { reply(error_reply(to_api_error(err))); });
+}
+
+/// Runs a request on a channel's actor and replies with `make(answer)` or with the error.
+template <class T, class Make>
+void ask_channel(caf::event_based_actor* self, node_context* ctx, const rest_call& c,
+                 const rest_responder& reply, Make make, caf::message msg) {
+  channel::call_channel(
+      self, ctx, c.channel_id, std::move(msg), [reply, make](T& answer) { reply(make(answer)); },
+      [reply](const api_error& e) { reply(error_reply(e)); });
+}
+
+rest_reply no_content(bool) { return {204, nullptr, {}}; }
+
+void add_member(caf::event_based_actor* self, node_context* ctx, const rest_call& c,
+                const runtime::token_claims& who, const rest_responder& reply) {
+  // The target must exist before anyone can be made a member.
+  self->request(ctx->directory, caf::infinite, get_atom::value, c.user_id)
+      .then(
+          [=](storage::user_record&) {
+            ask_channel<bool>(self, ctx, c, reply, no_content,
+                              caf::make_message(add_atom::value, who.user_id, c.user_id));
+          },
+          [reply](caf::error& err) { reply(error_reply(to_api_error(err))); });
+}
+
+void run_channel_route(caf::event_based_actor* self, node_context* ctx, const rest_call& c,
+                       const runtime::token_claims& who, const rest_responder& reply) {
+  const auto& uid = who.user_id;
+  switch (c.route) {
+    case rest_route::get_channel:
+      return ask_channel<channel_view>(
+          self, ctx, c, reply,
+          [](channel_view& v) {
+            return rest_reply{200, {{"channel", wire::channel(v.record, v.last_seq)}}, {}};
+          },
+          caf::make_message(info_atom::value, uid));
+    case rest_route::join_channel:
+      return ask_channel<bool>(self, ctx, c, reply, no_content,
+                               caf::make_message(join_atom::value, uid));
+    case rest_route::add_member:
+      return add_member(self, ctx, c, who, reply);
+    case rest_route::leave_channel:
+      return ask_channel<bool>(self, ctx, c, reply, no_content,
+                               caf::make_message(leave_atom::value, uid));
+    case rest_route::history:
+      return ask_channel<storage::message_page>(
+          self, ctx, c, reply,
+          [](storage::message_page& p) {
+            json msgs = json::array();
+            for (auto& m : p.messages) {
+              msgs.push_back(wire::message(m));
+            }
+            return rest_reply{200, {{"messages", msgs}, {"has_more", p.has_more}}, {}};
+          },
+          caf::make_message(history_atom::value, uid, history_query{c.after, c.before, c.limit}));
+    case rest_route::post_message:
+      return ask_channel<storage::message_record>(
+          self, ctx, c, reply,
+          [](storage::message_record& m) {
+            return rest_reply{201, {{"message", wire::message(m)}}, {}};
+          },
+          caf::make_message(post_atom::value,
+                            post_request{uid, who.username, c.content, c.nonce}));
+    default:
+      return reply(error_reply({api_errc::not_found, "no such route"}));
+  }
+}
+
+void run_authenticated(caf::event_based_actor* self, node_context* ctx, const rest_call& c,
+                       const runtime::token_claims& who, const rest_responder& reply) {
+  switch (c.route) {
+    case rest_route::logout:
+      return ask<bool>(self, ctx->directory, reply, no_content, logout_atom::value, who.token_id,
+                       who.expires_at * 1000);
+    case rest_route::me:
+      return ask<storage::user_record>(
+          self, ctx->directory, reply,
+          [](storage::user_record& u) { return rest_reply{200, {{"user", wire::user(u)}}, {}}; },
+          get_atom::value, who.user_id);
+    case rest_route::create_channel:
+      return ask<channel_view>(
+          self, ctx->channels, reply,
+          [](channel_view& v) {
+            return rest_reply{201, {{"channel", wire::channel(v.record, v.last_seq)}}, {}};
+          },
+          create_atom::value, who.user_id, c.name, c.topic, c.is_private);
+    case rest_route::list_channels:
+      return ask<std::vector<channel_view>>(
+          self, ctx->channels, reply,
+          [](std::vector<channel_view>& views) {
+            json list = json::array();
+            for (auto& v : views) {
+              list.push_back(wire::channel(v.record, v.last_seq));
+            }
+            return rest_reply{200, {{"channels", list}}, {}};
+          },
+          list_atom::value, who.user_id);
+    default:
+      return run_channel_route(self, ctx, c, who, reply);
+  }
+}
+
+void run(caf::event_based_actor* self, node_context* ctx, const rest_call& c,
+         const rest_responder& reply) {
+  if (c.route == rest_route::register_user) {
+    return ask<storage::user_record>(
+        self, ctx->directory, reply,
+        [](storage::user_record& u) { return rest_reply{201, {{"user", wire::user(u)}}, {}}; },
+        register_atom::value, c.username, c.password);
+  }
+  if (c.route == rest_route::login) {
+    return ask<login_result>(
+        self, ctx->directory, reply,
+        [](login_result& r) {
+          return rest_reply{
+              200,
+              {{"token", r.token}, {"expires_at", r.expires_at}, {"user", wire::user(r.user)}},
+              {}};
+        },
+        login_atom::value, c.username, c.password);
+  }
+  auto who = authenticate(*ctx, c.token);
+  if (auto* err = std::get_if<api_error>(&who)) {
+    return reply(error_reply(*err));
+  }
+  run_authenticated(self, ctx, c, std::get<runtime::token_claims>(who), reply);
+}
+
+caf::behavior rest_behavior(caf::event_based_actor* self, node_context* ctx) {
+  return {
+      [self, ctx](rest_atom, const rest_call& c, const rest_responder& reply) {
+        run(self, ctx, c, reply);
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_rest_session(caf::actor_system& sys, node_context* ctx) {
+  return sys.spawn(rest_behavior, ctx);
+}
+
+}  // namespace plexichat::actors::session

@@ -1,0 +1,290 @@
+#include "actors/session/ws_session.hpp"
+
+#include <map>
+#include <optional>
+
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/atoms.hpp"
+#include "actors/channel/channel_client.hpp"
+#include "actors/message_types.hpp"
+#include "actors/session/authenticate.hpp"
+#include "actors/session/subscription.hpp"
+#include "runtime/clock.hpp"
+#include "runtime/crypto.hpp"
+
+namespace plexichat::actors::session {
+
+namespace {
+
+constexpr uint16_t close_unauthorized = 4001;
+constexpr uint16_t close_slow_consumer = 4009;
+constexpr uint16_t close_invalid_payload = 1007;
+constexpr uint32_t replay_page = 200;
+constexpr std::size_t max_pending_before_auth = 64;
+
+struct session_state {
+  node_context* ctx = nullptr;
+  sink_ptr sink;
+  std::string session_id;
+  std::optional<runtime::token_claims> claims;
+  bool authenticating = false;
+  std::vector<parsed_frame> pending;  // frames that arrived while the token was checked
+  std::map<std::string, subscription> subs;
+  static inline const char* name = "session";
+};
+
+using session_actor = caf::stateful_actor<session_state>;
+
+void push(session_actor* self, const nlohmann::json& j) {
+  self->state.sink->send(wire::make_frame(j));
+}
+
+void push_error(session_actor* self, const api_error& e, const std::string& nonce = {}) {
+  self->state.sink->send(wire::error_frame(e, nonce));
+}
+
+void close(session_actor* self, uint16_t code, std::string reason) {
+  self->state.sink->close(code, std::move(reason));
+  self->quit();
+}
+
+void handle(session_actor* self, parsed_frame& pf);
+
+void on_authenticated(session_actor* self, const storage::user_record& user) {
+  auto& st = self->state;
+  st.authenticating = false;
+  push(self, {{"type", "ready"}, {"user", wire::user(user)}, {"session_id", st.session_id}});
+  auto until_expiry = st.claims->expires_at * 1000 - runtime::now_ms();
+  self->delayed_send(self, std::chrono::milliseconds{std::max<int64_t>(until_expiry, 0)},
+                     timeout_atom::value);
+  auto pending = std::move(st.pending);
+  for (auto& pf : pending) {
+    handle(self, pf);
+  }
+}
+
+void authenticate_session(session_actor* self, const client_frame& f) {
+  auto& st = self->state;
+  auto checked = authenticate(*st.ctx, f.token);
+  if (auto* err = std::get_if<api_error>(&checked)) {
+    close(self, close_unauthorized, err->message);
+    return;
+  }
+  st.claims = std::get<runtime::token_claims>(std::move(checked));
+  st.authenticating = true;
+  self->request(st.ctx->directory, caf::infinite, get_atom::value, st.claims->user_id)
+      .then([self](storage::user_record& user) { on_authenticated(self, user); },
+            [self](caf::error&) { close(self, close_unauthorized, "unknown user"); });
+}
+
+void send_held(session_actor* self, subscription& sub) {
+  for (auto& frame : sub.finish_replay()) {
+    self->state.sink->send(std::move(frame));
+  }
+}
+
+/// Sends the next page of missed messages, paced by the socket's queue.
+void replay_next(session_actor* self, const std::string& cid) {
+  auto& st = self->state;
+  auto i = st.subs.find(cid);
+  if (i == st.subs.end() || !i->second.replaying()) {
+    return;
+  }
+  if (st.sink->queued() > st.ctx->config->limits.outbound_queue_frames / 2) {
+    self->delayed_send(self, std::chrono::milliseconds{20}, replay_atom::value, cid);
+    return;
+  }
+  history_query q{i->second.delivered(), i->second.replay_until() + 1, replay_page};
+  channel::call_channel(
+      self, st.ctx, cid, caf::make_message(history_atom::value, st.claims->user_id, q),
+      [self, cid](storage::message_page& page) {
+        auto j = self->state.subs.find(cid);
+        if (j == self->state.subs.end()) {
+          return;
+        }
+        for (auto& m : page.messages) {
+          self->state.sink->send(wire::message_frame(m));
+          j->second.on_replayed(m.seq);
+        }
+        if (page.messages.empty() || !j->second.replaying()) {
+          send_held(self, j->second);
+        } else {
+          self->send(self, replay_atom::value, cid);
+        }
+      },
+      [self, cid](const api_error& e) {
+        self->state.subs.erase(cid);
+        push_error(self, e);
+      });
+}
+
+void subscribe(session_actor* self, const client_frame& f) {
+  auto& st = self->state;
+  auto cid = f.channel_id;
+  channel::call_channel(
+      self, st.ctx, cid,
+      caf::make_message(subscribe_atom::value, st.claims->user_id,
+                        caf::actor_cast<caf::actor>(self)),
+      [self, cid, after = f.after_seq](uint64_t last_seq) {
+        auto& subs = self->state.subs;
+        subs.erase(cid);
+        auto& sub = subs.emplace(cid, subscription{after.value_or(last_seq), last_seq}).first->second;
+        push(self, {{"type", "subscribed"}, {"channel_id", cid}, {"last_seq", last_seq}});
+        if (sub.replaying()) {
+          replay_next(self, cid);
+        }
+      },
+      [self, cid](const api_error& e) {
+        push(self, {{"type", "error"}, {"code", code_name(e.code)}, {"message", e.message},
+                    {"channel_id", cid}});
+      });
+}
+
+void unsubscribe(session_actor* self, const client_frame& f) {
+  auto& st = self->state;
+  auto cid = f.channel_id;
+  st.subs.erase(cid);
+  auto done = [self, cid](auto&&...) {
+    push(self, {{"type", "unsubscribed"}, {"channel_id", cid}});
+  };
+  channel::call_channel(self, st.ctx, cid,
+                        caf::make_message(unsub_atom::value, caf::actor_cast<caf::actor>(self)),
+                        [done](bool) { done(); }, [done](const api_error&) { done(); });
+}
+
+void send_message(session_actor* self, const client_frame& f) {
+  auto& st = self->state;
+  post_request req{st.claims->user_id, st.claims->username, f.content, f.nonce};
+  auto nonce = f.nonce;
+  channel::call_channel(
+      self, st.ctx, f.channel_id, caf::make_message(post_atom::value, std::move(req)),
+      [self, nonce](storage::message_record& m) {
+        push(self, {{"type", "ack"}, {"nonce", nonce}, {"message", wire::message(m)}});
+      },
+      [self, nonce](const api_error& e) { push_error(self, e, nonce); });
+}
+
+void handle_authenticated(session_actor* self, const client_frame& f) {
+  auto& st = self->state;
+  if (st.ctx->revocations->is_revoked(st.claims->token_id) ||
+      st.claims->expires_at <= runtime::now_seconds()) {
+    close(self, close_unauthorized, "token expired or revoked");
+    return;
+  }
+  switch (f.kind) {
+    case frame_kind::auth:
+      push_error(self, {api_errc::invalid_request, "already authenticated"});
+      return;
+    case frame_kind::subscribe:
+      subscribe(self, f);
+      return;
+    case frame_kind::unsubscribe:
+      unsubscribe(self, f);
+      return;
+    case frame_kind::send:
+      send_message(self, f);
+      return;
+    case frame_kind::ping:
+      push(self, f.nonce.empty() ? nlohmann::json{{"type", "pong"}}
+                                 : nlohmann::json{{"type", "pong"}, {"nonce", f.nonce}});
+      return;
+  }
+}
+
+void handle(session_actor* self, parsed_frame& pf) {
+  auto& st = self->state;
+  if (st.authenticating) {
+    if (st.pending.size() >= max_pending_before_auth) {
+      close(self, close_unauthorized, "too many frames before ready");
+      return;
+    }
+    st.pending.push_back(std::move(pf));
+    return;
+  }
+  if (!st.claims) {
+    if (!pf.ok || pf.frame.kind != frame_kind::auth) {
+      close(self, close_unauthorized, "authenticate first");
+      return;
+    }
+    authenticate_session(self, pf.frame);
+    return;
+  }
+  if (!pf.ok) {
+    push_error(self, pf.error, pf.nonce);
+    if (pf.fatal) {
+      close(self, close_invalid_payload, "frame is not JSON");
+    }
+    return;
+  }
+  handle_authenticated(self, pf.frame);
+}
+
+void on_deliver(session_actor* self, const std::string& cid, uint64_t seq,
+                const wire::frame& frame) {
+  auto& st = self->state;
+  auto i = st.subs.find(cid);
+  if (i == st.subs.end()) {
+    return;
+  }
+  if (i->second.on_live(seq, frame)) {
+    st.sink->send(frame);
+  } else if (i->second.held() > st.ctx->config->limits.outbound_queue_frames) {
+    st.ctx->metrics->ws_closed_slow_consumer.Increment();
+    close(self, close_slow_consumer, "too far behind; resubscribe with after_seq");
+  }
+}
+
+void leave_all(session_actor* self) {
+  auto& st = self->state;
+  for (auto& [cid, sub] : st.subs) {
+    channel::call_channel(self, st.ctx, cid,
+                          caf::make_message(unsub_atom::value, caf::actor_cast<caf::actor>(self)),
+                          [](bool) {}, [](const api_error&) {});
+  }
+  st.subs.clear();
+}
+
+caf::behavior session_behavior(session_actor* self, node_context* ctx, sink_ptr sink) {
+  auto& st = self->state;
+  st.ctx = ctx;
+  st.sink = std::move(sink);
+  st.session_id = runtime::random_id("s");
+  ctx->metrics->ws_sessions.Increment();
+  self->attach_functor([ctx] { ctx->metrics->ws_sessions.Decrement(); });
+  self->delayed_send(self, ctx->config->limits.auth_timeout, timeout_atom::value);
+  return {
+      [self](frame_atom, parsed_frame& pf) { handle(self, pf); },
+      [self](deliver_atom, const std::string& cid, uint64_t seq, const wire::frame& frame) {
+        on_deliver(self, cid, seq, frame);
+      },
+      [self](replay_atom, const std::string& cid) { replay_next(self, cid); },
+      [self](unsub_atom, const std::string& cid) {
+        if (self->state.subs.erase(cid) > 0) {
+          push(self, {{"type", "unsubscribed"}, {"channel_id", cid}});
+        }
+      },
+      [self](timeout_atom) {
+        auto& st = self->state;
+        if (!st.claims) {
+          close(self, close_unauthorized, "no auth frame in time");
+        } else if (st.claims->expires_at <= runtime::now_seconds()) {
+          close(self, close_unauthorized, "token expired");
+        }
+      },
+      [self](closed_atom) {
+        leave_all(self);
+        self->quit();
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_ws_session(caf::actor_system& sys, node_context* ctx, sink_ptr sink) {
+  return sys.spawn(session_behavior, ctx, std::move(sink));
+}
+
+}  // namespace plexichat::actors::session

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <nlohmann/json.hpp>
+
+#include "actors/api_error.hpp"
+#include "storage/records.hpp"
+
+/// The protocol's JSON objects and WebSocket frames (PROTOCOL.md), built in one place.
+namespace plexichat::actors::wire {
+
+/// An encoded frame, shared immutably by every session it goes to (fan-out encodes once).
+using frame = std::shared_ptr<const std::string>;
+
+nlohmann::json user(const storage::user_record& u);
+nlohmann::json channel(const storage::channel_record& c, uint64_t last_seq);
+nlohmann::json message(const storage::message_record& m);
+
+/// `{"error": {"code", "message"}}`, the body of every failed HTTP call.
+nlohmann::json error_body(const api_error& e);
+
+frame make_frame(const nlohmann::json& j);
+frame message_frame(const storage::message_record& m);
+/// `{"type": "error", "code", "message", "nonce"?}`.
+frame error_frame(const api_error& e, const std::string& nonce = {});
+
+}  // namespace plexichat::actors::wire
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(plexichat::actors::wire::frame)

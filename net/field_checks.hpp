@@ -1,0 +1,40 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "actors/api_error.hpp"
+
+/// Typed reads of request fields with the protocol's rules; each failure is an
+/// invalid_request error naming the field.
+namespace plexichat::net::fields {
+
+using actors::api_error;
+
+/// Ids are opaque to clients but always [A-Za-z0-9_-]{1,64} on this node.
+bool is_valid_id(std::string_view id);
+
+/// A required string field; error if missing or not a string.
+std::optional<api_error> get_string(const nlohmann::json& obj, const char* key, std::string& out);
+/// An optional string field; error only if present and not a string.
+std::optional<api_error> get_optional_string(const nlohmann::json& obj, const char* key,
+                                             std::string& out);
+/// An optional non-negative integer field.
+std::optional<api_error> get_optional_seq(const nlohmann::json& obj, const char* key,
+                                          std::optional<uint64_t>& out);
+
+/// Text of 1..max_chars Unicode characters with no control characters (names).
+std::optional<api_error> check_text(std::string_view field, std::string_view value,
+                                    std::size_t min_chars, std::size_t max_chars,
+                                    bool allow_newlines);
+
+/// A client nonce: 1..128 bytes of printable ASCII.
+std::optional<api_error> check_nonce(std::string_view nonce);
+
+api_error invalid(std::string message);
+
+}  // namespace plexichat::net::fields

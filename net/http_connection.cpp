@@ -1,0 +1,192 @@
+#include "net/http_connection.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <caf/send.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/atoms.hpp"
+#include "actors/session/rest_session.hpp"
+#include "actors/wire.hpp"
+#include "net/rest_parser.hpp"
+#include "net/ws_connection.hpp"
+
+namespace plexichat::net {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+using actors::api_errc;
+using actors::api_error;
+
+namespace {
+
+std::string_view view(beast::string_view s) { return {s.data(), s.size()}; }
+
+bool is_parse_error(const beast::error_code& ec) {
+  return ec.category() == beast::http::make_error_code(http::error::bad_target).category();
+}
+
+}  // namespace
+
+http_connection::http_connection(boost::asio::ip::tcp::socket&& socket,
+                                 std::shared_ptr<server_state> state)
+    : stream_(std::move(socket)), state_(std::move(state)) {
+  state_->connections.fetch_add(1);
+  state_->ctx.metrics->http_connections.Increment();
+}
+
+http_connection::~http_connection() {
+  if (api_) {
+    caf::anon_send_exit(api_, caf::exit_reason::user_shutdown);
+  }
+  state_->connections.fetch_sub(1);
+  state_->ctx.metrics->http_connections.Decrement();
+}
+
+void http_connection::run() {
+  boost::asio::dispatch(stream_.get_executor(),
+                        beast::bind_front_handler(&http_connection::do_read, shared_from_this()));
+}
+
+void http_connection::do_read() {
+  const auto& limits = state_->ctx.config->limits;
+  parser_.emplace();
+  parser_->header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
+  parser_->body_limit(limits.max_body_bytes);
+  stream_.expires_after(limits.http_idle_timeout);
+  http::async_read(stream_, buffer_, *parser_,
+                   beast::bind_front_handler(&http_connection::on_read, shared_from_this()));
+}
+
+void http_connection::on_read(beast::error_code ec, std::size_t) {
+  keep_alive_ = false;
+  if (ec == http::error::body_limit) {
+    return send_json(413, actors::wire::error_body({api_errc::too_large, "request body too large"}));
+  }
+  if (ec == http::error::header_limit) {
+    return send_json(431,
+                     actors::wire::error_body({api_errc::too_large, "request headers too large"}));
+  }
+  if (ec && is_parse_error(ec) && ec != http::error::end_of_stream && ec != http::error::partial_message) {
+    return send_json(400, actors::wire::error_body({api_errc::invalid_request, "malformed HTTP request"}));
+  }
+  if (ec) {
+    return do_close();
+  }
+  auto req = parser_->release();
+  version_ = req.version();
+  keep_alive_ = req.keep_alive() && !state_->stopping;
+  state_->ctx.metrics->http_requests.Increment();
+  if (beast::websocket::is_upgrade(req)) {
+    if (req.target() != "/api/v1/ws") {
+      return send_json(404, actors::wire::error_body({api_errc::not_found, "no such endpoint"}));
+    }
+    stream_.expires_never();
+    std::make_shared<ws_connection>(stream_.release_socket(), state_)->run(std::move(req));
+    return;
+  }
+  handle(req);
+}
+
+void http_connection::handle(request& req) {
+  auto target = req.target();
+  auto path = target.substr(0, target.find('?'));
+  if (req.method() == http::verb::get && path == "/healthz") {
+    return send_json(200, {{"status", "ok"}});
+  }
+  if (req.method() == http::verb::get && path == "/readyz") {
+    bool ready = state_->ready.load() && !state_->stopping.load();
+    return send_json(ready ? 200 : 503, {{"status", ready ? "ready" : "not_ready"}});
+  }
+  if (req.method() == http::verb::get && path == "/metrics") {
+    response res{http::status::ok, version_};
+    res.set(http::field::content_type, "text/plain; version=0.0.4");
+    res.body() = state_->ctx.metrics->render();
+    return send(std::move(res));
+  }
+  handle_api(req);
+}
+
+void http_connection::handle_api(request& req) {
+  http_input in{view(req.method_string()), view(req.target()),
+                view(req[http::field::authorization]), req.body()};
+  auto parsed = parse_rest(in, state_->ctx.config->limits);
+  if (auto* refusal = std::get_if<rest_refusal>(&parsed)) {
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (!refusal->allow.empty()) {
+      headers.emplace_back("Allow", refusal->allow);
+    }
+    return send_json(refusal->status, actors::wire::error_body(refusal->error), headers);
+  }
+  if (state_->stopping) {
+    return send_json(503, actors::wire::error_body({api_errc::unavailable, "node is stopping"}));
+  }
+  if (!api_) {
+    api_ = actors::session::spawn_rest_session(state_->sys, &state_->ctx);
+  }
+  // The responder keeps the connection alive until the actor answers (no read is pending
+  // meanwhile: one request at a time).
+  actors::session::rest_responder reply = [self = shared_from_this()](actors::session::rest_reply r) {
+    boost::asio::post(self->stream_.get_executor(), [self, r = std::move(r)] {
+      self->send_json(r.status, r.body, r.headers);
+    });
+  };
+  caf::anon_send(api_, actors::rest_atom::value, std::get<actors::session::rest_call>(parsed),
+                 std::move(reply));
+}
+
+void http_connection::send_json(int status, const nlohmann::json& body,
+                                const std::vector<std::pair<std::string, std::string>>& headers) {
+  response res{static_cast<http::status>(status), version_};
+  if (!body.is_null()) {
+    res.set(http::field::content_type, "application/json");
+    res.body() = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+  for (const auto& [name, value] : headers) {
+    res.set(name, value);
+  }
+  if (status >= 400) {
+    state_->ctx.metrics->http_errors.Increment();
+  }
+  send(std::move(res));
+}
+
+void http_connection::send(response res) {
+  res.set(http::field::server, "plexichat");
+  res.keep_alive(keep_alive_);
+  res.prepare_payload();
+  res_ = std::make_shared<response>(std::move(res));
+  bool close = !keep_alive_;
+  http::async_write(stream_, *res_,
+                    beast::bind_front_handler(&http_connection::on_write, shared_from_this(), close));
+}
+
+void http_connection::on_write(bool close, beast::error_code ec, std::size_t) {
+  res_.reset();
+  if (ec || close) {
+    return do_close();
+  }
+  do_read();
+}
+
+void http_connection::do_close() {
+  beast::error_code ec;
+  stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
+  // Lingering close: read and drop what the client still sends (say, the rest of a body
+  // that was too large) for a short while, so that closing does not reset the connection
+  // before the client has read the answer.
+  stream_.expires_after(std::chrono::seconds{2});
+  do_drain();
+}
+
+void http_connection::do_drain() {
+  drain_.resize(16 * 1024);
+  stream_.async_read_some(boost::asio::buffer(drain_),
+                          [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                            if (!ec) {
+                              self->do_drain();
+                            }
+                          });
+}
+
+}  // namespace plexichat::net

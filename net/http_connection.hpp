@@ -1,0 +1,52 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <caf/actor.hpp>
+
+#include "actors/session/rest_call.hpp"
+#include "net/server_state.hpp"
+
+namespace plexichat::net {
+
+/// One client HTTP/1.1 connection: reads requests within the configured header, body and
+/// time limits, answers the operations endpoints itself, upgrades /api/v1/ws, and hands REST
+/// calls to its actor (spawned on the first call), whose reply is posted back onto this
+/// connection's strand. One request at a time.
+class http_connection : public std::enable_shared_from_this<http_connection> {
+ public:
+  http_connection(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<server_state> state);
+  ~http_connection();
+
+  void run();
+
+ private:
+  using request = boost::beast::http::request<boost::beast::http::string_body>;
+  using response = boost::beast::http::response<boost::beast::http::string_body>;
+
+  void do_read();
+  void on_read(boost::beast::error_code ec, std::size_t bytes);
+  void handle(request& req);
+  void handle_api(request& req);
+  void send_json(int status, const nlohmann::json& body,
+                 const std::vector<std::pair<std::string, std::string>>& headers = {});
+  void send(response res);
+  void on_write(bool close, boost::beast::error_code ec, std::size_t bytes);
+  void do_close();
+  void do_drain();
+
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  std::shared_ptr<server_state> state_;
+  std::shared_ptr<response> res_;
+  std::vector<char> drain_;
+  caf::actor api_;
+  unsigned version_ = 11;
+  bool keep_alive_ = true;
+};
+
+}  // namespace plexichat::net

@@ -1,0 +1,259 @@
+#include "net/rest_parser.hpp"
+
+#include <charconv>
+#include <vector>
+
+#include "net/field_checks.hpp"
+#include "net/json_input.hpp"
+#include "runtime/text.hpp"
+
+namespace plexichat::net {
+
+namespace {
+
+using actors::api_errc;
+using actors::api_error;
+using actors::session::rest_call;
+using actors::session::rest_route;
+using nlohmann::json;
+using result = std::variant<rest_call, rest_refusal>;
+
+rest_refusal refuse(api_error e) {
+  auto status = actors::http_status(e.code);
+  return {std::move(e), status, {}};
+}
+
+rest_refusal not_found() { return refuse({api_errc::not_found, "no such endpoint"}); }
+
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> parts;
+  while (!path.empty()) {
+    auto slash = path.find('/');
+    auto part = path.substr(0, slash);
+    if (!part.empty()) {
+      parts.push_back(part);
+    }
+    path = slash == std::string_view::npos ? std::string_view{} : path.substr(slash + 1);
+  }
+  return parts;
+}
+
+/// A route's methods: one entry per method the path allows.
+struct route_entry {
+  std::string_view method;
+  rest_route route;
+};
+
+/// Finds the routes of a path (after /api/v1); empty when the path is unknown.
+std::vector<route_entry> routes_for(const std::vector<std::string_view>& p, std::string& cid) {
+  auto n = p.size();
+  if (n == 2 && p[0] == "auth") {
+    if (p[1] == "register") return {{"POST", rest_route::register_user}};
+    if (p[1] == "login") return {{"POST", rest_route::login}};
+    if (p[1] == "logout") return {{"POST", rest_route::logout}};
+    return {};
+  }
+  if (n == 2 && p[0] == "users" && p[1] == "me") return {{"GET", rest_route::me}};
+  if (n == 0 || p[0] != "channels") return {};
+  if (n == 1) return {{"GET", rest_route::list_channels}, {"POST", rest_route::create_channel}};
+  cid = std::string{p[1]};
+  if (n == 2) return {{"GET", rest_route::get_channel}};
+  if (n == 3 && p[2] == "members") return {{"POST", rest_route::join_channel}};
+  if (n == 4 && p[2] == "members" && p[3] == "me") return {{"DELETE", rest_route::leave_channel}};
+  if (n == 3 && p[2] == "messages") {
+    return {{"GET", rest_route::history}, {"POST", rest_route::post_message}};
+  }
+  return {};
+}
+
+std::optional<api_error> parse_uint(std::string_view name, std::string_view text, uint64_t& out) {
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  if (ec != std::errc{} || ptr != text.data() + text.size() || text.empty()) {
+    return fields::invalid(std::string{name} + " must be a non-negative integer");
+  }
+  return std::nullopt;
+}
+
+std::optional<api_error> parse_query(std::string_view query, rest_call& c,
+                                     const config::limits_config& limits) {
+  c.limit = limits.history_default_limit;
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    auto pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+    auto eq = pair.find('=');
+    auto key = pair.substr(0, eq);
+    auto value = eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+    uint64_t v = 0;
+    if (key != "after" && key != "before" && key != "limit") {
+      continue;
+    }
+    if (auto e = parse_uint(key, value, v)) {
+      return e;
+    }
+    if (key == "after") {
+      c.after = v;
+    } else if (key == "before") {
+      c.before = v;
+    } else if (v < 1 || v > limits.history_max_limit) {
+      return fields::invalid("limit must be between 1 and " +
+                             std::to_string(limits.history_max_limit));
+    } else {
+      c.limit = static_cast<uint32_t>(v);
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<api_error> read_credentials(const json& b, rest_call& c,
+                                          const config::limits_config& limits, bool registering) {
+  std::string username;
+  if (auto e = fields::get_string(b, "username", username)) return e;
+  if (auto e = fields::get_string(b, "password", c.password)) return e;
+  auto normal = runtime::normalize_username(username);
+  if (!normal) {
+    return fields::invalid("username must be 3 to 32 characters of a-z, 0-9, _ . -");
+  }
+  c.username = *normal;
+  if (c.password.size() > limits.max_password_bytes || !runtime::is_valid_utf8(c.password)) {
+    return fields::invalid("password must be valid UTF-8 of at most " +
+                           std::to_string(limits.max_password_bytes) + " bytes");
+  }
+  if (registering && runtime::count_code_points(c.password) < limits.min_password_chars) {
+    return fields::invalid("password must be at least " +
+                           std::to_string(limits.min_password_chars) + " characters");
+  }
+  if (!registering) {
+    if (auto e = fields::get_optional_string(b, "otp", username)) return e;
+  }
+  return std::nullopt;
+}
+
+std::optional<api_error> read_channel(const json& b, rest_call& c,
+                                      const config::limits_config& limits) {
+  if (auto e = fields::get_string(b, "name", c.name)) return e;
+  if (auto e = fields::check_text("name", c.name, 1, limits.max_channel_name_chars, false)) {
+    return e;
+  }
+  if (auto e = fields::get_optional_string(b, "topic", c.topic)) return e;
+  if (auto e = fields::check_text("topic", c.topic, 0, limits.max_topic_chars, false)) return e;
+  if (auto i = b.find("private"); i != b.end() && !i->is_null()) {
+    if (!i->is_boolean()) return fields::invalid("field \"private\" must be a boolean");
+    c.is_private = i->get<bool>();
+  }
+  return std::nullopt;
+}
+
+std::optional<api_error> read_post(const json& b, rest_call& c,
+                                   const config::limits_config& limits) {
+  if (auto e = fields::get_string(b, "content", c.content)) return e;
+  if (auto e = fields::check_text("content", c.content, 1, limits.max_message_chars, true)) {
+    return e;
+  }
+  if (auto e = fields::get_optional_string(b, "nonce", c.nonce)) return e;
+  return c.nonce.empty() ? std::nullopt : fields::check_nonce(c.nonce);
+}
+
+std::optional<api_error> read_body(const json& b, rest_call& c,
+                                   const config::limits_config& limits) {
+  switch (c.route) {
+    case rest_route::register_user:
+      return read_credentials(b, c, limits, true);
+    case rest_route::login:
+      return read_credentials(b, c, limits, false);
+    case rest_route::create_channel:
+      return read_channel(b, c, limits);
+    case rest_route::post_message:
+      return read_post(b, c, limits);
+    case rest_route::join_channel:
+      if (auto e = fields::get_optional_string(b, "user_id", c.user_id)) return e;
+      if (!c.user_id.empty()) {
+        if (!fields::is_valid_id(c.user_id)) {
+          return api_error{api_errc::not_found, "no such user"};
+        }
+        c.route = rest_route::add_member;
+      }
+      return std::nullopt;
+    default:
+      return std::nullopt;
+  }
+}
+
+bool takes_body(rest_route r) {
+  return r == rest_route::register_user || r == rest_route::login ||
+         r == rest_route::create_channel || r == rest_route::post_message ||
+         r == rest_route::join_channel;
+}
+
+std::optional<api_error> parse_body(std::string_view body, rest_call& c,
+                                    const config::limits_config& limits) {
+  if (!takes_body(c.route)) {
+    return std::nullopt;
+  }
+  // Joining takes an empty body as `{}`.
+  if (body.empty() && c.route == rest_route::join_channel) {
+    return std::nullopt;
+  }
+  auto parsed = parse_json(body, limits.max_json_depth);
+  if (!parsed.value) {
+    return fields::invalid(body.empty() ? "a JSON body is required" : parsed.error);
+  }
+  if (!parsed.value->is_object()) {
+    return fields::invalid("the body must be a JSON object");
+  }
+  return read_body(*parsed.value, c, limits);
+}
+
+std::string bearer(std::string_view header) {
+  constexpr std::string_view prefix = "Bearer ";
+  if (header.size() <= prefix.size()) {
+    return {};
+  }
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(header[i])) !=
+        std::tolower(static_cast<unsigned char>(prefix[i]))) {
+      return {};
+    }
+  }
+  return std::string{header.substr(prefix.size())};
+}
+
+}  // namespace
+
+result parse_rest(const http_input& in, const config::limits_config& limits) {
+  auto qmark = in.target.find('?');
+  auto path = in.target.substr(0, qmark);
+  auto query = qmark == std::string_view::npos ? std::string_view{} : in.target.substr(qmark + 1);
+  constexpr std::string_view prefix = "/api/v1/";
+  if (path.substr(0, prefix.size()) != prefix) {
+    return not_found();
+  }
+  rest_call c;
+  auto routes = routes_for(split_path(path.substr(prefix.size())), c.channel_id);
+  if (routes.empty()) {
+    return not_found();
+  }
+  auto match = std::find_if(routes.begin(), routes.end(),
+                            [&](const route_entry& r) { return r.method == in.method; });
+  if (match == routes.end()) {
+    rest_refusal r{{api_errc::invalid_request, "method not allowed here"}, 405, {}};
+    for (auto& e : routes) {
+      r.allow += (r.allow.empty() ? "" : ", ") + std::string{e.method};
+    }
+    return r;
+  }
+  c.route = match->route;
+  if (!c.channel_id.empty() && !fields::is_valid_id(c.channel_id)) {
+    return refuse({api_errc::not_found, "no such channel"});
+  }
+  c.token = bearer(in.authorization);
+  if (auto e = parse_query(c.route == rest_route::history ? query : "", c, limits)) {
+    return refuse(*e);
+  }
+  if (auto e = parse_body(in.body, c, limits)) {
+    return refuse(*e);
+  }
+  return c;
+}
+
+}  // namespace plexichat::net

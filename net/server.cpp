@@ -1,0 +1,146 @@
+#include "net/server.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <spdlog/spdlog.h>
+
+#include "net/http_connection.hpp"
+#include "net/ws_connection.hpp"
+
+namespace plexichat::net {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+uint64_t server_state::add_ws(const std::shared_ptr<ws_connection>& ws) {
+  std::lock_guard lock{mutex_};
+  auto id = next_id_++;
+  ws_.emplace(id, ws);
+  return id;
+}
+
+void server_state::remove_ws(uint64_t id) {
+  std::lock_guard lock{mutex_};
+  ws_.erase(id);
+}
+
+std::vector<std::shared_ptr<ws_connection>> server_state::open_ws() {
+  std::lock_guard lock{mutex_};
+  std::vector<std::shared_ptr<ws_connection>> out;
+  for (auto& [id, weak] : ws_) {
+    if (auto ws = weak.lock()) {
+      out.push_back(std::move(ws));
+    }
+  }
+  return out;
+}
+
+std::size_t server_state::open_ws_count() {
+  std::lock_guard lock{mutex_};
+  return ws_.size();
+}
+
+struct server::impl {
+  impl(caf::actor_system& sys, actors::node_context& ctx, const std::atomic<bool>& ready)
+      : state(std::make_shared<server_state>(sys, ctx, ready)),
+        acceptor(ioc) {}
+
+  void do_accept() {
+    acceptor.async_accept(asio::make_strand(ioc), [this](boost::beast::error_code ec,
+                                                          tcp::socket socket) {
+      if (ec) {
+        if (ec != asio::error::operation_aborted) {
+          spdlog::warn("accept failed: {}", ec.message());
+          do_accept();
+        }
+        return;
+      }
+      on_accept(std::move(socket));
+      do_accept();
+    });
+  }
+
+  void on_accept(tcp::socket socket) {
+    if (state->connections.load() >= state->ctx.config->limits.max_connections) {
+      // Refuse at once rather than let one more client degrade everyone.
+      return;
+    }
+    boost::beast::error_code ec;
+    socket.set_option(tcp::no_delay{true}, ec);
+    std::make_shared<http_connection>(std::move(socket), state)->run();
+  }
+
+  asio::io_context ioc;
+  std::shared_ptr<server_state> state;
+  tcp::acceptor acceptor;
+  std::vector<std::thread> threads;
+  bool stopped = false;
+};
+
+server::server(caf::actor_system& sys, actors::node_context& ctx)
+    : impl_(std::make_unique<impl>(sys, ctx, ready_)) {}
+
+server::~server() { stop(std::chrono::milliseconds{0}); }
+
+std::string server::bind() {
+  const auto& listen = impl_->state->ctx.config->listen;
+  boost::beast::error_code ec;
+  auto address = asio::ip::make_address(listen.host, ec);
+  if (ec) {
+    return listen.to_string() + ": not an IP address";
+  }
+  tcp::endpoint endpoint{address, listen.port};
+  auto& acc = impl_->acceptor;
+  acc.open(endpoint.protocol(), ec);
+  if (!ec) {
+    acc.set_option(asio::socket_base::reuse_address(true), ec);
+  }
+  if (!ec) {
+    acc.bind(endpoint, ec);
+  }
+  if (!ec) {
+    acc.listen(asio::socket_base::max_listen_connections, ec);
+  }
+  return ec ? listen.to_string() + ": " + ec.message() : std::string{};
+}
+
+void server::run() {
+  impl_->do_accept();
+  auto n = impl_->state->ctx.config->threads.effective_io();
+  for (unsigned i = 0; i < n; ++i) {
+    impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+  }
+  spdlog::info("serving clients on {} with {} I/O threads",
+               impl_->state->ctx.config->listen.to_string(), n);
+}
+
+void server::stop(std::chrono::milliseconds grace) {
+  if (impl_->stopped) {
+    return;
+  }
+  impl_->stopped = true;
+  auto& st = *impl_->state;
+  st.stopping = true;
+  asio::post(impl_->ioc, [this] {
+    boost::beast::error_code ec;
+    impl_->acceptor.close(ec);
+  });
+  for (auto& ws : st.open_ws()) {
+    ws->post_close(static_cast<uint16_t>(boost::beast::websocket::close_code::going_away),
+                   "node is stopping");
+  }
+  // Give the close handshakes a moment, then stop whatever is left.
+  auto deadline = std::chrono::steady_clock::now() + grace;
+  while (st.open_ws_count() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  }
+  impl_->ioc.stop();
+  for (auto& t : impl_->threads) {
+    t.join();
+  }
+  impl_->threads.clear();
+}
+
+}  // namespace plexichat::net

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+#include <caf/actor_system.hpp>
+
+#include "actors/node_context.hpp"
+
+namespace plexichat::net {
+
+class ws_connection;
+
+/// What the listener and its connections share. Lives as long as the longest connection.
+struct server_state {
+  server_state(caf::actor_system& s, actors::node_context& c, const std::atomic<bool>& r)
+      : sys(s), ctx(c), ready(r) {}
+
+  caf::actor_system& sys;
+  actors::node_context& ctx;
+  const std::atomic<bool>& ready;
+  std::atomic<bool> stopping{false};
+  std::atomic<std::size_t> connections{0};
+
+  /// Open WebSockets, so that a stop can close each with 1001.
+  uint64_t add_ws(const std::shared_ptr<ws_connection>& ws);
+  void remove_ws(uint64_t id);
+  std::vector<std::shared_ptr<ws_connection>> open_ws();
+  std::size_t open_ws_count();
+
+ private:
+  std::mutex mutex_;
+  uint64_t next_id_ = 1;
+  std::unordered_map<uint64_t, std::weak_ptr<ws_connection>> ws_;
+};
+
+}  // namespace plexichat::net

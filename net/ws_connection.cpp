@@ -1,0 +1,212 @@
+#include "net/ws_connection.hpp"
+
+#include <caf/send.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/atoms.hpp"
+#include "actors/session/ws_session.hpp"
+#include "net/frame_parser.hpp"
+
+namespace plexichat::net {
+
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+
+namespace {
+
+constexpr uint16_t close_slow_consumer = 4009;
+constexpr std::size_t max_close_reason = 120;  // RFC 6455: 123 bytes of reason at most
+
+/// The session actor's view of the connection: holds it weakly, so that a session that
+/// outlives its socket does not keep the socket alive.
+class ws_sink : public actors::session::session_sink {
+ public:
+  explicit ws_sink(std::weak_ptr<ws_connection> conn) : conn_(std::move(conn)) {}
+
+  void send(actors::wire::frame frame) override {
+    if (auto c = conn_.lock()) {
+      c->post_send(std::move(frame));
+    }
+  }
+
+  void close(uint16_t code, std::string reason) override {
+    if (auto c = conn_.lock()) {
+      c->post_close(code, std::move(reason));
+    }
+  }
+
+  std::size_t queued() const override {
+    auto c = conn_.lock();
+    return c ? c->queued() : 0;
+  }
+
+ private:
+  std::weak_ptr<ws_connection> conn_;
+};
+
+}  // namespace
+
+ws_connection::ws_connection(boost::asio::ip::tcp::socket&& socket,
+                             std::shared_ptr<server_state> state)
+    : ws_(std::move(socket)),
+      state_(std::move(state)),
+      queue_(state_->ctx.config->limits.outbound_queue_frames),
+      close_timer_(ws_.get_executor()) {
+  state_->connections.fetch_add(1);
+  state_->ctx.metrics->http_connections.Increment();
+}
+
+ws_connection::~ws_connection() {
+  if (session_ && !closed_) {
+    caf::anon_send(session_, actors::closed_atom::value);
+  }
+  state_->connections.fetch_sub(1);
+  state_->ctx.metrics->http_connections.Decrement();
+}
+
+void ws_connection::run(beast::http::request<beast::http::string_body> req) {
+  auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
+  timeouts.handshake_timeout = std::chrono::seconds{10};
+  // Ping an idle client, and drop one that answers nothing for a minute.
+  timeouts.idle_timeout = std::chrono::seconds{60};
+  timeouts.keep_alive_pings = true;
+  ws_.set_option(timeouts);
+  ws_.read_message_max(state_->ctx.config->limits.max_frame_bytes);
+  ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
+    res.set(beast::http::field::server, "plexichat");
+  }));
+  ws_.async_accept(req, beast::bind_front_handler(&ws_connection::on_accept, shared_from_this()));
+}
+
+void ws_connection::on_accept(beast::error_code ec) {
+  if (ec) {
+    return;
+  }
+  registry_id_ = state_->add_ws(shared_from_this());
+  auto sink = std::make_shared<ws_sink>(weak_from_this());
+  session_ = actors::session::spawn_ws_session(state_->sys, &state_->ctx, std::move(sink));
+  if (state_->stopping) {
+    start_close(static_cast<uint16_t>(websocket::close_code::going_away), "node is stopping", false);
+  }
+  do_read();
+}
+
+void ws_connection::do_read() {
+  ws_.async_read(buffer_, beast::bind_front_handler(&ws_connection::on_read, shared_from_this()));
+}
+
+void ws_connection::on_read(beast::error_code ec, std::size_t) {
+  if (ec) {
+    // Beast has already answered a too-large frame with close code 1009.
+    return on_closed();
+  }
+  state_->ctx.metrics->ws_frames_received.Increment();
+  actors::session::parsed_frame pf;
+  if (ws_.got_text()) {
+    pf = parse_client_frame(beast::buffers_to_string(buffer_.data()), state_->ctx.config->limits);
+  } else {
+    pf.error = {actors::api_errc::invalid_request, "frames must be text (JSON)"};
+  }
+  buffer_.consume(buffer_.size());
+  caf::anon_send(session_, actors::frame_atom::value, std::move(pf));
+  do_read();
+}
+
+void ws_connection::post_send(actors::wire::frame frame) {
+  boost::asio::post(ws_.get_executor(),
+                    [self = shared_from_this(), f = std::move(frame)]() mutable {
+                      self->on_send(std::move(f));
+                    });
+}
+
+void ws_connection::post_close(uint16_t code, std::string reason) {
+  boost::asio::post(ws_.get_executor(),
+                    [self = shared_from_this(), code, r = std::move(reason)]() mutable {
+                      self->start_close(code, std::move(r), true);
+                    });
+}
+
+void ws_connection::on_send(actors::wire::frame frame) {
+  if (closing_ || closed_) {
+    return;
+  }
+  if (!queue_.push(std::move(frame))) {
+    state_->ctx.metrics->ws_closed_slow_consumer.Increment();
+    start_close(close_slow_consumer, "slow consumer: reconnect and resubscribe with after_seq",
+                false);
+    return;
+  }
+  queued_.store(queue_.size(), std::memory_order_relaxed);
+  if (!writing_) {
+    do_write();
+  }
+}
+
+void ws_connection::do_write() {
+  writing_ = true;
+  ws_.text(true);
+  ws_.async_write(boost::asio::buffer(*queue_.front()),
+                  beast::bind_front_handler(&ws_connection::on_write, shared_from_this()));
+}
+
+void ws_connection::on_write(beast::error_code ec, std::size_t) {
+  writing_ = false;
+  if (ec) {
+    return on_closed();
+  }
+  queue_.pop();
+  queued_.store(queue_.size(), std::memory_order_relaxed);
+  if (!queue_.empty()) {
+    return do_write();
+  }
+  if (closing_) {
+    do_close();
+  }
+}
+
+void ws_connection::start_close(uint16_t code, std::string reason, bool flush) {
+  if (closing_ || closed_) {
+    return;
+  }
+  closing_ = true;
+  close_code_ = code;
+  close_reason_ = reason.substr(0, max_close_reason);
+  if (!flush) {
+    queue_.clear(writing_);
+  }
+  // A client that stops reading never completes our write: give up on it after a while.
+  close_timer_.expires_after(std::chrono::seconds{5});
+  close_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (!ec) {
+      beast::get_lowest_layer(self->ws_).close();
+    }
+  });
+  if (!writing_) {
+    do_close();
+  }
+}
+
+void ws_connection::do_close() {
+  if (close_sent_) {
+    return;
+  }
+  close_sent_ = true;
+  websocket::close_reason cr{close_code_};
+  cr.reason = close_reason_;
+  // The read loop sees the client's answering close frame and ends the connection.
+  ws_.async_close(cr, [self = shared_from_this()](beast::error_code) {});
+}
+
+void ws_connection::on_closed() {
+  if (closed_) {
+    return;
+  }
+  closed_ = true;
+  close_timer_.cancel();
+  state_->remove_ws(registry_id_);
+  if (session_) {
+    caf::anon_send(session_, actors::closed_atom::value);
+  }
+}
+
+}  // namespace plexichat::net

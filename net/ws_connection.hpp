@@ -1,0 +1,63 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <caf/actor.hpp>
+
+#include "actors/wire.hpp"
+#include "net/outbound_queue.hpp"
+#include "net/server_state.hpp"
+
+namespace plexichat::net {
+
+/// One client WebSocket (/api/v1/ws), paired with a session actor. Reads frames, parses
+/// them and hands them to the actor; writes what the actor sends, one write in flight and a
+/// bounded queue behind it. All members are touched only on the connection's strand; the
+/// actor reaches it through post_send/post_close, which post onto that strand.
+class ws_connection : public std::enable_shared_from_this<ws_connection> {
+ public:
+  ws_connection(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<server_state> state);
+  ~ws_connection();
+
+  /// Accepts the upgrade request and starts the session.
+  void run(boost::beast::http::request<boost::beast::http::string_body> req);
+
+  /// Thread-safe: queue a frame / close with a code after the queued frames.
+  void post_send(actors::wire::frame frame);
+  void post_close(uint16_t code, std::string reason);
+  std::size_t queued() const { return queued_.load(std::memory_order_relaxed); }
+
+ private:
+  void on_accept(boost::beast::error_code ec);
+  void do_read();
+  void on_read(boost::beast::error_code ec, std::size_t bytes);
+  void on_send(actors::wire::frame frame);
+  void do_write();
+  void on_write(boost::beast::error_code ec, std::size_t bytes);
+  void start_close(uint16_t code, std::string reason, bool flush);
+  void do_close();
+  void on_closed();
+
+  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::flat_buffer buffer_;
+  std::shared_ptr<server_state> state_;
+  outbound_queue queue_;
+  std::atomic<std::size_t> queued_{0};
+  boost::asio::steady_timer close_timer_;
+  caf::actor session_;
+  uint64_t registry_id_ = 0;
+  bool writing_ = false;
+  bool closing_ = false;
+  bool close_sent_ = false;
+  bool closed_ = false;
+  uint16_t close_code_ = 1000;
+  std::string close_reason_;
+};
+
+}  // namespace plexichat::net

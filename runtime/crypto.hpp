@@ -1,0 +1,109 @@
+#pragma once
+
+// The project's only door to libsodium: randomness, ids, base64url, password hashing,
+// constant-time comparison and Ed25519 signatures. Only runtime/crypto.cpp includes
+// <sodium.h>. Byte strings are carried in std::string / std::string_view.
+//
+// Threading: every function is safe to call from any thread at the same time. Each one
+// initialises libsodium on first use; if libsodium cannot be initialised at all (no
+// kernel randomness), the functions that need it terminate the process, since there is
+// no safe way to go on. A node calls crypto_init() at startup to report that case cleanly.
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace plexichat::runtime {
+
+/// Initialises libsodium once (thread-safe, idempotent); returns false if it cannot.
+bool crypto_init();
+
+/// `n` bytes from the kernel's cryptographic random generator.
+std::string random_bytes(std::size_t n);
+
+/// An opaque id: `prefix` followed by 20 lowercase base32 characters (100 random bits),
+/// e.g. "u" + "k3j...". Alphabet: a-z2-7.
+std::string random_id(std::string_view prefix);
+
+/// RFC 4648 §5 base64url without padding.
+std::string base64url_encode(std::string_view bytes);
+
+/// Inverse of base64url_encode. nullopt for padding ('='), characters outside the url-safe
+/// alphabet (including whitespace), impossible lengths, and non-zero unused trailing bits
+/// (so every byte string has exactly one accepted encoding).
+std::optional<std::string> base64url_decode(std::string_view text);
+
+/// Lowercase hexadecimal, two characters per byte.
+std::string to_hex(std::string_view bytes);
+
+/// Argon2id cost presets: crypto_pwhash_argon2id_{OPSLIMIT,MEMLIMIT}_*.
+/// `min` (1 pass, 8 KiB) is for tests only.
+enum class pwhash_cost { min, interactive, moderate, sensitive };
+
+/// "min", "interactive", "moderate" or "sensitive"; nullopt for anything else.
+std::optional<pwhash_cost> parse_pwhash_cost(std::string_view name);
+
+/// The preset's name, as parse_pwhash_cost accepts it.
+std::string_view to_string(pwhash_cost cost);
+
+/// An Argon2id hash string ("$argon2id$v=19$m=...,t=...,p=1$salt$hash") with a fresh
+/// random salt. nullopt only if the memory the cost needs cannot be had.
+/// Slow by design (interactive: ~64 MiB, tens of milliseconds): never call it on an
+/// actor scheduler thread.
+std::optional<std::string> hash_password(std::string_view password, pwhash_cost cost);
+
+/// True when `password` matches `stored_hash` (as made by hash_password). False for a
+/// wrong password and for malformed hashes. As slow as hash_password: same thread rule.
+bool verify_password(std::string_view stored_hash, std::string_view password);
+
+/// Constant-time equality of two byte strings of equal length (sodium_memcmp); false on
+/// length mismatch (the lengths themselves are not secret).
+bool equal_constant_time(std::string_view a, std::string_view b);
+
+/// An Ed25519 key pair in libsodium's raw form: public_key 32 bytes, secret_key 64 bytes
+/// (the 32-byte seed followed by the public key).
+struct signing_key {
+  std::string public_key;
+  std::string secret_key;
+};
+
+/// A fresh random Ed25519 key pair.
+signing_key generate_signing_key();
+
+/// The Ed25519 key pair derived from a 32-byte seed (RFC 8032 private key, the JWK "d"),
+/// as crypto_sign_seed_keypair does. nullopt if `seed32` is not 32 bytes.
+std::optional<signing_key> signing_key_from_seed(std::string_view seed32);
+
+/// True when both halves have the right sizes and the public key is the one the secret
+/// key's seed derives.
+bool is_well_formed(const signing_key& key);
+
+/// The 64-byte Ed25519 signature of `message`. Returns an empty string (which no verifier
+/// accepts) if `key.secret_key` is not 64 bytes.
+std::string sign_detached(std::string_view message, const signing_key& key);
+
+/// True when `signature` (64 bytes) is a valid Ed25519 signature of `message` under
+/// `public_key` (32 bytes). False for wrong sizes.
+bool verify_detached(std::string_view signature, std::string_view message,
+                     std::string_view public_key);
+
+/// What load_or_create_signing_key found: the key, or a message for a person saying what
+/// is wrong with the file and how to fix it (never any key bytes).
+struct key_result {
+  std::optional<signing_key> key;
+  std::string error;
+};
+
+/// Loads the node's Ed25519 key kept in the file `path`, creating it if absent.
+/// File format: exactly 64 raw bytes, libsodium's secret key (32-byte seed followed by the
+/// 32-byte public key); the public half must match the seed.
+/// Creation: open with O_CREAT|O_EXCL and mode 0600 (set exactly, whatever the umask),
+/// write, fsync the file, then fsync its directory; a half-written file is removed.
+/// Refuses (error set, key empty): a path that is not a regular file, a file whose mode
+/// allows any group/other access (the message says to run `chmod 600 <path>`), a file not
+/// exactly 64 bytes, a file whose public half does not match its seed, and I/O errors.
+/// Blocking file I/O: call it at startup, not on an actor scheduler thread.
+key_result load_or_create_signing_key(const std::string& path);
+
+}  // namespace plexichat::runtime

@@ -1,0 +1,63 @@
+#include "runtime/metrics.hpp"
+
+#include <prometheus/text_serializer.h>
+
+namespace plexichat::runtime {
+
+namespace {
+
+prometheus::Counter& counter(prometheus::Registry& r, const std::string& name,
+                             const std::string& help) {
+  return prometheus::BuildCounter().Name(name).Help(help).Register(r).Add({});
+}
+
+prometheus::Gauge& gauge(prometheus::Registry& r, const std::string& name,
+                         const std::string& help) {
+  return prometheus::BuildGauge().Name(name).Help(help).Register(r).Add({});
+}
+
+prometheus::Histogram& latency(prometheus::Registry& r, const std::string& name,
+                               const std::string& help) {
+  return prometheus::BuildHistogram()
+      .Name(name)
+      .Help(help)
+      .Register(r)
+      .Add({}, prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                       0.05, 0.1, 0.25, 0.5, 1, 2.5});
+}
+
+}  // namespace
+
+node_metrics::node_metrics()
+    : registry_(std::make_shared<prometheus::Registry>()),
+      http_requests(counter(*registry_, "plexichat_http_requests_total", "HTTP requests served")),
+      http_errors(counter(*registry_, "plexichat_http_errors_total",
+                          "HTTP requests answered with a 4xx or 5xx status")),
+      http_connections(
+          gauge(*registry_, "plexichat_http_connections", "Open HTTP and WebSocket connections")),
+      ws_sessions(gauge(*registry_, "plexichat_ws_sessions", "Open WebSocket sessions")),
+      ws_frames_received(counter(*registry_, "plexichat_ws_frames_received_total",
+                                 "WebSocket frames received from clients")),
+      ws_closed_slow_consumer(counter(*registry_, "plexichat_ws_slow_consumer_closes_total",
+                                      "Sessions closed with 4009 because their queue overflowed")),
+      messages_received(counter(*registry_, "plexichat_messages_received_total",
+                                "Messages accepted and made durable")),
+      messages_delivered(counter(*registry_, "plexichat_messages_delivered_total",
+                                 "Message frames queued to subscribed sessions")),
+      messages_deduplicated(counter(*registry_, "plexichat_messages_deduplicated_total",
+                                    "Sends answered with an earlier message by nonce")),
+      ack_latency_seconds(latency(*registry_, "plexichat_ack_latency_seconds",
+                                  "From a send reaching its channel to its acknowledgement")),
+      channel_actors(gauge(*registry_, "plexichat_channel_actors", "Active channel actors")),
+      logins(counter(*registry_, "plexichat_logins_total", "Successful logins")),
+      login_failures(counter(*registry_, "plexichat_login_failures_total", "Failed logins")),
+      storage_writes(counter(*registry_, "plexichat_storage_synced_writes_total",
+                             "Synced RocksDB writes (one per group commit)")),
+      storage_write_seconds(latency(*registry_, "plexichat_storage_write_seconds",
+                                    "Duration of one synced group-commit write")) {}
+
+std::string node_metrics::render() const {
+  return prometheus::TextSerializer{}.Serialize(registry_->Collect());
+}
+
+}  // namespace plexichat::runtime

@@ -1,0 +1,94 @@
+#include "storage/group_commit.hpp"
+
+#include <algorithm>
+
+namespace plexichat::storage {
+
+group_commit::group_commit(database& db) : group_commit(db, nullptr) {}
+
+group_commit::group_commit(database& db, std::function<void()> before_write)
+    : db_(db), before_write_(std::move(before_write)) {
+  // Started last, once every member it reads is initialised.
+  writer_ = std::thread([this] { run(); });
+}
+
+group_commit::~group_commit() {
+  stop();
+}
+
+void group_commit::submit(write_batch batch, callback done) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!stopping_) {
+      queue_.push_back(pending{std::move(batch), std::move(done)});
+      work_ready_.notify_one();
+      return;
+    }
+  }
+  if (done) {
+    done(status{errc::io_error, "storage writer is stopped: write refused"});
+  }
+}
+
+void group_commit::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  work_ready_.notify_all();
+  std::lock_guard join_lock(join_mutex_);
+  if (writer_.joinable()) {
+    writer_.join();
+  }
+}
+
+group_commit::stats group_commit::get_stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+void group_commit::run() {
+  std::vector<pending> group;
+  while (next_group(group)) {
+    write_group(group);
+    group.clear();
+  }
+}
+
+// Waits for work and takes all of it; false once stopping with nothing left to write.
+bool group_commit::next_group(std::vector<pending>& group) {
+  std::unique_lock lock(mutex_);
+  work_ready_.wait(lock, [this] { return !queue_.empty() || stopping_; });
+  if (queue_.empty()) {
+    return false;
+  }
+  if (before_write_) {
+    lock.unlock();
+    before_write_();
+    lock.lock();
+  }
+  group.swap(queue_);
+  return true;
+}
+
+void group_commit::write_group(std::vector<pending>& group) {
+  std::vector<write_batch*> batches;
+  batches.reserve(group.size());
+  for (auto& item : group) {
+    batches.push_back(&item.batch);
+  }
+  const status outcome = db_.write(batches, true);
+  {
+    std::lock_guard lock(mutex_);
+    stats_.batches += group.size();
+    stats_.writes += 1;
+    stats_.max_group = std::max<uint64_t>(stats_.max_group, group.size());
+  }
+  for (auto& item : group) {
+    if (item.done) {
+      item.done(outcome);
+    }
+  }
+}
+
+}  // namespace plexichat::storage

@@ -1,0 +1,76 @@
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "storage/database.hpp"
+#include "storage/errc.hpp"
+#include "storage/write_batch.hpp"
+
+namespace plexichat::storage {
+
+/// The node's single writer (DESIGN.md "Durable writes"): it owns RocksDB's write path on
+/// one thread of its own, writes everything queued since its last write as ONE synced write,
+/// then acknowledges each batch. Submitters never wait for I/O, so they go on accepting while
+/// a write is in flight.
+class group_commit {
+ public:
+  /// Called with the outcome of the synced write that held the batch. Runs on the writer
+  /// thread (or on the submitter's thread for a refused submit); must not throw, must not
+  /// call stop(), and should be quick: the next group waits for it.
+  using callback = std::function<void(const status&)>;
+
+  struct stats {
+    uint64_t batches = 0;    ///< batches written (successfully or not)
+    uint64_t writes = 0;     ///< synced RocksDB writes issued (each one group)
+    uint64_t max_group = 0;  ///< the most batches one write held
+  };
+
+  /// Starts the writer thread. `db` must outlive this object.
+  explicit group_commit(database& db);
+  /// Test hook: `before_write` runs on the writer thread each time it finds work queued, just
+  /// before it takes the queue, so a test can hold it until N batches are queued.
+  group_commit(database& db, std::function<void()> before_write);
+  group_commit(const group_commit&) = delete;
+  group_commit& operator=(const group_commit&) = delete;
+  /// Calls stop().
+  ~group_commit();
+
+  /// Queues `batch`; `done` (may be empty) is called once, in submission order, after the
+  /// synced write that holds it. Thread-safe; never blocks on I/O. After stop() has begun,
+  /// `done` is called at once on this thread with errc::io_error and nothing is written.
+  void submit(write_batch batch, callback done);
+
+  /// Refuses further submits, writes every batch already queued (no accepted batch is
+  /// dropped), then joins the writer thread. Idempotent and thread-safe; not from a callback.
+  void stop();
+
+  /// Thread-safe.
+  stats get_stats() const;
+
+ private:
+  struct pending {
+    write_batch batch;
+    callback done;
+  };
+
+  void run();
+  bool next_group(std::vector<pending>& group);
+  void write_group(std::vector<pending>& group);
+
+  database& db_;
+  std::function<void()> before_write_;
+  mutable std::mutex mutex_;
+  std::condition_variable work_ready_;
+  std::vector<pending> queue_;  // guarded by mutex_
+  bool stopping_ = false;       // guarded by mutex_
+  stats stats_;                 // guarded by mutex_
+  std::mutex join_mutex_;
+  std::thread writer_;
+};
+
+}  // namespace plexichat::storage

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace plexichat::storage {
+
+// RocksDB keys. Ids never contain '\0', so '\0' separates the parts of a composite key and
+// every key of one entity X starts with key_prefix(X) = X + '\0'. Because '\0' sorts first,
+// all of X's keys sort together and before those of any id that X is a proper prefix of
+// ("a" before "ab"). Split functions return views into their argument, or nullopt when the
+// key is not of that shape. Thread-safe (pure).
+
+/// X + '\0': the prefix shared by every composite key whose first part is X.
+std::string key_prefix(std::string_view first);
+
+/// X + '\1': the exclusive upper bound of the keys that start with key_prefix(X).
+std::string key_prefix_end(std::string_view first);
+
+/// channel_id + '\0' + seq as 8 big-endian bytes: bytewise order is (channel, seq) order.
+std::string message_key(std::string_view channel_id, uint64_t seq);
+
+struct message_key_parts {
+  std::string_view channel_id;
+  uint64_t seq = 0;
+};
+std::optional<message_key_parts> split_message_key(std::string_view key);
+
+/// channel_id + '\0' + user_id (the members column family).
+std::string member_key(std::string_view channel_id, std::string_view user_id);
+
+struct member_key_parts {
+  std::string_view channel_id;
+  std::string_view user_id;
+};
+std::optional<member_key_parts> split_member_key(std::string_view key);
+
+/// user_id + '\0' + channel_id (the user_channels column family).
+std::string user_channels_key(std::string_view user_id, std::string_view channel_id);
+
+struct user_channels_key_parts {
+  std::string_view user_id;
+  std::string_view channel_id;
+};
+std::optional<user_channels_key_parts> split_user_channels_key(std::string_view key);
+
+/// channel_id + '\0' + author_id + '\0' + nonce. The nonce is the remainder of the key, so
+/// it may hold any byte.
+std::string nonce_key(std::string_view channel_id, std::string_view author_id,
+                      std::string_view nonce);
+
+struct nonce_key_parts {
+  std::string_view channel_id;
+  std::string_view author_id;
+  std::string_view nonce;
+};
+std::optional<nonce_key_parts> split_nonce_key(std::string_view key);
+
+}  // namespace plexichat::storage

@@ -1,0 +1,74 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace plexichat::storage {
+
+/// The schema this build writes and the newest one it can read.
+inline constexpr uint32_t current_schema_version = 1;
+
+// Ids are opaque ASCII strings of [A-Za-z0-9_-] that never contain '\0'; times are int64
+// milliseconds since the epoch.
+
+/// A registered user; `username` is lowercase and unique.
+struct user_record {
+  std::string id;
+  std::string username;
+  std::string password_hash;
+  int64_t created_at = 0;
+
+  bool operator==(const user_record&) const = default;
+};
+
+struct channel_record {
+  std::string id;
+  std::string name;
+  std::string topic;
+  bool is_private = false;
+  std::string owner_id;
+  int64_t created_at = 0;
+
+  bool operator==(const channel_record&) const = default;
+};
+
+struct member_record {
+  std::string channel_id;
+  std::string user_id;
+  int64_t joined_at = 0;
+
+  bool operator==(const member_record&) const = default;
+};
+
+/// One message of a channel's log; `seq` is its position in the channel, `nonce` the
+/// client's idempotency key (may be empty).
+struct message_record {
+  std::string id;
+  std::string channel_id;
+  uint64_t seq = 0;
+  std::string author_id;
+  std::string author;
+  std::string content;
+  int64_t created_at = 0;
+  std::string nonce;
+
+  bool operator==(const message_record&) const = default;
+};
+
+/// What a (channel, author, nonce) triple was assigned: the message's seq and time.
+struct nonce_record {
+  uint64_t seq = 0;
+  int64_t created_at = 0;
+
+  bool operator==(const nonce_record&) const = default;
+};
+
+/// A page of a channel's log in ascending seq; `has_more` says whether more messages exist
+/// beyond the page in the direction of travel.
+struct message_page {
+  std::vector<message_record> messages;
+  bool has_more = false;
+};
+
+}  // namespace plexichat::storage

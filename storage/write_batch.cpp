@@ -1,0 +1,61 @@
+#include "storage/write_batch.hpp"
+
+#include "storage/byte_order.hpp"
+#include "storage/keys.hpp"
+#include "storage/record_codec.hpp"
+
+namespace plexichat::storage {
+
+void write_batch::put(column_family family, std::string key, std::string value) {
+  ops_.push_back(op{family, op_kind::put, std::move(key), std::move(value)});
+}
+
+void write_batch::erase(column_family family, std::string key) {
+  ops_.push_back(op{family, op_kind::erase, std::move(key), {}});
+}
+
+void write_batch::put_user(const user_record& user) {
+  put(column_family::users, user.id, encode(user));
+  put(column_family::usernames, user.username, user.id);
+}
+
+void write_batch::put_channel(const channel_record& channel) {
+  put(column_family::channels, channel.id, encode(channel));
+}
+
+void write_batch::add_member(const member_record& member) {
+  put(column_family::members, member_key(member.channel_id, member.user_id), encode(member));
+  put(column_family::user_channels, user_channels_key(member.user_id, member.channel_id), {});
+}
+
+void write_batch::remove_member(std::string_view channel_id, std::string_view user_id) {
+  erase(column_family::members, member_key(channel_id, user_id));
+  erase(column_family::user_channels, user_channels_key(user_id, channel_id));
+}
+
+void write_batch::put_message(const message_record& message) {
+  put(column_family::messages, message_key(message.channel_id, message.seq), encode(message));
+  if (!message.nonce.empty()) {
+    put(column_family::nonces, nonce_key(message.channel_id, message.author_id, message.nonce),
+        encode(nonce_record{message.seq, message.created_at}));
+  }
+}
+
+void write_batch::revoke_token(std::string_view jti, int64_t expires_at) {
+  put(column_family::revocations, std::string(jti), encode_i64_be(expires_at));
+}
+
+void write_batch::delete_nonce(std::string_view channel_id, std::string_view author_id,
+                               std::string_view nonce) {
+  erase(column_family::nonces, nonce_key(channel_id, author_id, nonce));
+}
+
+void write_batch::delete_revocation(std::string_view jti) {
+  erase(column_family::revocations, std::string(jti));
+}
+
+void write_batch::put_meta(std::string_view key, std::string_view value) {
+  put(column_family::meta, std::string(key), std::string(value));
+}
+
+}  // namespace plexichat::storage

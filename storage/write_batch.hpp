@@ -1,0 +1,66 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storage/column_family.hpp"
+#include "storage/records.hpp"
+
+namespace plexichat::storage {
+
+class database;
+
+/// A set of record writes that database::write applies atomically. Building a batch does no
+/// I/O and needs no database. Movable, not copyable; not thread-safe (one owner at a time).
+class write_batch {
+ public:
+  write_batch() = default;
+  write_batch(write_batch&&) noexcept = default;
+  write_batch& operator=(write_batch&&) noexcept = default;
+  write_batch(const write_batch&) = delete;
+  write_batch& operator=(const write_batch&) = delete;
+  ~write_batch() = default;
+
+  /// Writes users[id] and usernames[username] = id. An old username is not removed.
+  void put_user(const user_record& user);
+  void put_channel(const channel_record& channel);
+  /// Writes members[(channel, user)] and user_channels[(user, channel)].
+  void add_member(const member_record& member);
+  /// Deletes both keys that add_member writes.
+  void remove_member(std::string_view channel_id, std::string_view user_id);
+  /// Writes messages[(channel, seq)], and nonces[(channel, author, nonce)] when the message
+  /// has a nonce.
+  void put_message(const message_record& message);
+  /// Records the token `jti` as revoked until `expires_at` (ms since the epoch).
+  void revoke_token(std::string_view jti, int64_t expires_at);
+  void delete_nonce(std::string_view channel_id, std::string_view author_id,
+                    std::string_view nonce);
+  void delete_revocation(std::string_view jti);
+  void put_meta(std::string_view key, std::string_view value);
+
+  /// The number of key writes and deletes held (put_user counts 2, for instance).
+  std::size_t size() const { return ops_.size(); }
+  bool empty() const { return ops_.empty(); }
+
+ private:
+  friend class database;
+
+  enum class op_kind : uint8_t { put, erase };
+
+  struct op {
+    column_family family;
+    op_kind kind;
+    std::string key;
+    std::string value;
+  };
+
+  void put(column_family family, std::string key, std::string value);
+  void erase(column_family family, std::string key);
+
+  std::vector<op> ops_;
+};
+
+}  // namespace plexichat::storage

@@ -1,0 +1,117 @@
+#!/usr/bin/python3
+"""A subscriber that never reads is closed with 4009; the sender and other readers go on.
+
+limits.outbound_queue_frames is 64 and messages are ~50 KB, so the never-reading socket
+(a small receive buffer) overflows its queue long before the burst ends.
+"""
+import asyncio
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Api, RawWs, Suite, Ws  # noqa: E402
+
+COUNT, SIZE = 400, 50000
+suite = Suite("slow_consumer")
+S = {}
+
+
+def setup():
+    node = suite.node({"limits": {"outbound_queue_frames": 64, "max_message_chars": SIZE,
+                                  "max_frame_bytes": "256KiB", "max_body_bytes": "1MiB"}})
+    api = Api(node)
+    S.update(node=node, api=api)
+    for who in ("sender", "slow", "reader"):
+        S["t" + who], _ = api.user(who)
+    S["cid"] = api.create_channel(S["tsender"], "firehose")["id"]
+    api.join(S["tslow"], S["cid"])
+    api.join(S["treader"], S["cid"])
+    return S
+
+
+def open_stalled_subscriber(s):
+    """A raw WebSocket that authenticates and subscribes, then never reads again."""
+    raw = RawWs(s["node"].port, rcvbuf=4096, timeout=60)
+    raw.send_json({"type": "auth", "token": s["tslow"]})
+    assert raw.read_json()["type"] == "ready"
+    raw.send_json({"type": "subscribe", "channel_id": s["cid"], "after_seq": 0})
+    assert raw.read_json()["type"] == "subscribed"
+    return raw
+
+
+async def send_all(url, token, cid, acked_event, acked_threshold):
+    """Sends COUNT big messages, at most 16 unanswered; returns the acks' seqs in order.
+    Sets acked_event once acked_threshold acks arrived."""
+    seqs = []
+    async with Ws(url, token) as ws:
+        for i in range(COUNT):
+            body = f"{i:06d}" + "x" * (SIZE - 6)
+            await ws.send({"type": "send", "channel_id": cid, "content": body, "nonce": f"f{i}"})
+            if i >= 16:
+                seqs.append((await ws.expect("ack", timeout=60, nonce=f"f{i - 16}"))["message"]["seq"])
+                if len(seqs) >= acked_threshold:
+                    acked_event.set()
+        for i in range(COUNT - 16, COUNT):
+            seqs.append((await ws.expect("ack", timeout=60, nonce=f"f{i}"))["message"]["seq"])
+    return seqs
+
+
+async def read_all(url, token, cid, subscribed):
+    async with Ws(url, token, max_queue=None) as ws:  # reads its socket eagerly
+        await ws.subscribe(cid)
+        subscribed.set()
+        got = await ws.messages(cid, COUNT, timeout=240)
+        return [(m["seq"], m["content"][:6]) for m in got]
+
+
+@suite.check
+async def slow_subscriber_is_closed_with_4009_and_nobody_else_suffers(s):
+    url, cid = s["node"].ws_url, s["cid"]
+    stalled = await asyncio.to_thread(open_stalled_subscriber, s)
+    ready = asyncio.Event()
+    reader = asyncio.create_task(read_all(url, s["treader"], cid, ready))
+    await asyncio.wait_for(ready.wait(), 30)
+    # 300 messages of 50 KB are far more than the socket buffers (~8 MB at most) plus 64
+    # queued frames hold: once they are acked, the stalled reader must have overflowed, and
+    # draining it from then on yields what was queued, then the node's close frame.
+    overflowed = asyncio.Event()
+
+    async def drain_later():
+        await overflowed.wait()
+        return await asyncio.to_thread(stalled.read_until_close)
+
+    drain = asyncio.create_task(drain_later())
+    try:
+        acks = await send_all(url, s["tsender"], cid, overflowed, 300)
+    finally:
+        overflowed.set()
+    got = await reader
+    code, frames = await drain
+    stalled.close()
+    assert acks == list(range(1, COUNT + 1)), "the sender's acks stalled or skipped"
+    assert got == [(i, f"{i - 1:06d}") for i in range(1, COUNT + 1)], "the fast reader missed messages"
+    assert frames < COUNT, f"the stalled reader got all {frames} messages: the queue never overflowed"
+    assert code == 4009, f"close code {code} after {frames} frames (None: no close frame)"
+
+
+@suite.check
+async def reconnect_after_4009_catches_up_with_after_seq(s):
+    """The protocol's advice after 4009: reconnect and resubscribe with after_seq."""
+    async with Ws(s["node"].ws_url, s["tslow"]) as ws:
+        sub = await ws.subscribe(s["cid"], after_seq=0)
+        assert sub["last_seq"] == COUNT, sub
+        got = await ws.messages(s["cid"], COUNT, timeout=240)
+        assert [m["seq"] for m in got] == list(range(1, COUNT + 1)), "replay after 4009 incomplete"
+        await ws.ping("caught-up")
+
+
+@suite.check
+def node_still_serves(s):
+    st, b, _ = s["api"].call("GET", "/healthz")
+    assert st == 200, st
+    st, b, _ = s["api"].history(s["treader"], s["cid"], "?limit=1")
+    assert st == 200 and b["messages"][0]["seq"] == COUNT, (st, b and b.get("messages", [{}])[0].get("seq"))
+
+
+if __name__ == "__main__":
+    suite.main(setup)

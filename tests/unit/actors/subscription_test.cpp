@@ -1,0 +1,145 @@
+#include "actors/session/subscription.hpp"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace plexichat::actors::session {
+namespace {
+
+wire::frame frame_of(uint64_t seq) {
+  return std::make_shared<const std::string>("frame-" + std::to_string(seq));
+}
+
+std::vector<std::string> texts(const std::vector<wire::frame>& frames) {
+  std::vector<std::string> out;
+  for (const auto& f : frames) {
+    out.push_back(f ? *f : std::string{"<null>"});
+  }
+  return out;
+}
+
+TEST(SubscriptionTest, NothingToReplayGoesLiveAtOnce) {
+  subscription sub{5, 5};
+  EXPECT_FALSE(sub.replaying());
+  EXPECT_EQ(sub.delivered(), 5u);
+  EXPECT_TRUE(sub.on_live(6, frame_of(6)));
+  EXPECT_TRUE(sub.on_live(7, frame_of(7)));
+  EXPECT_EQ(sub.delivered(), 7u);
+  EXPECT_EQ(sub.held(), 0u);
+}
+
+TEST(SubscriptionTest, EmptyChannelFromZero) {
+  subscription sub{0, 0};
+  EXPECT_FALSE(sub.replaying());
+  EXPECT_TRUE(sub.on_live(1, frame_of(1)));
+  EXPECT_EQ(sub.delivered(), 1u);
+}
+
+TEST(SubscriptionTest, LiveDuplicatesAreDropped) {
+  subscription sub{0, 0};
+  EXPECT_TRUE(sub.on_live(1, frame_of(1)));
+  EXPECT_FALSE(sub.on_live(1, frame_of(1)));
+  EXPECT_TRUE(sub.on_live(2, frame_of(2)));
+  EXPECT_FALSE(sub.on_live(1, frame_of(1)));
+  EXPECT_FALSE(sub.on_live(2, frame_of(2)));
+  EXPECT_EQ(sub.delivered(), 2u);
+  EXPECT_EQ(sub.held(), 0u);
+}
+
+TEST(SubscriptionTest, LiveBeforeReplayEndsIsHeldThenFlushedInOrderOnce) {
+  subscription sub{2, 5};
+  EXPECT_TRUE(sub.replaying());
+  EXPECT_EQ(sub.delivered(), 2u);
+  EXPECT_EQ(sub.replay_until(), 5u);
+  EXPECT_FALSE(sub.on_live(6, frame_of(6)));
+  EXPECT_FALSE(sub.on_live(7, frame_of(7)));
+  EXPECT_EQ(sub.held(), 2u);
+  for (uint64_t seq = 3; seq <= 5; ++seq) {
+    sub.on_replayed(seq);
+  }
+  EXPECT_FALSE(sub.replaying());
+  EXPECT_EQ(texts(sub.finish_replay()), (std::vector<std::string>{"frame-6", "frame-7"}));
+  EXPECT_EQ(sub.held(), 0u);
+  EXPECT_EQ(sub.delivered(), 7u);
+  EXPECT_TRUE(sub.finish_replay().empty()) << "held frames are flushed exactly once";
+  EXPECT_FALSE(sub.on_live(7, frame_of(7)));
+  EXPECT_TRUE(sub.on_live(8, frame_of(8)));
+}
+
+TEST(SubscriptionTest, LiveAfterReplayIsSentAtOnce) {
+  subscription sub{0, 2};
+  sub.on_replayed(1);
+  sub.on_replayed(2);
+  EXPECT_TRUE(sub.finish_replay().empty());
+  EXPECT_FALSE(sub.replaying());
+  EXPECT_TRUE(sub.on_live(3, frame_of(3)));
+  EXPECT_EQ(sub.held(), 0u);
+}
+
+TEST(SubscriptionTest, LiveFramesAlreadyCoveredByReplayAreDropped) {
+  subscription sub{0, 3};
+  EXPECT_FALSE(sub.on_live(2, frame_of(2))) << "held: newer than what was delivered";
+  sub.on_replayed(1);
+  sub.on_replayed(2);
+  EXPECT_FALSE(sub.on_live(2, frame_of(2))) << "already replayed";
+  EXPECT_FALSE(sub.on_live(4, frame_of(4)));
+  EXPECT_FALSE(sub.on_live(4, frame_of(4)));
+  sub.on_replayed(3);
+  EXPECT_EQ(texts(sub.finish_replay()), (std::vector<std::string>{"frame-4"}));
+  EXPECT_EQ(sub.delivered(), 4u);
+}
+
+TEST(SubscriptionTest, ReplayedSeqsNeverMoveBackwards) {
+  subscription sub{0, 5};
+  sub.on_replayed(3);
+  sub.on_replayed(2);
+  EXPECT_EQ(sub.delivered(), 3u);
+  EXPECT_TRUE(sub.replaying());
+}
+
+TEST(SubscriptionTest, AfterSeqBeyondLastSeqIsClamped) {
+  subscription sub{100, 5};
+  EXPECT_EQ(sub.delivered(), 5u);
+  EXPECT_FALSE(sub.replaying());
+  EXPECT_TRUE(sub.on_live(6, frame_of(6))) << "the next live message is not lost";
+}
+
+TEST(SubscriptionTest, FinishReplayEarly) {
+  subscription sub{0, 10};
+  EXPECT_FALSE(sub.on_live(11, frame_of(11)));
+  EXPECT_FALSE(sub.on_live(12, frame_of(12)));
+  sub.on_replayed(1);
+  sub.on_replayed(2);
+  EXPECT_TRUE(sub.replaying());
+  // Storage had nothing more: the held frames follow.
+  EXPECT_EQ(texts(sub.finish_replay()), (std::vector<std::string>{"frame-11", "frame-12"}));
+  EXPECT_FALSE(sub.replaying());
+  EXPECT_EQ(sub.delivered(), 12u);
+  EXPECT_EQ(sub.held(), 0u);
+  EXPECT_TRUE(sub.on_live(13, frame_of(13)));
+}
+
+TEST(SubscriptionTest, FinishReplayEarlyWithNothingHeld) {
+  subscription sub{0, 10};
+  sub.on_replayed(4);
+  EXPECT_TRUE(sub.finish_replay().empty());
+  EXPECT_FALSE(sub.replaying());
+  EXPECT_EQ(sub.replay_until(), 4u);
+  EXPECT_TRUE(sub.on_live(11, frame_of(11)));
+}
+
+TEST(SubscriptionTest, HeldFramesKeepTheirContent) {
+  subscription sub{0, 1};
+  auto f = frame_of(2);
+  EXPECT_FALSE(sub.on_live(2, f));
+  sub.on_replayed(1);
+  auto out = sub.finish_replay();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out.front(), f) << "the same shared frame, not a copy";
+}
+
+}  // namespace
+}  // namespace plexichat::actors::session

@@ -1,0 +1,167 @@
+#include "tools/node_app.hpp"
+
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include <caf/actor_system.hpp>
+#include <caf/send.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/blocking_pool.hpp"
+#include "actors/channel/channel.hpp"
+#include "actors/directory/directory.hpp"
+#include "actors/node_context.hpp"
+#include "config/command_line.hpp"
+#include "config/config_error.hpp"
+#include "net/server.hpp"
+#include "runtime/actor_system_config.hpp"
+#include "runtime/clock.hpp"
+#include "runtime/logging.hpp"
+#include "runtime/signals.hpp"
+#include "runtime/stop_sequence.hpp"
+
+namespace plexichat::tools {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+/// A start-up failure: what to print, and the exit code.
+struct start_error {
+  std::string message;
+};
+
+/// Everything a running node owns, in the order it starts; members are destroyed in reverse.
+struct node {
+  explicit node(const config::node_config& c)
+      : config(c), actor_config(c.threads.effective_scheduler()), system(actor_config) {}
+
+  config::node_config config;
+  runtime::node_actor_config actor_config;
+  caf::actor_system system;
+  runtime::node_metrics metrics;
+  runtime::revocation_list revocations;
+  std::unique_ptr<storage::database> db;
+  std::unique_ptr<storage::group_commit> writer;
+  std::optional<runtime::token_signer> signer;
+  actors::node_context ctx;
+  std::unique_ptr<net::server> server;
+  runtime::stop_sequence stops;
+};
+
+std::optional<start_error> open_storage(node& n) {
+  std::error_code ec;
+  fs::create_directories(n.config.data_dir, ec);
+  if (ec) {
+    return start_error{"data directory " + n.config.data_dir + ": " + ec.message()};
+  }
+  auto opened = storage::database::open({(fs::path{n.config.data_dir} / "db").string()});
+  if (!opened.ok()) {
+    return start_error{"data directory " + n.config.data_dir + ": " + opened.error().message};
+  }
+  n.db = std::move(opened).value();
+  auto key = runtime::load_or_create_signing_key(
+      (fs::path{n.config.data_dir} / "token_signing.key").string());
+  if (!key.key) {
+    return start_error{key.error};
+  }
+  n.signer.emplace(std::move(*key.key));
+  auto now = runtime::now_ms();
+  for (auto& [jti, expires_at] : n.db->revocations()) {
+    if (expires_at >= now) {
+      n.revocations.add(jti, expires_at);
+    }
+  }
+  return std::nullopt;
+}
+
+void start_actors(node& n) {
+  auto& ctx = n.ctx;
+  ctx.db = n.db.get();
+  ctx.writer = n.writer.get();
+  ctx.signer = &*n.signer;
+  ctx.revocations = &n.revocations;
+  ctx.password_cost = runtime::parse_pwhash_cost(n.config.auth.password_hash_cost)
+                          .value_or(runtime::pwhash_cost::interactive);
+  if (ctx.password_cost == runtime::pwhash_cost::min) {
+    spdlog::warn("auth.password_hash_cost is 'min': password hashes are weak (tests only)");
+  }
+  ctx.blocking = actors::spawn_blocking_pool(n.system, 4);
+  ctx.directory = actors::directory::spawn_directory(n.system, &ctx);
+  ctx.channels = actors::channel::spawn_channel_registry(n.system, &ctx);
+  n.stops.push("actors", [&n] {
+    for (auto* a : {&n.ctx.channels, &n.ctx.directory, &n.ctx.blocking}) {
+      caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
+    }
+    n.system.await_all_actors_done();
+  });
+}
+
+std::optional<start_error> start(node& n) {
+  // The port is taken before anything is written, so that a second node on the same port
+  // fails without touching the data directory.
+  n.ctx.config = &n.config;
+  n.ctx.metrics = &n.metrics;
+  n.server = std::make_unique<net::server>(n.system, n.ctx);
+  if (auto err = n.server->bind(); !err.empty()) {
+    return start_error{"cannot listen on " + err};
+  }
+  if (auto err = open_storage(n)) {
+    return err;
+  }
+  n.stops.push("storage", [&n] { n.db.reset(); });
+  n.writer = std::make_unique<storage::group_commit>(*n.db);
+  n.stops.push("writer", [&n] { n.writer->stop(); });
+  start_actors(n);
+  n.server->run();
+  n.stops.push("client listener", [&n] {
+    n.server->stop(std::chrono::seconds{3});
+    n.server.reset();
+  });
+  n.server->set_ready(true);
+  return std::nullopt;
+}
+
+std::optional<config::command_line_result> parse(int argc, const char* const* argv) {
+  try {
+    return config::parse_command_line(argc, argv);
+  } catch (const config::config_error& e) {
+    std::cerr << "plexichat-node: " << e.what() << "\n";
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+int run_node(int argc, const char* const* argv) {
+  runtime::block_stop_signals();
+  auto cli = parse(argc, argv);
+  if (!cli) {
+    return 2;
+  }
+  if (cli->exit_now) {
+    (cli->exit_code == 0 ? std::cout : std::cerr) << cli->output;
+    return cli->exit_code;
+  }
+  if (!runtime::crypto_init()) {
+    std::cerr << "plexichat-node: libsodium could not be initialised\n";
+    return 1;
+  }
+  runtime::init_logging(cli->config.name, cli->config.log.level);
+  node n{cli->config};
+  if (auto err = start(n)) {
+    std::cerr << "plexichat-node: " << err->message << "\n";
+    n.stops.run();
+    return 1;
+  }
+  spdlog::info("node {} ready; data in {}", n.config.name, n.config.data_dir);
+  int sig = runtime::wait_for_stop_signal();
+  spdlog::info("received signal {}; stopping", sig);
+  n.stops.run();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace plexichat::tools

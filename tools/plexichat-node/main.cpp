@@ -1,0 +1,3 @@
+#include "tools/node_app.hpp"
+
+int main(int argc, char** argv) { return plexichat::tools::run_node(argc, argv); }
