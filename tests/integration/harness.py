@@ -450,7 +450,11 @@ class Ws:
                     if left <= 0:
                         raise TimeoutError(f"no {type_} frame matching {match} in {timeout}s; "
                                            f"saw {kept[-5:]}")
-                    frame = json.loads(await asyncio.wait_for(self.conn.recv(), left))
+                    try:
+                        frame = json.loads(await asyncio.wait_for(self.conn.recv(), left))
+                    except asyncio.TimeoutError:
+                        raise TimeoutError(f"no {type_} frame matching {match} in {timeout}s; "
+                                           f"saw {kept[-5:]}") from None
                 types = type_ if isinstance(type_, tuple) else (type_,)
                 if frame.get("type") in types and all(frame.get(k) == v for k, v in match.items()):
                     return frame
@@ -470,7 +474,11 @@ class Ws:
                 if left <= 0:
                     raise TimeoutError(f"got {len(got)} of {count} messages; other frames "
                                        f"{kept[-3:]}")
-                frame = json.loads(await asyncio.wait_for(self.conn.recv(), left))
+                try:
+                    frame = json.loads(await asyncio.wait_for(self.conn.recv(), left))
+                except asyncio.TimeoutError:
+                    raise TimeoutError(f"got {len(got)} of {count} messages; other frames "
+                                       f"{kept[-3:]}") from None
             if frame.get("type") == "message" and frame["message"].get("channel_id") == channel_id:
                 got.append(frame["message"])
             else:

@@ -68,7 +68,7 @@ def deeply_nested_json_is_400(s):
     cases = {
         "10000 [": b"[" * 10000,
         "10000 [ closed": b"[" * 10000 + b"]" * 10000,
-        "10000 {a:": b'{"a":' * 10000 + b"1" + b"}" * 10000,
+        "5000 {a: (within max_body_bytes)": b'{"a":' * 5000 + b"1" + b"}" * 5000,
         "deep value in a valid body": b'{"content": "x", "extra": ' + b"[" * 5000 + b"]" * 5000 + b"}",
         "depth 33": b'{"content": "x", "extra": ' + b"[" * 32 + b"]" * 32 + b"}",
     }
@@ -115,7 +115,6 @@ def wrong_json_types_are_400(s):
         (f"/api/v1/channels/{cid}/messages", {"content": "x", "nonce": 5}),
         (f"/api/v1/channels/{cid}/messages", {"content": {"text": "x"}}),
         (f"/api/v1/channels/{cid}/members", {"user_id": 5}),
-        (f"/api/v1/channels/{cid}/members", {"user_id": None}),
     ]
     for path, body in cases:
         assert_error(api.call("POST", path, body, token=token), 400, "invalid_request",
@@ -182,7 +181,6 @@ def garbage_bytes_on_the_socket(s):
                b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + os.urandom(200),  # TLS hello
                b"HELLO\r\n\r\n", b"GET\r\n\r\n", b"POST /api/v1/auth/login HTTP/1.1\r\nContent-Length: -5\r\n\r\n",
                b"POST /api/v1/auth/login HTTP/1.1\r\nContent-Length: abc\r\n\r\n",
-               b"GET /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: bogus\r\n\r\n",
                b"\r\n" * 5000]
     for data in garbage:
         status, _, raw = raw_http(port, data, timeout=30)
@@ -191,6 +189,16 @@ def garbage_bytes_on_the_socket(s):
     for _ in range(3):  # half a request, then hang up
         with socket.create_connection(("127.0.0.1", port)) as sock:
             sock.sendall(b"POST /api/v1/auth/login HTTP/1.1\r\nContent-Length: 100\r\n\r\n{")
+    still_serving(s)
+
+
+@suite.check
+def transfer_encoding_without_chunked_is_400(s):
+    """RFC 9112 6.3: a request whose final transfer coding is not chunked gets 400."""
+    for te in ("bogus", "gzip", "chunked, gzip"):
+        data = f"GET /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: {te}\r\n\r\n".encode()
+        status, _, raw = raw_http(s["node"].port, data)
+        assert status == 400 or status is None, (te, status, raw[:100])
     still_serving(s)
 
 

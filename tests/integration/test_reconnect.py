@@ -79,7 +79,7 @@ async def after_seq_bounds(s):
             assert [m["seq"] for m in await reader.messages(cid, 6)] == list(range(1, 7))
             await assert_no_more_messages(reader, cid)
         async with Ws(url, s["tr"]) as reader:
-            for bad in (-1, "3", 1.5, None):
+            for bad in (-1, "3", 1.5, True, [1]):
                 await reader.send({"type": "subscribe", "channel_id": cid, "after_seq": bad})
                 err = await reader.expect("error")
                 assert err["code"] == "invalid_request", (bad, err)

@@ -132,3 +132,21 @@ TEST(ChannelLifecycleTest, EveryPostInFlightIsAnsweredWhenAWriteFails) {
 
 }  // namespace
 }  // namespace plexichat::actors::testing
+
+namespace plexichat::actors::testing {
+namespace {
+TEST(ChannelLifecycleTest, ProbeRegistryExit) {
+  test_node node;
+  caf::scoped_actor self{node.sys()};
+  auto view = node.create_channel(self, kOwner, "x");
+  ASSERT_TRUE(view);
+  auto actor = node.lookup(self, view->record.id);
+  ASSERT_TRUE(actor);
+  self->monitor(*actor);
+  caf::anon_send_exit(node.ctx().channels, caf::exit_reason::user_shutdown);
+  bool down = false;
+  self->receive([&](const caf::down_msg&) { down = true; }, caf::after(std::chrono::seconds(3)) >> [] {});
+  EXPECT_TRUE(down);
+}
+}
+}
