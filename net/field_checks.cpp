@@ -67,7 +67,8 @@ std::optional<api_error> check_text(std::string_view field, std::string_view val
     return invalid(std::string{field} + " must be " + std::to_string(min_chars) + " to " +
                    std::to_string(max_chars) + " characters, got " + std::to_string(n));
   }
-  if (!allow_newlines && runtime::has_control_chars(value)) {
+  if (!allow_newlines && (runtime::has_control_chars(value) ||
+                          value.find_first_of("\n\t") != std::string_view::npos)) {
     return invalid(std::string{field} + " must not contain control characters");
   }
   return std::nullopt;

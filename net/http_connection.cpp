@@ -74,6 +74,12 @@ void http_connection::on_read(beast::error_code ec, std::size_t) {
     return do_close();
   }
   auto req = parser_->release();
+  if (req.count(http::field::transfer_encoding) > 0 && !req.chunked()) {
+    // RFC 9112 6.3: a transfer coding other than chunked last cannot be framed; answering
+    // anything but 400 and closing invites request smuggling behind a proxy.
+    return send_json(400, actors::wire::error_body(
+                              {api_errc::invalid_request, "unsupported Transfer-Encoding"}));
+  }
   version_ = req.version();
   keep_alive_ = req.keep_alive() && !state_->stopping;
   state_->ctx.metrics->http_requests.Increment();

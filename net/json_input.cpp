@@ -26,6 +26,9 @@ json_parse_result parse_json(std::string_view text, unsigned max_depth) {
   } catch (const json::parse_error& e) {
     // e.what() names nlohmann's internals; the byte offset is what a client can use.
     return {std::nullopt, "malformed JSON at byte " + std::to_string(e.byte)};
+  } catch (const json::exception&) {
+    // A number beyond a double's range (1e999) throws out_of_range, not parse_error.
+    return {std::nullopt, "malformed JSON: a number is out of range"};
   }
 }
 

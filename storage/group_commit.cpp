@@ -4,10 +4,15 @@
 
 namespace plexichat::storage {
 
-group_commit::group_commit(database& db) : group_commit(db, nullptr) {}
+group_commit::group_commit(database& db, write_observer observer)
+    : group_commit(db, std::function<void()>{}, std::move(observer)) {}
 
 group_commit::group_commit(database& db, std::function<void()> before_write)
-    : db_(db), before_write_(std::move(before_write)) {
+    : group_commit(db, std::move(before_write), write_observer{}) {}
+
+group_commit::group_commit(database& db, std::function<void()> before_write,
+                           write_observer observer)
+    : db_(db), before_write_(std::move(before_write)), observer_(std::move(observer)) {
   // Started last, once every member it reads is initialised.
   writer_ = std::thread([this] { run(); });
 }
@@ -77,7 +82,11 @@ void group_commit::write_group(std::vector<pending>& group) {
   for (auto& item : group) {
     batches.push_back(&item.batch);
   }
+  auto start = std::chrono::steady_clock::now();
   const status outcome = db_.write(batches, true);
+  if (observer_) {
+    observer_(group.size(), std::chrono::steady_clock::now() - start);
+  }
   {
     std::lock_guard lock(mutex_);
     stats_.batches += group.size();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -30,8 +31,12 @@ class group_commit {
     uint64_t max_group = 0;  ///< the most batches one write held
   };
 
+  /// Observes each synced write on the writer thread: how many batches it held and how long
+  /// the write took (metrics). Must be quick and must not throw.
+  using write_observer = std::function<void(std::size_t batches, std::chrono::nanoseconds)>;
+
   /// Starts the writer thread. `db` must outlive this object.
-  explicit group_commit(database& db);
+  explicit group_commit(database& db, write_observer observer = {});
   /// Test hook: `before_write` runs on the writer thread each time it finds work queued, just
   /// before it takes the queue, so a test can hold it until N batches are queued.
   group_commit(database& db, std::function<void()> before_write);
@@ -53,6 +58,8 @@ class group_commit {
   stats get_stats() const;
 
  private:
+  group_commit(database& db, std::function<void()> before_write, write_observer observer);
+
   struct pending {
     write_batch batch;
     callback done;
@@ -64,6 +71,7 @@ class group_commit {
 
   database& db_;
   std::function<void()> before_write_;
+  write_observer observer_;
   mutable std::mutex mutex_;
   std::condition_variable work_ready_;
   std::vector<pending> queue_;  // guarded by mutex_

@@ -153,6 +153,7 @@ void on_idle(registry_actor* self, const std::string& id, const caf::actor_addr&
               return;
             }
             if (stopped) {
+              self->unlink_from(actor);
               self->demonitor(actor);
               forget(self, id);
               return;
@@ -175,6 +176,10 @@ caf::behavior registry_behavior(registry_actor* self, node_context* ctx,
   // A channel that fails is handled by the down handler; any other exit stops the registry,
   // and through the links, every channel.
   self->set_exit_handler([self](caf::exit_msg& msg) {
+    // A channel that stopped when idle exits normally; that must not stop the registry.
+    if (msg.reason == caf::exit_reason::normal) {
+      return;
+    }
     for (auto& [id, ch] : self->state.running) {
       if (ch.actor.address() == msg.source) {
         return;

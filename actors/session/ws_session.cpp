@@ -24,6 +24,9 @@ constexpr uint16_t close_slow_consumer = 4009;
 constexpr uint16_t close_invalid_payload = 1007;
 constexpr uint32_t replay_page = 200;
 constexpr std::size_t max_pending_before_auth = 64;
+// Sends awaiting their ack: a client that pipelines more gets rate_limited errors instead of
+// growing the channel's mailbox without bound.
+constexpr std::size_t max_sends_in_flight = 1024;
 
 struct session_state {
   node_context* ctx = nullptr;
@@ -33,6 +36,7 @@ struct session_state {
   bool authenticating = false;
   std::vector<parsed_frame> pending;  // frames that arrived while the token was checked
   std::map<std::string, subscription> subs;
+  std::size_t sends_in_flight = 0;
   static inline const char* name = "session";
 };
 
@@ -157,14 +161,23 @@ void unsubscribe(session_actor* self, const client_frame& f) {
 
 void send_message(session_actor* self, const client_frame& f) {
   auto& st = self->state;
+  if (st.sends_in_flight >= max_sends_in_flight) {
+    push_error(self, {api_errc::rate_limited, "too many sends awaiting their ack"}, f.nonce);
+    return;
+  }
+  ++st.sends_in_flight;
   post_request req{st.claims->user_id, st.claims->username, f.content, f.nonce};
   auto nonce = f.nonce;
   channel::call_channel(
       self, st.ctx, f.channel_id, caf::make_message(post_atom::value, std::move(req)),
       [self, nonce](storage::message_record& m) {
+        --self->state.sends_in_flight;
         push(self, {{"type", "ack"}, {"nonce", nonce}, {"message", wire::message(m)}});
       },
-      [self, nonce](const api_error& e) { push_error(self, e, nonce); });
+      [self, nonce](const api_error& e) {
+        --self->state.sends_in_flight;
+        push_error(self, e, nonce);
+      });
 }
 
 void handle_authenticated(session_actor* self, const client_frame& f) {

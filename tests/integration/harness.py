@@ -223,7 +223,11 @@ class Node:
         if keep_on_failure:
             print(f"     (node directory kept: {self.workdir})")
             return
-        shutil.rmtree(self.workdir, ignore_errors=True)
+        for _ in range(5):  # a just-killed process's files can still be appearing
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            if not os.path.exists(self.workdir):
+                return
+            time.sleep(0.2)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -261,9 +265,11 @@ def error_code(body):
 
 def assert_error(got, status, code=None, what=""):
     """got is an http() result; checks the status and the protocol's error body."""
-    s, b, _ = got
+    s, b, hdrs = got
     expected = status if isinstance(status, (tuple, list, set)) else (status,)
     assert s in expected, f"{what}: expected status {status}, got {s} {b}"
+    ctype = {k.lower(): v for k, v in hdrs.items()}.get("content-type", "")
+    assert ctype.startswith("application/json"), f"{what}: error Content-Type {ctype!r}"
     assert isinstance(b, dict) and isinstance(b.get("error"), dict), f"{what}: no error body: {b}"
     assert isinstance(b["error"].get("code"), str) and isinstance(b["error"].get("message"), str), \
         f"{what}: error body lacks code/message: {b}"
@@ -354,8 +360,11 @@ def read_http_response(s, read_body=True):
             if not chunk:
                 break
             buf += chunk
-    except (ConnectionResetError, socket.timeout):
+    except ConnectionResetError:
         pass
+    except socket.timeout:
+        if b"\r\n\r\n" not in buf:
+            return "timeout", {}, buf  # neither an answer nor a close: the node hangs
     if b"\r\n\r\n" not in buf:
         return None, {}, buf
     head, rest = buf.split(b"\r\n\r\n", 1)
@@ -377,6 +386,15 @@ def read_http_response(s, read_body=True):
         except (ConnectionResetError, socket.timeout):
             pass
     return status, headers, rest
+
+
+def get_text(url, timeout=20):
+    """GET returning (status, Content-Type, body text)."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            return r.status, r.headers.get("Content-Type", ""), r.read().decode(errors="replace")
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers.get("Content-Type", ""), e.read().decode(errors="replace")
 
 
 def json_body(raw):
@@ -616,6 +634,8 @@ class RawWs:
                     count += 1
         except (EOFError, ConnectionResetError):
             return None, count
+        except socket.timeout:
+            return "timeout", count
 
     def close(self):
         try:
@@ -644,7 +664,9 @@ class Suite:
     """Runs checks in order, one line each, then 'N passed, N failed'; exits non-zero on failure.
 
     A check is a function taking the suite's context; an async function is run with
-    asyncio.run. setup() returns the context; teardown(context) always runs.
+    asyncio.run. setup() returns the context. At the end every node the suite started is
+    stopped with SIGTERM (itself a check: exit code 0 within 15 s), its log is searched for
+    sanitizer reports (a check too), and its directory is removed.
     """
 
     def __init__(self, name):
@@ -694,14 +716,14 @@ class Suite:
             self.finish()
 
     def finish(self):
-        for n in self.nodes:
+        for i, n in enumerate(self.nodes, 1):
             if n.running():
                 code = n.stop(timeout=15)
-                self.record(f"node_{n.starts}_stopped_cleanly", code == 0,
-                            f"SIGTERM exit code {code}\n{n.tail_log()}")
-        for n in self.nodes:
+                why = "still running 15 s after SIGTERM" if code is None else f"exit code {code}"
+                self.record(f"node{i}_stopped_cleanly", code == 0, f"{why}\n{n.tail_log()}")
+        for i, n in enumerate(self.nodes, 1):
             findings = n.sanitizer_findings()
-            self.record("no_sanitizer_findings", not findings,
+            self.record(f"node{i}_no_sanitizer_findings", not findings,
                         "\n".join(findings[:20]) + "\n" + n.tail_log(6000))
         for n in self.nodes:
             if self.failed:

@@ -8,7 +8,7 @@ import time
 import websockets
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Api, Suite, Ws, assert_error, close_code, uname  # noqa: E402
+from harness import Api, Suite, Ws, assert_error, close_code, uname, wait_until  # noqa: E402
 
 AUTH_TIMEOUT_MS = 700
 suite = Suite("auth")
@@ -158,6 +158,28 @@ async def authenticated_session_outlives_auth_timeout(s):
             await ws.ping(f"k{n}")
             n += 1
             await asyncio.sleep(0.05)
+
+
+@suite.check
+async def tokens_expire_after_token_ttl(s):
+    node = suite.node({"auth": {"token_ttl": "1s"}})
+    api = Api(node)
+    name = uname("ttl")
+    api.register(name)
+    before = time.time() * 1000
+    st, b, _ = api.login(name)
+    assert st == 200, (st, b)
+    token = b["token"]
+    # Token times may be whole seconds: issued_at rounds down, so expires_at is within
+    # (login time - 1 s + ttl) .. (login time + ttl).
+    assert before <= b["expires_at"] + 1 <= time.time() * 1000 + 1001, ("expires_at", b["expires_at"])
+    await asyncio.to_thread(wait_until, lambda: api.call("GET", "/api/v1/users/me", token=token)[0] == 401,
+                            30, "the token to expire", 0.1)
+    assert_error(api.call("GET", "/api/v1/users/me", token=token), 401, "unauthorized", "expired")
+    async with websockets.connect(node.ws_url, open_timeout=20) as ws:
+        await ws.send('{"type": "auth", "token": "%s"}' % token)
+        assert await closed_code(ws) == 4001, "expired token accepted over WebSocket"
+    assert api.login(name)[0] == 200
 
 
 if __name__ == "__main__":

@@ -1,11 +1,13 @@
 #!/usr/bin/python3
 """Two users chatting over REST and WebSocket; message objects; content limits; nonces."""
 import os
+import re
+import socket
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Api, Suite, Ws, assert_error  # noqa: E402
+from harness import Api, Suite, Ws, assert_error, get_text, read_http_response, wait_until  # noqa: E402
 
 suite = Suite("basic_chat")
 S = {}  # state shared by the checks, filled by setup()
@@ -210,6 +212,76 @@ async def ping_without_nonce_gets_pong(s):
         await wa.send({"type": "ping"})
         pong = await wa.expect("pong")
         assert pong["type"] == "pong", pong
+
+
+@suite.check
+def content_edge_cases(s):
+    api, ta = s["api"], s["ta"]
+    cid = api.create_channel(ta, "edges")["id"]
+    combining = "e\u0301"  # two code points
+    st, b, _ = api.post(ta, cid, combining * 2000)
+    assert st == 201 and b["message"]["content"] == combining * 2000, (st, "4000 code points")
+    assert_error(api.post(ta, cid, combining * 2000 + "e"), 400, "invalid_request", "4001 code points")
+    st, b, _ = api.post(ta, cid, "nul\u0000inside")
+    if st == 201:  # a NUL is valid UTF-8: keep it whole, or refuse it, but never cut it
+        assert b["message"]["content"] == "nul\u0000inside", b
+        assert api.all_messages(ta, cid)[-1]["content"] == "nul\u0000inside", "NUL truncated in storage"
+    else:
+        assert_error((st, b, {"Content-Type": "application/json"}), 400, "invalid_request", "NUL")
+
+
+METRIC_LINE = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? +(-?[0-9.eE+-]+|NaN|[+-]Inf)( +-?[0-9]+)?$")
+
+
+@suite.check
+def operations_endpoints(s):
+    base = s["node"].base
+    for path in ("/healthz", "/readyz"):
+        st, _, _ = get_text(base + path)
+        assert st == 200, (path, st)
+    st, ctype, text = get_text(base + "/metrics")
+    assert st == 200 and ctype.startswith("text/plain"), (st, ctype)
+    samples = [line for line in text.splitlines() if line and not line.startswith("#")]
+    assert samples, "no metrics"
+    bad = [line for line in samples if not METRIC_LINE.match(line)]
+    assert not bad, f"not Prometheus text format: {bad[:3]}"
+
+
+@suite.check
+def http_keep_alive_and_pipelining(s):
+    req = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", s["node"].port), timeout=20) as sock:
+        sock.sendall(req)
+        status, headers, _ = read_http_response(sock)
+        assert status == 200, status
+        assert headers.get("connection", "").lower() != "close", headers
+        # Two more requests in one write, the last asking to close.
+        sock.sendall(req + b"GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        data = b""
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    assert data.count(b"HTTP/1.1 200") == 2, data[:400]
+
+
+@suite.check
+def nonce_expires_after_nonce_ttl(s):
+    node = suite.node({"channels": {"nonce_ttl": "1s"}})
+    api = Api(node)
+    token, _ = api.user("ttl")
+    cid = api.create_channel(token, "ttl")["id"]
+    first = api.post(token, cid, "once", nonce="ttl")[1]["message"]
+
+    def resent_is_new():
+        st, b, _ = api.post(token, cid, "once", nonce="ttl")
+        assert st in (200, 201), (st, b)
+        return b["message"]["id"] != first["id"] and b["message"]
+
+    second = wait_until(resent_is_new, 30, "the nonce to expire", interval=0.1)
+    assert second["seq"] == 2, second
+    assert [m["seq"] for m in api.all_messages(token, cid)] == [1, 2]
 
 
 if __name__ == "__main__":

@@ -125,6 +125,8 @@ def private_channel_membership(s):
     assert api.post(tb, cid, "thanks")[0] == 201
     assert cid not in listed(api, tc)
     assert_error(api.history(tc, cid), (403, 404), None, "c never added")
+    st, b, _ = api.call("GET", f"/api/v1/channels/{cid}", token=tb)
+    assert st == 200 and b["channel"]["private"] is True and b["channel"]["last_seq"] == 2, (st, b)
     st, b, _ = api.call("POST", f"/api/v1/channels/{cid}/members", {"user_id": "no-such-user"}, token=ta)
     assert st in (400, 404), ("adding a user that does not exist", st, b)
     assert_error(api.call("POST", f"/api/v1/channels/{cid}/members", {"user_id": 5}, token=ta), 400,
@@ -167,6 +169,43 @@ async def websocket_subscribe_rules(s):
         sub = await wb.subscribe(pub, after_seq=0)
         assert sub["last_seq"] == 1, sub
         assert (await wb.messages(pub, 1))[0]["id"] == ack["message"]["id"]
+
+
+@suite.check
+async def added_member_can_subscribe(s):
+    api, ta, tc = s["api"], s["ta"], s["tc"]
+    cid = api.create_channel(ta, "invite-ws", private=True)["id"]
+    api.post(ta, cid, "welcome")
+    async with Ws(s["node"].ws_url, tc) as wc:
+        await wc.send({"type": "subscribe", "channel_id": cid, "after_seq": 0})
+        err = await wc.expect("error")
+        assert err["code"] in ("forbidden", "not_found"), err
+        st, _, _ = api.call("POST", f"/api/v1/channels/{cid}/members", {"user_id": s["uc"]["id"]}, token=ta)
+        assert st == 204
+        sub = await wc.subscribe(cid, after_seq=0)
+        assert sub["last_seq"] == 1, sub
+        assert [m["content"] for m in await wc.messages(cid, 1)] == ["welcome"]
+
+
+@suite.check
+async def leaving_stops_live_delivery(s):
+    """Only members read a channel: a subscribed session stops getting messages once its
+    user leaves (it may be told with an error or unsubscribed frame)."""
+    api, ta, tb = s["api"], s["ta"], s["tb"]
+    cid = api.create_channel(ta, "leave-live")["id"]
+    api.join(tb, cid)
+    async with Ws(s["node"].ws_url, ta) as wa, Ws(s["node"].ws_url, tb) as wb:
+        await wa.subscribe(cid)
+        await wb.subscribe(cid)
+        await wa.say(cid, "before", "before")
+        assert [m["content"] for m in await wb.messages(cid, 1)] == ["before"]
+        st, _, _ = api.call("DELETE", f"/api/v1/channels/{cid}/members/me", token=tb)
+        assert st == 204
+        await wa.say(cid, "after", "after")
+        await wa.messages(cid, 2)  # the fan-out of "after" happened
+        await wb.ping("fence")
+        leaked = [f["message"]["content"] for f in wb.inbox if f.get("type") == "message"]
+        assert not leaked, f"a user who left still received {leaked}"
 
 
 if __name__ == "__main__":

@@ -4,11 +4,14 @@
 The node runs with channels.idle_stop: 50ms, so channel actors stop and reload from storage
 between requests: paging must not depend on a channel actor staying in memory.
 """
+import asyncio
 import os
+import re
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Api, Suite, assert_error  # noqa: E402
+from harness import Api, Suite, Ws, assert_error, get_text, wait_until  # noqa: E402
 
 TOTAL = 260
 suite = Suite("history")
@@ -118,6 +121,52 @@ def bad_parameters_are_400(s):
 def limit_at_the_maximum_is_accepted(s):
     seqs, more = page(s, "?after=0&limit=200")
     assert len(seqs) == 200 and more is True
+
+
+def channel_actors(node):
+    """The node's plexichat_channel_actors gauge, or None when it has no such metric."""
+    found = re.search(r"^plexichat_channel_actors(?:\{[^}]*\})? +([0-9.e+]+)$",
+                      get_text(node.base + "/metrics")[2], re.M)
+    return float(found.group(1)) if found else None
+
+
+def wait_for_idle_stop(node):
+    """Waits until every channel actor has stopped (idle_stop is 50 ms)."""
+    if channel_actors(node) is None:  # no gauge to watch: fall back to a bounded wait
+        time.sleep(1.0)
+        return
+    try:
+        wait_until(lambda: channel_actors(node) == 0, 30, "channel actors to stop when idle", 0.02)
+    except TimeoutError:
+        raise AssertionError(f"plexichat_channel_actors still {channel_actors(node)} after 30 s "
+                             "with idle_stop 50ms") from None
+
+
+@suite.check
+async def channel_reloads_after_idle_stop(s):
+    node = suite.node({"channels": {"idle_stop": "50ms"}})  # its own node: a clean start
+    api = Api(node)
+    token, _ = api.user("sleepy")
+    cid = api.create_channel(token, "sleepy")["id"]
+    assert api.post(token, cid, "first")[0] == 201
+    await asyncio.to_thread(wait_for_idle_stop, node)
+    st, b, _ = api.history(token, cid)
+    assert st == 200 and [m["content"] for m in b["messages"]] == ["first"], ("history after idle stop", st, b)
+    await asyncio.to_thread(wait_for_idle_stop, node)
+    st, b, _ = api.post(token, cid, "second")
+    assert st == 201 and b["message"]["seq"] == 2, ("post after idle stop", st, b)
+    await asyncio.to_thread(wait_for_idle_stop, node)
+    st, b, _ = api.call("GET", f"/api/v1/channels/{cid}", token=token)
+    assert st == 200 and b["channel"]["last_seq"] == 2, ("channel after idle stop", st, b)
+    st, b, _ = api.call("POST", "/api/v1/channels", {"name": "another"}, token=token)
+    assert st == 201, ("create a channel after an idle stop", st, b)
+    await asyncio.to_thread(wait_for_idle_stop, node)
+    async with Ws(node.ws_url, token) as ws:
+        sub = await ws.subscribe(cid, after_seq=0)
+        assert sub["last_seq"] == 2, sub
+        assert [m["seq"] for m in await ws.messages(cid, 2)] == [1, 2]
+        ack = await ws.say(cid, "third", "third")
+        assert ack["message"]["seq"] == 3, ack
 
 
 if __name__ == "__main__":

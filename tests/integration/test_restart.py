@@ -180,6 +180,34 @@ async def sigkill_loses_no_acknowledged_message(s):
 
 
 @suite.check
+async def sigterm_during_a_burst_keeps_every_ack(s):
+    node, api = s["node"], s["api"]
+    if not node.running():
+        node.start()
+    start_seq = len(s["pub_before"])
+    acked, stop = [], threading.Event()
+    tasks = [asyncio.create_task(burst(node.ws_url, t, s["pub"], f"t{j}-", 2000, acked, stop))
+             for j, t in enumerate((s["ta"], s["tb"]))]
+    deadline = time.monotonic() + 120
+    while len(acked) < 100 and time.monotonic() < deadline and not all(t.done() for t in tasks):
+        await asyncio.sleep(0.01)  # waits for enough acks (an event, polled)
+    started = time.monotonic()
+    node.proc.send_signal(signal.SIGTERM)
+    code = await asyncio.to_thread(wait_exit, node, 10)
+    stop.set()
+    await asyncio.gather(*tasks)
+    assert code == 0, f"exit code {code} (None: still running {time.monotonic() - started:.0f} s after SIGTERM)"
+    node.start()
+    stored = api.all_messages(s["ta"], s["pub"])
+    by_seq = {m["seq"]: m for m in stored}
+    assert [m["seq"] for m in stored] == list(range(1, len(stored) + 1)), "gap in seqs"
+    assert stored[:start_seq] == s["pub_before"], "older messages changed"
+    lost = [m["seq"] for m in acked if by_seq.get(m["seq"]) != m]
+    assert not lost, f"acknowledged messages lost in a graceful stop: {lost[:10]}"
+    s["pub_before"] = stored
+
+
+@suite.check
 def after_sigkill_everything_is_kept(s):
     if not s["node"].running():
         s["node"].start()

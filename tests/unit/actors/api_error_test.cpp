@@ -93,8 +93,7 @@ TEST(ApiErrorTest, ForeignCategoryWithSameCodeIsUnavailable) {
 }
 
 TEST(ApiErrorTest, ApiErrorWithoutStringContextHasEmptyMessage) {
-  caf::error odd{static_cast<uint8_t>(api_errc::conflict), caf::atom("api"),
-                 caf::make_message(42)};
+  caf::error odd{static_cast<uint8_t>(api_errc::conflict), caf::atom("api"), caf::make_message(42)};
   auto back = to_api_error(odd);
   EXPECT_EQ(back.code, api_errc::conflict);
   EXPECT_EQ(back.message, "");

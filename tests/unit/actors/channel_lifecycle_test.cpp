@@ -115,8 +115,7 @@ TEST(ChannelLifecycleTest, EveryPostInFlightIsAnsweredWhenAWriteFails) {
   auto actor = node.lookup(self, view->record.id);
   ASSERT_TRUE(actor);
   node.writer().stop();
-  std::vector<decltype(self->request(*actor, kDeadline, post_atom::value, post_request{}))>
-      handles;
+  std::vector<decltype(self->request(*actor, kDeadline, post_atom::value, post_request{}))> handles;
   for (int i = 0; i < 5; ++i) {
     post_request req{kOwner, "owner", "m" + std::to_string(i), "n" + std::to_string(i)};
     handles.push_back(self->request(*actor, kDeadline, post_atom::value, req));
@@ -130,23 +129,16 @@ TEST(ChannelLifecycleTest, EveryPostInFlightIsAnsweredWhenAWriteFails) {
   }
 }
 
-}  // namespace
-}  // namespace plexichat::actors::testing
-
-namespace plexichat::actors::testing {
-namespace {
-TEST(ChannelLifecycleTest, ProbeRegistryExit) {
+TEST(ChannelLifecycleTest, RegistryExitStopsItsChannels) {
   test_node node;
   caf::scoped_actor self{node.sys()};
-  auto view = node.create_channel(self, kOwner, "x");
+  auto view = node.create_channel(self, kOwner, "linked");
   ASSERT_TRUE(view);
   auto actor = node.lookup(self, view->record.id);
   ASSERT_TRUE(actor);
-  self->monitor(*actor);
   caf::anon_send_exit(node.ctx().channels, caf::exit_reason::user_shutdown);
-  bool down = false;
-  self->receive([&](const caf::down_msg&) { down = true; }, caf::after(std::chrono::seconds(3)) >> [] {});
-  EXPECT_TRUE(down);
+  EXPECT_TRUE(wait_for_down(self, *actor)) << "a node stops its channels by stopping the registry";
 }
-}
-}
+
+}  // namespace
+}  // namespace plexichat::actors::testing

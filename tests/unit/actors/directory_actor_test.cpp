@@ -108,8 +108,8 @@ TEST_F(DirectoryActorTest, LogoutRevokesTheToken) {
   ASSERT_TRUE(register_user("alice"));
   auto session = login("alice");
   ASSERT_TRUE(session);
-  auto claims =
-      std::get<runtime::token_claims>(node_.signer().verify(session->token, runtime::now_seconds()));
+  auto claims = std::get<runtime::token_claims>(
+      node_.signer().verify(session->token, runtime::now_seconds()));
   EXPECT_FALSE(node_.revocations().is_revoked(claims.token_id));
   auto out = call<bool>(self_, node_.ctx().directory, logout_atom::value, claims.token_id,
                         session->expires_at);

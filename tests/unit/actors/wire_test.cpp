@@ -104,10 +104,13 @@ TEST(WireTest, FrameIsCompactJson) {
 
 TEST(WireTest, FrameReplacesInvalidUtf8InsteadOfThrowing) {
   frame f;
-  EXPECT_NO_THROW(f = make_frame({{"content", std::string{"a\xff" "b"}}}));
+  EXPECT_NO_THROW(f = make_frame({{"content", std::string{"a\xff"
+                                                          "b"}}}));
   ASSERT_NE(f, nullptr);
   auto j = json::parse(*f);  // valid JSON again
-  EXPECT_EQ(j["content"], "a\xef\xbf\xbd" "b");
+  EXPECT_EQ(j["content"],
+            "a\xef\xbf\xbd"
+            "b");
 }
 
 }  // namespace
