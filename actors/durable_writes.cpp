@@ -25,4 +25,12 @@ void durable_writes::on_committed(uint64_t id, bool ok) {
   done(ok);
 }
 
+void durable_writes::fail_all() {
+  auto pending = std::move(pending_);
+  pending_.clear();
+  for (auto& [id, done] : pending) {
+    done(false);
+  }
+}
+
 }  // namespace plexichat::actors

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <unordered_map>
 
 #include <caf/actor.hpp>
@@ -26,11 +27,15 @@ class durable_writes {
   /// Runs the continuation of write `id`; unknown ids are ignored.
   void on_committed(uint64_t id, bool ok);
 
+  /// Runs every pending continuation with ok = false, in submission order (the actor is
+  /// about to stop and their answers would be lost).
+  void fail_all();
+
   std::size_t in_flight() const { return pending_.size(); }
 
  private:
   uint64_t next_id_ = 1;
-  std::unordered_map<uint64_t, continuation> pending_;
+  std::map<uint64_t, continuation> pending_;
 };
 
 }  // namespace plexichat::actors

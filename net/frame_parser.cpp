@@ -104,7 +104,9 @@ parsed_frame parse_client_frame(std::string_view text, const config::limits_conf
   }
   auto kind = kind_of(type);
   if (!kind) {
-    out.error = fields::invalid("unknown frame type \"" + type.substr(0, 32) + "\"");
+    // Echo a short type only: a long one could be cut inside a UTF-8 sequence.
+    out.error = fields::invalid(type.size() <= 32 ? "unknown frame type \"" + type + "\""
+                                                  : std::string{"unknown frame type"});
     return out;
   }
   out.frame.kind = *kind;

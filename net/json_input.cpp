@@ -19,6 +19,10 @@ json_parse_result parse_json(std::string_view text, unsigned max_depth) {
     }
     return true;
   };
+  // nlohmann-json stops at a NUL after a complete value; anything after one is not JSON.
+  if (auto nul = text.find('\0'); nul != std::string_view::npos) {
+    return {std::nullopt, "malformed JSON at byte " + std::to_string(nul + 1)};
+  }
   try {
     return {json::parse(text.begin(), text.end(), limit), {}};
   } catch (const too_deep&) {

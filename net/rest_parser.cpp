@@ -167,7 +167,7 @@ std::optional<api_error> read_body(const json& b, rest_call& c,
       return read_post(b, c, limits);
     case rest_route::join_channel:
       if (auto e = fields::get_optional_string(b, "user_id", c.user_id)) return e;
-      if (!c.user_id.empty()) {
+      if (b.contains("user_id") && !b["user_id"].is_null()) {
         if (!fields::is_valid_id(c.user_id)) {
           return api_error{api_errc::not_found, "no such user"};
         }

@@ -45,6 +45,7 @@ struct channel_state {
   std::multimap<uint64_t, caf::typed_response_promise<storage::message_record>> waiting_for_seq;
   int64_t last_active = 0;
   bool idle_reported = false;
+  bool failed = false;  // a write failed: answering what is left, then stopping
   static inline const char* name = "channel";
 };
 
@@ -117,11 +118,26 @@ void on_post_durable(channel_actor* self, bool ok, const storage::message_record
                      caf::typed_response_promise<storage::message_record> rp,
                      std::chrono::steady_clock::time_point start) {
   auto& st = self->state;
+  if (!ok && st.failed) {
+    // Another write of this channel already failed; the actor is stopping.
+    rp.deliver(make_error(api_errc::unavailable, "storage write failed; try again"));
+    return;
+  }
   if (!ok) {
+    st.failed = true;
     spdlog::error("channel {}: write of seq {} failed; reloading from storage", m.channel_id,
                   m.seq);
     st.ledger->abandon_uncommitted();
     rp.deliver(make_error(api_errc::unavailable, "storage write failed; try again"));
+    // Subscribers learn that they no longer get this channel's messages.
+    for (auto& [addr, sub] : st.subscribers) {
+      self->send(sub.session, unsub_atom::value, m.channel_id);
+    }
+    for (auto& [seq, waiting] : st.waiting_for_seq) {
+      waiting.deliver(make_error(api_errc::unavailable, "storage write failed; try again"));
+    }
+    st.waiting_for_seq.clear();
+    st.writes.fail_all();  // later sends in flight: answered, not dropped
     self->quit(make_error(api_errc::unavailable, "storage write failed"));
     return;
   }
@@ -143,7 +159,9 @@ caf::result<storage::message_record> post(channel_actor* self, const post_reques
   auto& ledger = *st.ledger;
   touch(self);
   if (!ledger.is_member(req.author_id)) {
-    return make_error(api_errc::forbidden, "only members can post to this channel");
+    return ledger.can_view(req.author_id)
+               ? make_error(api_errc::forbidden, "only members can post to this channel")
+               : make_error(api_errc::not_found, "no such channel");
   }
   auto rp = self->make_response_promise<storage::message_record>();
   auto now = runtime::now_ms();

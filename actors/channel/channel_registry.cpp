@@ -1,6 +1,7 @@
 #include "actors/channel/channel.hpp"
 
 #include <memory>
+#include <set>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -35,6 +36,8 @@ struct registry_state {
   record_list all = std::make_shared<const std::vector<storage::channel_record>>();
   std::unordered_map<std::string, running_channel> running;
   durable_writes writes;
+  // Channel actors linked to the registry that have not yet sent their exit message.
+  std::set<caf::actor_addr> children;
   static inline const char* name = "channel_registry";
 };
 
@@ -52,6 +55,7 @@ caf::actor start_channel(registry_actor* self, const std::string& id) {
   auto& st = self->state;
   auto actor = spawn_channel_actor(self, st.ctx, st.records.at(id));
   self->monitor(actor);
+  st.children.insert(actor.address());
   st.running[id] = running_channel{actor, false, {}};
   st.ctx->metrics->channel_actors.Increment();
   return actor;
@@ -153,7 +157,6 @@ void on_idle(registry_actor* self, const std::string& id, const caf::actor_addr&
               return;
             }
             if (stopped) {
-              self->unlink_from(actor);
               self->demonitor(actor);
               forget(self, id);
               return;
@@ -176,14 +179,9 @@ caf::behavior registry_behavior(registry_actor* self, node_context* ctx,
   // A channel that fails is handled by the down handler; any other exit stops the registry,
   // and through the links, every channel.
   self->set_exit_handler([self](caf::exit_msg& msg) {
-    // A channel that stopped when idle exits normally; that must not stop the registry.
-    if (msg.reason == caf::exit_reason::normal) {
+    // Each linked channel sends one exit when it stops, after its down message.
+    if (self->state.children.erase(msg.source) > 0) {
       return;
-    }
-    for (auto& [id, ch] : self->state.running) {
-      if (ch.actor.address() == msg.source) {
-        return;
-      }
     }
     self->quit(msg.reason);
   });

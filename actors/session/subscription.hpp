@@ -14,8 +14,14 @@ namespace plexichat::actors::session {
 class subscription {
  public:
   /// Starts at the client's after_seq; `last_seq` is the channel's durable seq at subscribe.
-  subscription(uint64_t after_seq, uint64_t last_seq)
-      : delivered_(after_seq < last_seq ? after_seq : last_seq), replay_until_(last_seq) {}
+  /// `generation` tells this subscription's replay pages from those of an earlier
+  /// subscription to the same channel.
+  subscription(uint64_t after_seq, uint64_t last_seq, uint64_t generation = 0)
+      : delivered_(after_seq < last_seq ? after_seq : last_seq),
+        replay_until_(last_seq),
+        generation_(generation) {}
+
+  uint64_t generation() const { return generation_; }
 
   bool replaying() const { return delivered_ < replay_until_; }
   uint64_t delivered() const { return delivered_; }
@@ -62,6 +68,7 @@ class subscription {
  private:
   uint64_t delivered_;
   uint64_t replay_until_;
+  uint64_t generation_;
   std::vector<std::pair<uint64_t, wire::frame>> held_;
 };
 

@@ -37,6 +37,7 @@ struct session_state {
   std::vector<parsed_frame> pending;  // frames that arrived while the token was checked
   std::map<std::string, subscription> subs;
   std::size_t sends_in_flight = 0;
+  uint64_t next_generation = 1;
   static inline const char* name = "session";
 };
 
@@ -102,11 +103,13 @@ void replay_next(session_actor* self, const std::string& cid) {
     return;
   }
   history_query q{i->second.delivered(), i->second.replay_until() + 1, replay_page};
+  auto gen = i->second.generation();
   channel::call_channel(
       self, st.ctx, cid, caf::make_message(history_atom::value, st.claims->user_id, q),
-      [self, cid](storage::message_page& page) {
+      [self, cid, gen](storage::message_page& page) {
         auto j = self->state.subs.find(cid);
-        if (j == self->state.subs.end()) {
+        // A page for a subscription that has since been replaced is stale.
+        if (j == self->state.subs.end() || j->second.generation() != gen) {
           return;
         }
         for (auto& m : page.messages) {
@@ -119,9 +122,12 @@ void replay_next(session_actor* self, const std::string& cid) {
           self->send(self, replay_atom::value, cid);
         }
       },
-      [self, cid](const api_error& e) {
-        self->state.subs.erase(cid);
-        push_error(self, e);
+      [self, cid, gen](const api_error& e) {
+        auto j = self->state.subs.find(cid);
+        if (j != self->state.subs.end() && j->second.generation() == gen) {
+          self->state.subs.erase(j);
+          push_error(self, e);
+        }
       });
 }
 
@@ -133,9 +139,10 @@ void subscribe(session_actor* self, const client_frame& f) {
       caf::make_message(subscribe_atom::value, st.claims->user_id,
                         caf::actor_cast<caf::actor>(self)),
       [self, cid, after = f.after_seq](uint64_t last_seq) {
-        auto& subs = self->state.subs;
-        subs.erase(cid);
-        auto& sub = subs.emplace(cid, subscription{after.value_or(last_seq), last_seq}).first->second;
+        auto& st = self->state;
+        st.subs.erase(cid);
+        subscription fresh{after.value_or(last_seq), last_seq, st.next_generation++};
+        auto& sub = st.subs.emplace(cid, std::move(fresh)).first->second;
         push(self, {{"type", "subscribed"}, {"channel_id", cid}, {"last_seq", last_seq}});
         if (sub.replaying()) {
           replay_next(self, cid);

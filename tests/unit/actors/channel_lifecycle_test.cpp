@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <future>
 #include <string>
 #include <vector>
 
@@ -98,28 +99,66 @@ TEST(ChannelLifecycleTest, StorageFailureAnswersUnavailable) {
   node.writer().stop();  // every later write fails
   EXPECT_EQ(error_code(node.post(self, cid, kOwner, "lost")), api_errc::unavailable);
   EXPECT_TRUE(wait_for_down(self, *actor)) << "the channel reloads after a failed write";
+  // Through a lookup that retries once, as channel::call_channel does: the registry may
+  // still hand out the stopped actor until it has handled that actor's down message.
+  auto info = node.on_channel<channel_view>(self, cid, info_atom::value, kOwner);
+  ASSERT_TRUE(info) << "the registry must outlive a failed channel: " << to_string(info.error());
+  EXPECT_EQ(info->last_seq, 0u) << "the failed message was never shown";
   EXPECT_EQ(error_code(node.on_channel<bool>(self, cid, join_atom::value, std::string{"bob"})),
             api_errc::unavailable);
   EXPECT_EQ(error_code(node.create_channel(self, kOwner, "never")), api_errc::unavailable);
-  auto info = node.on_channel<channel_view>(self, cid, info_atom::value, kOwner);
-  ASSERT_TRUE(info) << to_string(info.error());
-  EXPECT_EQ(info->last_seq, 0u) << "the failed message was never shown";
   EXPECT_EQ(node.db().last_seq(cid), 0u);
 }
+
+/// Holds every worker of the blocking pool on a job until release() (or destruction), so
+/// that a test can let messages pile up in an actor that waits for the pool.
+class pool_blocker {
+ public:
+  pool_blocker(const caf::actor& pool, std::size_t workers) : released_(gate_.get_future()) {
+    for (std::size_t i = 0; i < workers; ++i) {
+      blocking_job job = [done = released_] {
+        done.wait();
+        return caf::make_message(true);
+      };
+      caf::anon_send(pool, run_atom::value, std::move(job));
+    }
+  }
+  pool_blocker(const pool_blocker&) = delete;
+  pool_blocker& operator=(const pool_blocker&) = delete;
+  ~pool_blocker() { release(); }
+
+  void release() {
+    if (!open_) {
+      open_ = true;
+      gate_.set_value();
+    }
+  }
+
+ private:
+  std::promise<void> gate_;
+  std::shared_future<void> released_;
+  bool open_ = false;
+};
 
 TEST(ChannelLifecycleTest, EveryPostInFlightIsAnsweredWhenAWriteFails) {
   test_node node;
   caf::scoped_actor self{node.sys()};
   auto view = node.create_channel(self, kOwner, "doomed");
   ASSERT_TRUE(view);
+  // The channel's actor loads its snapshot on the blocking pool: while the pool is held, the
+  // posts queue up, and once it loads it handles them all before the first write fails.
+  pool_blocker blocker{node.ctx().blocking, 2};
   auto actor = node.lookup(self, view->record.id);
   ASSERT_TRUE(actor);
   node.writer().stop();
   std::vector<decltype(self->request(*actor, kDeadline, post_atom::value, post_request{}))> handles;
   for (int i = 0; i < 5; ++i) {
-    post_request req{kOwner, "owner", "m" + std::to_string(i), "n" + std::to_string(i)};
+    // The second repeats the first's nonce: it waits for the first's seq.
+    auto nonce = "n" + std::to_string(i == 1 ? 0 : i);
+    post_request req{kOwner, "owner", "m" + std::to_string(i), nonce};
     handles.push_back(self->request(*actor, kDeadline, post_atom::value, req));
   }
+  blocker.release();
   for (auto& h : handles) {
     caf::error err;
     h.receive([](storage::message_record&) { ADD_FAILURE() << "a failed write was acked"; },
@@ -127,6 +166,7 @@ TEST(ChannelLifecycleTest, EveryPostInFlightIsAnsweredWhenAWriteFails) {
     EXPECT_FALSE(err == caf::sec::request_timeout) << "a post was never answered";
     EXPECT_TRUE(err);
   }
+  EXPECT_EQ(node.db().last_seq(view->record.id), 0u);
 }
 
 TEST(ChannelLifecycleTest, RegistryExitStopsItsChannels) {

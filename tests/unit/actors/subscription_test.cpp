@@ -141,5 +141,10 @@ TEST(SubscriptionTest, HeldFramesKeepTheirContent) {
   EXPECT_EQ(out.front(), f) << "the same shared frame, not a copy";
 }
 
+TEST(SubscriptionTest, GenerationIsKept) {
+  EXPECT_EQ((subscription{0, 0}).generation(), 0u);
+  EXPECT_EQ((subscription{3, 9, 7}).generation(), 7u);
+}
+
 }  // namespace
 }  // namespace plexichat::actors::session

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 namespace plexichat::net {
 namespace {
 
@@ -122,8 +124,10 @@ TEST(FrameParser, UnknownType) {
   expect_invalid({{"type", "AUTH"}, {"token", "t"}}, "unknown frame type \"AUTH\"");
   expect_invalid({{"type", ""}}, "unknown frame type \"\"");
   // A long type is cut to 32 bytes in the message.
-  expect_invalid({{"type", std::string(100, 'x')}},
+  expect_invalid({{"type", std::string(32, 'x')}},
                  "unknown frame type \"" + std::string(32, 'x') + "\"");
+  // A longer type is not echoed: cutting it could split a UTF-8 sequence.
+  expect_invalid({{"type", std::string(33, 'x')}}, "unknown frame type");
 }
 
 TEST(FrameParser, MissingOrWrongTypedFields) {

@@ -86,8 +86,9 @@ TEST(JsonInput, RefusesMalformedTextWithByteOffset) {
   expect_refused("NaN", "malformed JSON at byte 1");
   expect_refused(R"({'a': 1})", "malformed JSON at byte 2");
   expect_refused("{\"a\":\"x\x01\"}", "malformed JSON at byte 8");  // raw control char
-  // A raw NUL inside a value is refused. (After a complete value nlohmann-json takes NUL as
-  // the end of input, so "{}\0junk" parses as {}; that leniency is not asserted here.)
+  // A raw NUL is refused wherever it stands, also after a complete value (where
+  // nlohmann-json alone would take it as the end of input).
+  expect_refused("{}\0junk"s, "malformed JSON at byte 3");
   expect_refused("[1,\0 2]"s, "malformed JSON at byte 4");
   expect_refused("\"a\0b\""s, "malformed JSON at byte 3");
 }
