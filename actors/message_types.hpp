@@ -21,14 +21,14 @@ typename Inspector::result_type inspect(Inspector& f, user_record& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, channel_record& x) {
-  return f(caf::meta::type_name("channel_record"), x.id, x.name, x.topic, x.is_private,
-           x.owner_id, x.created_at);
+  return f(caf::meta::type_name("channel_record"), x.id, x.name, x.topic, x.is_private, x.owner_id,
+           x.created_at);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, message_record& x) {
-  return f(caf::meta::type_name("message_record"), x.id, x.channel_id, x.seq, x.author_id,
-           x.author, x.content, x.created_at, x.nonce);
+  return f(caf::meta::type_name("message_record"), x.id, x.channel_id, x.seq, x.author_id, x.author,
+           x.content, x.created_at, x.nonce);
 }
 
 template <class Inspector>

@@ -22,9 +22,9 @@ struct node_context {
   runtime::revocation_list* revocations = nullptr;
   runtime::node_metrics* metrics = nullptr;
   runtime::pwhash_cost password_cost = runtime::pwhash_cost::interactive;
-  caf::actor blocking;    ///< detached workers for blocking calls (spawn_blocking_pool)
-  caf::actor directory;   ///< the users (directory/)
-  caf::actor channels;    ///< the channel registry (channel/)
+  caf::actor blocking;   ///< detached workers for blocking calls (spawn_blocking_pool)
+  caf::actor directory;  ///< the users (directory/)
+  caf::actor channels;   ///< the channel registry (channel/)
 };
 
 }  // namespace plexichat::actors

@@ -15,8 +15,7 @@ namespace plexichat::actors {
 /// the calling actor; `on_error(api_error)` if the pool could not run it (the node stopping).
 /// The actor goes on handling other messages meanwhile.
 template <class Self, class Work, class OnDone, class OnError>
-void run_blocking(Self* self, const caf::actor& pool, Work work, OnDone on_done,
-                  OnError on_error) {
+void run_blocking(Self* self, const caf::actor& pool, Work work, OnDone on_done, OnError on_error) {
   using result_type = decltype(work());
   blocking_job job = [w = std::move(work)]() mutable { return caf::make_message(w()); };
   self->request(pool, caf::infinite, run_atom::value, std::move(job))

@@ -9,9 +9,12 @@ json user(const storage::user_record& u) {
 }
 
 json channel(const storage::channel_record& c, uint64_t last_seq) {
-  return {{"id", c.id},           {"name", c.name},
-          {"topic", c.topic},     {"private", c.is_private},
-          {"created_at", c.created_at}, {"last_seq", last_seq}};
+  return {{"id", c.id},
+          {"name", c.name},
+          {"topic", c.topic},
+          {"private", c.is_private},
+          {"created_at", c.created_at},
+          {"last_seq", last_seq}};
 }
 
 json message(const storage::message_record& m) {
@@ -34,7 +37,8 @@ json error_body(const api_error& e) {
 
 frame make_frame(const json& j) {
   // Replace, never throw, on bad UTF-8: input was validated, this is the last guard.
-  return std::make_shared<const std::string>(j.dump(-1, ' ', false, json::error_handler_t::replace));
+  return std::make_shared<const std::string>(
+      j.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 frame message_frame(const storage::message_record& m) {

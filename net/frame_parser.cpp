@@ -93,8 +93,8 @@ parsed_frame parse_client_frame(std::string_view text, const config::limits_conf
     return out;
   }
   // Echo the nonce in an error only when it is one a client could have meant.
-  if (auto i = obj.find("nonce"); i != obj.end() && i->is_string() &&
-                                  !fields::check_nonce(i->get_ref<const std::string&>())) {
+  if (auto i = obj.find("nonce");
+      i != obj.end() && i->is_string() && !fields::check_nonce(i->get_ref<const std::string&>())) {
     out.nonce = i->get<std::string>();
   }
   std::string type;

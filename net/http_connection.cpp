@@ -1,9 +1,9 @@
 #include "net/http_connection.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/dispatch.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <caf/send.hpp>
-#include <spdlog/spdlog.h>
 
 #include "actors/atoms.hpp"
 #include "actors/session/rest_session.hpp"
@@ -20,7 +20,9 @@ using actors::api_error;
 
 namespace {
 
-std::string_view view(beast::string_view s) { return {s.data(), s.size()}; }
+std::string_view view(beast::string_view s) {
+  return {s.data(), s.size()};
+}
 
 bool is_parse_error(const beast::error_code& ec) {
   return ec.category() == beast::http::make_error_code(http::error::bad_target).category();
@@ -61,14 +63,17 @@ void http_connection::do_read() {
 void http_connection::on_read(beast::error_code ec, std::size_t) {
   keep_alive_ = false;
   if (ec == http::error::body_limit) {
-    return send_json(413, actors::wire::error_body({api_errc::too_large, "request body too large"}));
+    return send_json(413,
+                     actors::wire::error_body({api_errc::too_large, "request body too large"}));
   }
   if (ec == http::error::header_limit) {
     return send_json(431,
                      actors::wire::error_body({api_errc::too_large, "request headers too large"}));
   }
-  if (ec && is_parse_error(ec) && ec != http::error::end_of_stream && ec != http::error::partial_message) {
-    return send_json(400, actors::wire::error_body({api_errc::invalid_request, "malformed HTTP request"}));
+  if (ec && is_parse_error(ec) && ec != http::error::end_of_stream &&
+      ec != http::error::partial_message) {
+    return send_json(
+        400, actors::wire::error_body({api_errc::invalid_request, "malformed HTTP request"}));
   }
   if (ec) {
     return do_close();
@@ -132,10 +137,10 @@ void http_connection::handle_api(request& req) {
   }
   // The responder keeps the connection alive until the actor answers (no read is pending
   // meanwhile: one request at a time).
-  actors::session::rest_responder reply = [self = shared_from_this()](actors::session::rest_reply r) {
-    boost::asio::post(self->stream_.get_executor(), [self, r = std::move(r)] {
-      self->send_json(r.status, r.body, r.headers);
-    });
+  actors::session::rest_responder reply = [self =
+                                               shared_from_this()](actors::session::rest_reply r) {
+    boost::asio::post(self->stream_.get_executor(),
+                      [self, r = std::move(r)] { self->send_json(r.status, r.body, r.headers); });
   };
   caf::anon_send(api_, actors::rest_atom::value, std::get<actors::session::rest_call>(parsed),
                  std::move(reply));
@@ -163,8 +168,9 @@ void http_connection::send(response res) {
   res.prepare_payload();
   res_ = std::make_shared<response>(std::move(res));
   bool close = !keep_alive_;
-  http::async_write(stream_, *res_,
-                    beast::bind_front_handler(&http_connection::on_write, shared_from_this(), close));
+  http::async_write(
+      stream_, *res_,
+      beast::bind_front_handler(&http_connection::on_write, shared_from_this(), close));
 }
 
 void http_connection::on_write(bool close, beast::error_code ec, std::size_t) {

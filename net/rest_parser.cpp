@@ -23,7 +23,9 @@ rest_refusal refuse(api_error e) {
   return {std::move(e), status, {}};
 }
 
-rest_refusal not_found() { return refuse({api_errc::not_found, "no such endpoint"}); }
+rest_refusal not_found() {
+  return refuse({api_errc::not_found, "no such endpoint"});
+}
 
 std::vector<std::string_view> split_path(std::string_view path) {
   std::vector<std::string_view> parts;
@@ -48,18 +50,27 @@ struct route_entry {
 std::vector<route_entry> routes_for(const std::vector<std::string_view>& p, std::string& cid) {
   auto n = p.size();
   if (n == 2 && p[0] == "auth") {
-    if (p[1] == "register") return {{"POST", rest_route::register_user}};
-    if (p[1] == "login") return {{"POST", rest_route::login}};
-    if (p[1] == "logout") return {{"POST", rest_route::logout}};
+    if (p[1] == "register")
+      return {{"POST", rest_route::register_user}};
+    if (p[1] == "login")
+      return {{"POST", rest_route::login}};
+    if (p[1] == "logout")
+      return {{"POST", rest_route::logout}};
     return {};
   }
-  if (n == 2 && p[0] == "users" && p[1] == "me") return {{"GET", rest_route::me}};
-  if (n == 0 || p[0] != "channels") return {};
-  if (n == 1) return {{"GET", rest_route::list_channels}, {"POST", rest_route::create_channel}};
+  if (n == 2 && p[0] == "users" && p[1] == "me")
+    return {{"GET", rest_route::me}};
+  if (n == 0 || p[0] != "channels")
+    return {};
+  if (n == 1)
+    return {{"GET", rest_route::list_channels}, {"POST", rest_route::create_channel}};
   cid = std::string{p[1]};
-  if (n == 2) return {{"GET", rest_route::get_channel}};
-  if (n == 3 && p[2] == "members") return {{"POST", rest_route::join_channel}};
-  if (n == 4 && p[2] == "members" && p[3] == "me") return {{"DELETE", rest_route::leave_channel}};
+  if (n == 2)
+    return {{"GET", rest_route::get_channel}};
+  if (n == 3 && p[2] == "members")
+    return {{"POST", rest_route::join_channel}};
+  if (n == 4 && p[2] == "members" && p[3] == "me")
+    return {{"DELETE", rest_route::leave_channel}};
   if (n == 3 && p[2] == "messages") {
     return {{"GET", rest_route::history}, {"POST", rest_route::post_message}};
   }
@@ -108,8 +119,10 @@ std::optional<api_error> parse_query(std::string_view query, rest_call& c,
 std::optional<api_error> read_credentials(const json& b, rest_call& c,
                                           const config::limits_config& limits, bool registering) {
   std::string username;
-  if (auto e = fields::get_string(b, "username", username)) return e;
-  if (auto e = fields::get_string(b, "password", c.password)) return e;
+  if (auto e = fields::get_string(b, "username", username))
+    return e;
+  if (auto e = fields::get_string(b, "password", c.password))
+    return e;
   auto normal = runtime::normalize_username(username);
   if (!normal) {
     return fields::invalid("username must be 3 to 32 characters of a-z, 0-9, _ . -");
@@ -124,21 +137,26 @@ std::optional<api_error> read_credentials(const json& b, rest_call& c,
                            std::to_string(limits.min_password_chars) + " characters");
   }
   if (!registering) {
-    if (auto e = fields::get_optional_string(b, "otp", username)) return e;
+    if (auto e = fields::get_optional_string(b, "otp", username))
+      return e;
   }
   return std::nullopt;
 }
 
 std::optional<api_error> read_channel(const json& b, rest_call& c,
                                       const config::limits_config& limits) {
-  if (auto e = fields::get_string(b, "name", c.name)) return e;
+  if (auto e = fields::get_string(b, "name", c.name))
+    return e;
   if (auto e = fields::check_text("name", c.name, 1, limits.max_channel_name_chars, false)) {
     return e;
   }
-  if (auto e = fields::get_optional_string(b, "topic", c.topic)) return e;
-  if (auto e = fields::check_text("topic", c.topic, 0, limits.max_topic_chars, false)) return e;
+  if (auto e = fields::get_optional_string(b, "topic", c.topic))
+    return e;
+  if (auto e = fields::check_text("topic", c.topic, 0, limits.max_topic_chars, false))
+    return e;
   if (auto i = b.find("private"); i != b.end() && !i->is_null()) {
-    if (!i->is_boolean()) return fields::invalid("field \"private\" must be a boolean");
+    if (!i->is_boolean())
+      return fields::invalid("field \"private\" must be a boolean");
     c.is_private = i->get<bool>();
   }
   return std::nullopt;
@@ -146,11 +164,13 @@ std::optional<api_error> read_channel(const json& b, rest_call& c,
 
 std::optional<api_error> read_post(const json& b, rest_call& c,
                                    const config::limits_config& limits) {
-  if (auto e = fields::get_string(b, "content", c.content)) return e;
+  if (auto e = fields::get_string(b, "content", c.content))
+    return e;
   if (auto e = fields::check_text("content", c.content, 1, limits.max_message_chars, true)) {
     return e;
   }
-  if (auto e = fields::get_optional_string(b, "nonce", c.nonce)) return e;
+  if (auto e = fields::get_optional_string(b, "nonce", c.nonce))
+    return e;
   return c.nonce.empty() ? std::nullopt : fields::check_nonce(c.nonce);
 }
 
@@ -166,7 +186,8 @@ std::optional<api_error> read_body(const json& b, rest_call& c,
     case rest_route::post_message:
       return read_post(b, c, limits);
     case rest_route::join_channel:
-      if (auto e = fields::get_optional_string(b, "user_id", c.user_id)) return e;
+      if (auto e = fields::get_optional_string(b, "user_id", c.user_id))
+        return e;
       if (b.contains("user_id") && !b["user_id"].is_null()) {
         if (!fields::is_valid_id(c.user_id)) {
           return api_error{api_errc::not_found, "no such user"};

@@ -1,10 +1,10 @@
 #include "net/server.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
-#include <spdlog/spdlog.h>
 
 #include "net/http_connection.hpp"
 #include "net/ws_connection.hpp"
@@ -44,22 +44,21 @@ std::size_t server_state::open_ws_count() {
 
 struct server::impl {
   impl(caf::actor_system& sys, actors::node_context& ctx, const std::atomic<bool>& ready)
-      : state(std::make_shared<server_state>(sys, ctx, ready)),
-        acceptor(ioc) {}
+      : state(std::make_shared<server_state>(sys, ctx, ready)), acceptor(ioc) {}
 
   void do_accept() {
-    acceptor.async_accept(asio::make_strand(ioc), [this](boost::beast::error_code ec,
-                                                          tcp::socket socket) {
-      if (ec) {
-        if (ec != asio::error::operation_aborted) {
-          spdlog::warn("accept failed: {}", ec.message());
-          do_accept();
-        }
-        return;
-      }
-      on_accept(std::move(socket));
-      do_accept();
-    });
+    acceptor.async_accept(asio::make_strand(ioc),
+                          [this](boost::beast::error_code ec, tcp::socket socket) {
+                            if (ec) {
+                              if (ec != asio::error::operation_aborted) {
+                                spdlog::warn("accept failed: {}", ec.message());
+                                do_accept();
+                              }
+                              return;
+                            }
+                            on_accept(std::move(socket));
+                            do_accept();
+                          });
   }
 
   void on_accept(tcp::socket socket) {
@@ -82,7 +81,9 @@ struct server::impl {
 server::server(caf::actor_system& sys, actors::node_context& ctx)
     : impl_(std::make_unique<impl>(sys, ctx, ready_)) {}
 
-server::~server() { stop(std::chrono::milliseconds{0}); }
+server::~server() {
+  stop(std::chrono::milliseconds{0});
+}
 
 std::string server::bind() {
   const auto& listen = impl_->state->ctx.config->listen;

@@ -1,7 +1,7 @@
 #include "net/ws_connection.hpp"
 
-#include <caf/send.hpp>
 #include <spdlog/spdlog.h>
+#include <caf/send.hpp>
 
 #include "actors/atoms.hpp"
 #include "actors/session/ws_session.hpp"
@@ -72,9 +72,8 @@ void ws_connection::run(beast::http::request<beast::http::string_body> req) {
   timeouts.keep_alive_pings = true;
   ws_.set_option(timeouts);
   ws_.read_message_max(state_->ctx.config->limits.max_frame_bytes);
-  ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
-    res.set(beast::http::field::server, "plexichat");
-  }));
+  ws_.set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& res) { res.set(beast::http::field::server, "plexichat"); }));
   ws_.async_accept(req, beast::bind_front_handler(&ws_connection::on_accept, shared_from_this()));
 }
 
@@ -86,7 +85,8 @@ void ws_connection::on_accept(beast::error_code ec) {
   auto sink = std::make_shared<ws_sink>(weak_from_this());
   session_ = actors::session::spawn_ws_session(state_->sys, &state_->ctx, std::move(sink));
   if (state_->stopping) {
-    start_close(static_cast<uint16_t>(websocket::close_code::going_away), "node is stopping", false);
+    start_close(static_cast<uint16_t>(websocket::close_code::going_away), "node is stopping",
+                false);
   }
   do_read();
 }
@@ -113,10 +113,9 @@ void ws_connection::on_read(beast::error_code ec, std::size_t) {
 }
 
 void ws_connection::post_send(actors::wire::frame frame) {
-  boost::asio::post(ws_.get_executor(),
-                    [self = shared_from_this(), f = std::move(frame)]() mutable {
-                      self->on_send(std::move(f));
-                    });
+  boost::asio::post(
+      ws_.get_executor(),
+      [self = shared_from_this(), f = std::move(frame)]() mutable { self->on_send(std::move(f)); });
 }
 
 void ws_connection::post_close(uint16_t code, std::string reason) {

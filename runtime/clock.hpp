@@ -12,6 +12,8 @@ inline int64_t now_ms() {
 }
 
 /// Seconds since the Unix epoch (JWT NumericDate).
-inline int64_t now_seconds() { return now_ms() / 1000; }
+inline int64_t now_seconds() {
+  return now_ms() / 1000;
+}
 
 }  // namespace plexichat::runtime

@@ -18,12 +18,9 @@ prometheus::Gauge& gauge(prometheus::Registry& r, const std::string& name,
 
 prometheus::Histogram& latency(prometheus::Registry& r, const std::string& name,
                                const std::string& help) {
-  return prometheus::BuildHistogram()
-      .Name(name)
-      .Help(help)
-      .Register(r)
-      .Add({}, prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                                       0.05, 0.1, 0.25, 0.5, 1, 2.5});
+  return prometheus::BuildHistogram().Name(name).Help(help).Register(r).Add(
+      {}, prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                                  0.1, 0.25, 0.5, 1, 2.5});
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 #include "runtime/signals.hpp"
 
-#include <csignal>
 #include <pthread.h>
 #include <unistd.h>
+#include <csignal>
 
 namespace plexichat::runtime {
 
@@ -33,6 +33,8 @@ int wait_for_stop_signal() {
   return sig;
 }
 
-void request_stop() { kill(getpid(), SIGTERM); }
+void request_stop() {
+  kill(getpid(), SIGTERM);
+}
 
 }  // namespace plexichat::runtime

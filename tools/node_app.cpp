@@ -5,9 +5,9 @@
 #include <memory>
 #include <optional>
 
+#include <spdlog/spdlog.h>
 #include <caf/actor_system.hpp>
 #include <caf/send.hpp>
-#include <spdlog/spdlog.h>
 
 #include "actors/blocking_pool.hpp"
 #include "actors/channel/channel.hpp"

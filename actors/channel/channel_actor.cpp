@@ -4,8 +4,8 @@
 #include <map>
 #include <optional>
 
-#include <caf/stateful_actor.hpp>
 #include <spdlog/spdlog.h>
+#include <caf/stateful_actor.hpp>
 
 #include "actors/atoms.hpp"
 #include "actors/channel/channel_ledger.hpp"
@@ -51,9 +51,13 @@ struct channel_state {
 
 using channel_actor = caf::stateful_actor<channel_state>;
 
-caf::actor self_handle(channel_actor* self) { return caf::actor_cast<caf::actor>(self); }
+caf::actor self_handle(channel_actor* self) {
+  return caf::actor_cast<caf::actor>(self);
+}
 
-const std::string& channel_id(channel_actor* self) { return self->state.ledger->record().id; }
+const std::string& channel_id(channel_actor* self) {
+  return self->state.ledger->record().id;
+}
 
 void touch(channel_actor* self) {
   self->state.last_active = runtime::now_ms();
@@ -69,15 +73,16 @@ bool is_idle(channel_actor* self) {
 caf::result<bool> persist(channel_actor* self, storage::write_batch batch,
                           std::function<void()> apply) {
   auto rp = self->make_response_promise<bool>();
-  self->state.writes.submit(self_handle(self), *self->state.ctx->writer, std::move(batch),
-                            [rp, apply = std::move(apply)](bool ok) mutable {
-                              if (!ok) {
-                                rp.deliver(make_error(api_errc::unavailable, "storage write failed"));
-                                return;
-                              }
-                              apply();
-                              rp.deliver(true);
-                            });
+  self->state.writes.submit(
+      self_handle(self), *self->state.ctx->writer, std::move(batch),
+      [rp, apply = std::move(apply)](bool ok) mutable {
+        if (!ok) {
+          rp.deliver(make_error(api_errc::unavailable, "storage write failed"));
+          return;
+        }
+        apply();
+        rp.deliver(true);
+      });
   return rp;
 }
 
@@ -171,8 +176,8 @@ caf::result<storage::message_record> post(channel_actor* self, const post_reques
       return rp;
     }
   }
-  auto m = ledger.assign(req.author_id, req.author, req.content, req.nonce,
-                         runtime::random_id("m"), now);
+  auto m = ledger.assign(req.author_id, req.author, req.content, req.nonce, runtime::random_id("m"),
+                         now);
   storage::write_batch batch;
   batch.put_message(m);
   auto start = std::chrono::steady_clock::now();
@@ -192,9 +197,8 @@ caf::result<bool> join(channel_actor* self, const std::string& user_id) {
   }
   storage::write_batch batch;
   batch.add_member({ledger.record().id, user_id, runtime::now_ms()});
-  return persist(self, std::move(batch), [self, user_id] {
-    self->state.ledger->add_member(user_id);
-  });
+  return persist(self, std::move(batch),
+                 [self, user_id] { self->state.ledger->add_member(user_id); });
 }
 
 caf::result<bool> add_member(channel_actor* self, const std::string& by,
@@ -210,9 +214,8 @@ caf::result<bool> add_member(channel_actor* self, const std::string& by,
   }
   storage::write_batch batch;
   batch.add_member({ledger.record().id, user_id, runtime::now_ms()});
-  return persist(self, std::move(batch), [self, user_id] {
-    self->state.ledger->add_member(user_id);
-  });
+  return persist(self, std::move(batch),
+                 [self, user_id] { self->state.ledger->add_member(user_id); });
 }
 
 void drop_subscriptions_of(channel_actor* self, const std::string& user_id) {
@@ -279,9 +282,9 @@ caf::result<storage::message_page> history(channel_actor* self, const std::strin
 
 void on_tick(channel_actor* self) {
   auto& st = self->state;
-  auto idle_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                     st.ctx->config->channels.idle_stop)
-                     .count();
+  auto idle_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(st.ctx->config->channels.idle_stop)
+          .count();
   auto now = runtime::now_ms();
   st.ledger->prune_nonces(now);
   if (!st.idle_reported && is_idle(self) && now - st.last_active >= idle_ms) {
@@ -293,9 +296,8 @@ void on_tick(channel_actor* self) {
 }
 
 caf::behavior running(channel_actor* self) {
-  self->set_down_handler([self](const caf::down_msg& dm) {
-    self->state.subscribers.erase(dm.source);
-  });
+  self->set_down_handler(
+      [self](const caf::down_msg& dm) { self->state.subscribers.erase(dm.source); });
   return {
       [self](info_atom, const std::string& user_id) -> caf::result<channel_view> {
         auto& ledger = *self->state.ledger;
@@ -343,8 +345,9 @@ caf::behavior loading(channel_actor* self, node_context* ctx, caf::actor registr
   self->set_default_handler(caf::skip);
   auto* db = ctx->db;
   auto cid = record.id;
-  auto ttl_ms = std::chrono::duration_cast<std::chrono::milliseconds>(ctx->config->channels.nonce_ttl)
-                    .count();
+  auto ttl_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(ctx->config->channels.nonce_ttl)
+          .count();
   run_blocking(
       self, ctx->blocking,
       [db, cid, ttl_ms] {

@@ -21,14 +21,13 @@ void call_channel(Self* self, node_context* ctx, std::string channel_id, caf::me
   self->request(ctx->channels, caf::infinite, lookup_atom::value, channel_id)
       .then(
           [=](caf::actor& ch) mutable {
-            self->request(ch, caf::infinite, msg)
-                .then(on_ok, [=](caf::error& err) mutable {
-                  if (err == caf::sec::request_receiver_down && attempts > 1) {
-                    call_channel(self, ctx, channel_id, msg, on_ok, on_error, attempts - 1);
-                    return;
-                  }
-                  on_error(to_api_error(err));
-                });
+            self->request(ch, caf::infinite, msg).then(on_ok, [=](caf::error& err) mutable {
+              if (err == caf::sec::request_receiver_down && attempts > 1) {
+                call_channel(self, ctx, channel_id, msg, on_ok, on_error, attempts - 1);
+                return;
+              }
+              on_error(to_api_error(err));
+            });
           },
           [=](caf::error& err) mutable { on_error(to_api_error(err)); });
 }

@@ -42,11 +42,10 @@ std::optional<uint64_t> channel_ledger::find_nonce(std::string_view author_id,
 
 storage::message_record channel_ledger::assign(const std::string& author_id,
                                                const std::string& author,
-                                               const std::string& content,
-                                               const std::string& nonce,
+                                               const std::string& content, const std::string& nonce,
                                                const std::string& message_id, int64_t now_ms) {
-  storage::message_record m{message_id, record_.id, ++assigned_, author_id, author,
-                            content,    now_ms,     nonce};
+  storage::message_record m{message_id, record_.id, ++assigned_, author_id,
+                            author,     content,    now_ms,      nonce};
   if (!nonce.empty()) {
     nonces_.insert_or_assign(nonce_key(author_id, nonce), nonce_value{m.seq, now_ms});
   }

@@ -6,9 +6,9 @@
 #include <unordered_set>
 #include <vector>
 
+#include <spdlog/spdlog.h>
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
-#include <spdlog/spdlog.h>
 
 #include "actors/atoms.hpp"
 #include "actors/channel/channel_actor.hpp"
@@ -65,8 +65,8 @@ caf::result<channel_view> create(registry_actor* self, const std::string& owner_
                                  std::string name, std::string topic, bool is_private) {
   auto& st = self->state;
   auto now = runtime::now_ms();
-  storage::channel_record rec{runtime::random_id("c"), std::move(name), std::move(topic),
-                              is_private, owner_id, now};
+  storage::channel_record rec{
+      runtime::random_id("c"), std::move(name), std::move(topic), is_private, owner_id, now};
   storage::write_batch batch;
   batch.put_channel(rec);
   batch.add_member({rec.id, owner_id, now});
@@ -143,8 +143,7 @@ void forget(registry_actor* self, const std::string& id) {
 /// and lookups meanwhile wait, so that a channel never has two actors at once.
 void on_idle(registry_actor* self, const std::string& id, const caf::actor_addr& source) {
   auto i = self->state.running.find(id);
-  if (i == self->state.running.end() || i->second.actor.address() != source ||
-      i->second.stopping) {
+  if (i == self->state.running.end() || i->second.actor.address() != source || i->second.stopping) {
     return;
   }
   i->second.stopping = true;

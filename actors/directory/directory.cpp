@@ -2,15 +2,15 @@
 
 #include <optional>
 
+#include <spdlog/spdlog.h>
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
-#include <spdlog/spdlog.h>
 
 #include "actors/atoms.hpp"
+#include "actors/directory/user_index.hpp"
 #include "actors/durable_writes.hpp"
 #include "actors/message_types.hpp"
 #include "actors/run_blocking.hpp"
-#include "actors/directory/user_index.hpp"
 #include "runtime/clock.hpp"
 
 namespace plexichat::actors::directory {
@@ -48,7 +48,9 @@ struct directory_state {
 
 using directory_actor = caf::stateful_actor<directory_state>;
 
-caf::actor self_handle(directory_actor* self) { return caf::actor_cast<caf::actor>(self); }
+caf::actor self_handle(directory_actor* self) {
+  return caf::actor_cast<caf::actor>(self);
+}
 
 /// Finds a user by id or name: from memory, else from storage on the blocking pool.
 template <class Read, class Then>

@@ -19,7 +19,9 @@ bool user_index::reserve(const std::string& username) {
   return reserved_.insert(username).second;
 }
 
-void user_index::release(const std::string& username) { reserved_.erase(username); }
+void user_index::release(const std::string& username) {
+  reserved_.erase(username);
+}
 
 void user_index::insert(storage::user_record user) {
   ids_by_name_[user.username] = user.id;

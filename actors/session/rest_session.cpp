@@ -14,7 +14,9 @@ namespace {
 
 using nlohmann::json;
 
-rest_reply error_reply(const api_error& e) { return {http_status(e.code), wire::error_body(e), {}}; }
+rest_reply error_reply(const api_error& e) {
+  return {http_status(e.code), wire::error_body(e), {}};
+}
 
 /// Runs a request to `dest` and replies with `make(answer)` or with the error.
 template <class T, class Make, class... Ts>
@@ -34,7 +36,9 @@ void ask_channel(caf::event_based_actor* self, node_context* ctx, const rest_cal
       [reply](const api_error& e) { reply(error_reply(e)); });
 }
 
-rest_reply no_content(bool) { return {204, nullptr, {}}; }
+rest_reply no_content(bool) {
+  return {204, nullptr, {}};
+}
 
 void add_member(caf::event_based_actor* self, node_context* ctx, const rest_call& c,
                 const runtime::token_claims& who, const rest_responder& reply) {
@@ -84,8 +88,7 @@ void run_channel_route(caf::event_based_actor* self, node_context* ctx, const re
           [](storage::message_record& m) {
             return rest_reply{201, {{"message", wire::message(m)}}, {}};
           },
-          caf::make_message(post_atom::value,
-                            post_request{uid, who.username, c.content, c.nonce}));
+          caf::make_message(post_atom::value, post_request{uid, who.username, c.content, c.nonce}));
     default:
       return reply(error_reply({api_errc::not_found, "no such route"}));
   }
@@ -100,7 +103,9 @@ void run_authenticated(caf::event_based_actor* self, node_context* ctx, const re
     case rest_route::me:
       return ask<storage::user_record>(
           self, ctx->directory, reply,
-          [](storage::user_record& u) { return rest_reply{200, {{"user", wire::user(u)}}, {}}; },
+          [](storage::user_record& u) {
+            return rest_reply{200, {{"user", wire::user(u)}}, {}};
+          },
           get_atom::value, who.user_id);
     case rest_route::create_channel:
       return ask<channel_view>(
@@ -130,7 +135,9 @@ void run(caf::event_based_actor* self, node_context* ctx, const rest_call& c,
   if (c.route == rest_route::register_user) {
     return ask<storage::user_record>(
         self, ctx->directory, reply,
-        [](storage::user_record& u) { return rest_reply{201, {{"user", wire::user(u)}}, {}}; },
+        [](storage::user_record& u) {
+          return rest_reply{201, {{"user", wire::user(u)}}, {}};
+        },
         register_atom::value, c.username, c.password);
   }
   if (c.route == rest_route::login) {

@@ -3,9 +3,9 @@
 #include <map>
 #include <optional>
 
+#include <spdlog/spdlog.h>
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
-#include <spdlog/spdlog.h>
 
 #include "actors/atoms.hpp"
 #include "actors/channel/channel_client.hpp"
@@ -149,7 +149,9 @@ void subscribe(session_actor* self, const client_frame& f) {
         }
       },
       [self, cid](const api_error& e) {
-        push(self, {{"type", "error"}, {"code", code_name(e.code)}, {"message", e.message},
+        push(self, {{"type", "error"},
+                    {"code", code_name(e.code)},
+                    {"message", e.message},
                     {"channel_id", cid}});
       });
 }
@@ -161,9 +163,9 @@ void unsubscribe(session_actor* self, const client_frame& f) {
   auto done = [self, cid](auto&&...) {
     push(self, {{"type", "unsubscribed"}, {"channel_id", cid}});
   };
-  channel::call_channel(self, st.ctx, cid,
-                        caf::make_message(unsub_atom::value, caf::actor_cast<caf::actor>(self)),
-                        [done](bool) { done(); }, [done](const api_error&) { done(); });
+  channel::call_channel(
+      self, st.ctx, cid, caf::make_message(unsub_atom::value, caf::actor_cast<caf::actor>(self)),
+      [done](bool) { done(); }, [done](const api_error&) { done(); });
 }
 
 void send_message(session_actor* self, const client_frame& f) {
@@ -260,9 +262,9 @@ void on_deliver(session_actor* self, const std::string& cid, uint64_t seq,
 void leave_all(session_actor* self) {
   auto& st = self->state;
   for (auto& [cid, sub] : st.subs) {
-    channel::call_channel(self, st.ctx, cid,
-                          caf::make_message(unsub_atom::value, caf::actor_cast<caf::actor>(self)),
-                          [](bool) {}, [](const api_error&) {});
+    channel::call_channel(
+        self, st.ctx, cid, caf::make_message(unsub_atom::value, caf::actor_cast<caf::actor>(self)),
+        [](bool) {}, [](const api_error&) {});
   }
   st.subs.clear();
 }

@@ -218,9 +218,8 @@ TEST(RestParserMembers, JoinOrAddMember) {
 
 TEST(RestParserMembers, BadUserIdIsNotFoundOrInvalid) {
   const char* path = "/api/v1/channels/c1/members";
-  for (const std::string& id :
-       {std::string{"a b"}, std::string(65, 'u'), std::string{"u.1"}, std::string{"../u"},
-        std::string{}}) {
+  for (const std::string& id : {std::string{"a b"}, std::string(65, 'u'), std::string{"u.1"},
+                                std::string{"../u"}, std::string{}}) {
     expect_refused("POST", path, json{{"user_id", id}}.dump(), 404, api_errc::not_found,
                    "no such user");
   }
