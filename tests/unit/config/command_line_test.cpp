@@ -1,4 +1,5 @@
 #include "config/command_line.hpp"
+#include "tests/unit/config/error_of.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -13,16 +14,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-template <typename Fn>
-config_error error_of(Fn&& fn) {
-  try {
-    fn();
-  } catch (const config_error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "expected a config_error";
-  return config_error("", "");
-}
+using test_support::error_of;
 
 command_line_result parse(std::vector<const char*> args) {
   args.insert(args.begin(), "plexichat-node");

@@ -1,4 +1,5 @@
 #include "config/host_port.hpp"
+#include "tests/unit/config/error_of.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,16 +10,7 @@
 namespace plexichat::config {
 namespace {
 
-template <typename Fn>
-config_error error_of(Fn&& fn) {
-  try {
-    fn();
-  } catch (const config_error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "expected a config_error";
-  return config_error("", "");
-}
+using test_support::error_of;
 
 TEST(HostPort, ParsesNamesAndIpv4) {
   EXPECT_EQ(parse_host_port("127.0.0.1:8080", "listen"), (host_port{"127.0.0.1", 8080}));

@@ -1,4 +1,5 @@
 #include "config/node_config.hpp"
+#include "tests/unit/config/error_of.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,16 +12,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-template <typename Fn>
-config_error error_of(Fn&& fn) {
-  try {
-    fn();
-  } catch (const config_error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "expected a config_error";
-  return config_error("", "");
-}
+using test_support::error_of;
 
 struct bad_case {
   std::string key;

@@ -1,4 +1,5 @@
 #include "config/units.hpp"
+#include "tests/unit/config/error_of.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,16 +13,7 @@ namespace {
 
 using std::chrono::milliseconds;
 
-template <typename Fn>
-config_error error_of(Fn&& fn) {
-  try {
-    fn();
-  } catch (const config_error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "expected a config_error";
-  return config_error("", "");
-}
+using test_support::error_of;
 
 TEST(Units, DurationUnits) {
   EXPECT_EQ(parse_duration("250ms", "k"), milliseconds(250));

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
+#include "tests/unit/config/error_of.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -12,16 +13,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-template <typename Fn>
-config_error error_of(Fn&& fn) {
-  try {
-    fn();
-  } catch (const config_error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "expected a config_error";
-  return config_error("", "");
-}
+using test_support::error_of;
 
 config_error yaml_error(const std::string& text) {
   return error_of([&] { parse_yaml(text); });
