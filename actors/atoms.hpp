@@ -6,7 +6,6 @@
 namespace plexichat::actors {
 
 using add_atom = caf::atom_constant<caf::atom("add")>;
-using auth_atom = caf::atom_constant<caf::atom("auth")>;
 using closed_atom = caf::atom_constant<caf::atom("closed")>;
 using committed_atom = caf::atom_constant<caf::atom("committed")>;
 using create_atom = caf::atom_constant<caf::atom("create")>;
@@ -22,7 +21,6 @@ using list_atom = caf::atom_constant<caf::atom("list")>;
 using login_atom = caf::atom_constant<caf::atom("login")>;
 using logout_atom = caf::atom_constant<caf::atom("logout")>;
 using lookup_atom = caf::atom_constant<caf::atom("lookup")>;
-using loaded_atom = caf::atom_constant<caf::atom("loaded")>;
 using post_atom = caf::atom_constant<caf::atom("post")>;
 using register_atom = caf::atom_constant<caf::atom("register")>;
 using replay_atom = caf::atom_constant<caf::atom("replay")>;
