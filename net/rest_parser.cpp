@@ -137,8 +137,11 @@ std::optional<api_error> read_credentials(const json& b, rest_call& c,
                            std::to_string(limits.min_password_chars) + " characters");
   }
   if (!registering) {
-    if (auto e = fields::get_optional_string(b, "otp", username))
+    // Type-checked so that a wrong type is refused; second factors come with TOTP support.
+    std::string otp;
+    if (auto e = fields::get_optional_string(b, "otp", otp)) {
       return e;
+    }
   }
   return std::nullopt;
 }

@@ -132,6 +132,30 @@ async def burst(url, token, cid, prefix, count, acked, stop):
         return
 
 
+async def bursts_until(s, tokens, prefix, min_acks, acked, stop):
+    """Starts one WebSocket burst per token into the public channel and returns the tasks
+    once `min_acks` acks have arrived (or the bursts ended, or 120 s passed)."""
+    tasks = [asyncio.create_task(burst(s["node"].ws_url, t, s["pub"], f"{prefix}{j}-", 2000,
+                                       acked, stop))
+             for j, t in enumerate(tokens)]
+    deadline = time.monotonic() + 120
+    while len(acked) < min_acks and time.monotonic() < deadline and not all(t.done() for t in tasks):
+        await asyncio.sleep(0.01)  # waits for enough acks (an event, polled)
+    return tasks
+
+
+def stored_after_restart(s, start_seq, acked, what):
+    """Reads the public channel after a restart: seqs gapless, older messages unchanged,
+    every acknowledged message present and equal. Returns the stored messages."""
+    stored = s["api"].all_messages(s["ta"], s["pub"])
+    by_seq = {m["seq"]: m for m in stored}
+    assert [m["seq"] for m in stored] == list(range(1, len(stored) + 1)), "gap in seqs"
+    assert stored[:start_seq] == s["pub_before"], "older messages changed"
+    lost = [m["seq"] for m in acked if by_seq.get(m["seq"]) != m]
+    assert not lost, f"acknowledged messages lost in {what}: {lost[:10]}"
+    return stored
+
+
 @suite.check
 async def sigkill_loses_no_acknowledged_message(s):
     node, api = s["node"], s["api"]
@@ -153,11 +177,7 @@ async def sigkill_loses_no_acknowledged_message(s):
 
     poster = threading.Thread(target=rest_poster)
     poster.start()
-    tasks = [asyncio.create_task(burst(node.ws_url, t, s["pub"], f"k{j}-", 2000, acked, stop))
-             for j, t in enumerate((s["ta"], s["tb"], s["ta"]))]
-    deadline = time.monotonic() + 120
-    while len(acked) < 150 and time.monotonic() < deadline and not all(t.done() for t in tasks):
-        await asyncio.sleep(0.01)  # waits for enough acks (an event, polled)
+    tasks = await bursts_until(s, (s["ta"], s["tb"], s["ta"]), "k", 150, acked, stop)
     node.proc.send_signal(signal.SIGKILL)  # sends are still in flight
     stop.set()
     await asyncio.gather(*tasks)
@@ -165,13 +185,8 @@ async def sigkill_loses_no_acknowledged_message(s):
     node.proc.wait(10)
     assert len(acked) >= 150, f"only {len(acked)} acks before the kill"
     node.start()
-    stored = api.all_messages(s["ta"], s["pub"])
-    by_seq = {m["seq"]: m for m in stored}
+    stored = stored_after_restart(s, start_seq, acked + rest_acked, "a crash")
     seqs = [m["seq"] for m in stored]
-    assert seqs == list(range(1, len(seqs) + 1)), "gap in seqs after the crash"
-    assert stored[:start_seq] == s["pub_before"], "messages from before the burst changed"
-    for m in acked + rest_acked:
-        assert by_seq.get(m["seq"]) == m, ("acknowledged message lost or changed", m)
     st, b, _ = api.post(s["ta"], s["pub"], "after crash", nonce="after-crash")
     assert st == 201 and b["message"]["seq"] == len(seqs) + 1, (len(seqs), b)
     s["pub_before"] = api.all_messages(s["ta"], s["pub"])
@@ -181,16 +196,12 @@ async def sigkill_loses_no_acknowledged_message(s):
 
 @suite.check
 async def sigterm_during_a_burst_keeps_every_ack(s):
-    node, api = s["node"], s["api"]
+    node = s["node"]
     if not node.running():
         node.start()
     start_seq = len(s["pub_before"])
     acked, stop = [], threading.Event()
-    tasks = [asyncio.create_task(burst(node.ws_url, t, s["pub"], f"t{j}-", 2000, acked, stop))
-             for j, t in enumerate((s["ta"], s["tb"]))]
-    deadline = time.monotonic() + 120
-    while len(acked) < 100 and time.monotonic() < deadline and not all(t.done() for t in tasks):
-        await asyncio.sleep(0.01)  # waits for enough acks (an event, polled)
+    tasks = await bursts_until(s, (s["ta"], s["tb"]), "t", 100, acked, stop)
     started = time.monotonic()
     node.proc.send_signal(signal.SIGTERM)
     code = await asyncio.to_thread(wait_exit, node, 10)
@@ -198,13 +209,7 @@ async def sigterm_during_a_burst_keeps_every_ack(s):
     await asyncio.gather(*tasks)
     assert code == 0, f"exit code {code} (None: still running {time.monotonic() - started:.0f} s after SIGTERM)"
     node.start()
-    stored = api.all_messages(s["ta"], s["pub"])
-    by_seq = {m["seq"]: m for m in stored}
-    assert [m["seq"] for m in stored] == list(range(1, len(stored) + 1)), "gap in seqs"
-    assert stored[:start_seq] == s["pub_before"], "older messages changed"
-    lost = [m["seq"] for m in acked if by_seq.get(m["seq"]) != m]
-    assert not lost, f"acknowledged messages lost in a graceful stop: {lost[:10]}"
-    s["pub_before"] = stored
+    s["pub_before"] = stored_after_restart(s, start_seq, acked, "a graceful stop")
 
 
 @suite.check
