@@ -33,6 +33,11 @@ bool is_parse_error(const beast::error_code& ec) {
 http_connection::http_connection(boost::asio::ip::tcp::socket&& socket,
                                  std::shared_ptr<server_state> state)
     : stream_(std::move(socket)), state_(std::move(state)) {
+  boost::system::error_code ec;
+  auto peer = stream_.socket().remote_endpoint(ec);
+  if (!ec) {
+    remote_address_ = peer.address().to_string();
+  }
   state_->connections.fetch_add(1);
   state_->ctx.metrics->http_connections.Increment();
 }
@@ -132,6 +137,9 @@ void http_connection::handle_api(request& req) {
   if (state_->stopping) {
     return send_json(503, actors::wire::error_body({api_errc::unavailable, "node is stopping"}));
   }
+  auto& call = std::get<actors::session::rest_call>(parsed);
+  call.remote_address = remote_address_;
+  call.user_agent = std::string(view(req[http::field::user_agent]).substr(0, 256));
   if (!api_) {
     api_ = actors::session::spawn_rest_session(state_->sys, &state_->ctx);
   }
@@ -142,8 +150,7 @@ void http_connection::handle_api(request& req) {
     boost::asio::post(self->stream_.get_executor(),
                       [self, r = std::move(r)] { self->send_json(r.status, r.body, r.headers); });
   };
-  caf::anon_send(api_, actors::rest_atom::value, std::get<actors::session::rest_call>(parsed),
-                 std::move(reply));
+  caf::anon_send(api_, actors::rest_atom::value, std::move(call), std::move(reply));
 }
 
 void http_connection::send_json(int status, const nlohmann::json& body,

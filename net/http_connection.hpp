@@ -39,6 +39,7 @@ class http_connection : public std::enable_shared_from_this<http_connection> {
   void do_drain();
 
   boost::beast::tcp_stream stream_;
+  std::string remote_address_;  ///< the peer's IP address, read once at accept
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   std::shared_ptr<server_state> state_;

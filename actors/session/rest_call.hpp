@@ -45,6 +45,8 @@ struct rest_call {
   std::optional<uint64_t> after;
   std::optional<uint64_t> before;
   uint32_t limit = 50;
+  std::string remote_address;  ///< the client's IP address, as text
+  std::string user_agent;      ///< the User-Agent header, cut to 256 bytes
 };
 
 /// The answer: status, JSON body (null for none), extra headers.
