@@ -9,6 +9,7 @@
 #include "actors/session/rest_session.hpp"
 #include "actors/wire.hpp"
 #include "net/rest_parser.hpp"
+#include "net/static_files.hpp"
 #include "net/ws_connection.hpp"
 
 namespace plexichat::net {
@@ -120,7 +121,31 @@ void http_connection::handle(request& req) {
     res.body() = state_->ctx.metrics->render();
     return send(std::move(res));
   }
+  if (!path.starts_with("/api/")) {
+    auto reply = static_files{web::embedded_assets()}.serve(view(req.method_string()), view(path),
+                                                            view(req[http::field::if_none_match]));
+    if (reply) {
+      return send_static(std::move(*reply));
+    }
+  }
   handle_api(req);
+}
+
+void http_connection::send_static(static_reply reply) {
+  response res{static_cast<http::status>(reply.status), version_};
+  for (auto& [name, value] : reply.headers) {
+    res.set(name, value);
+  }
+  if (reply.status >= 400) {
+    state_->ctx.metrics->http_errors.Increment();
+  }
+  res.body() = std::move(reply.body);
+  res.prepare_payload();
+  if (reply.status != 304 && res.body().size() != reply.content_length) {
+    // HEAD: the length of what GET would send, with no body.
+    res.content_length(reply.content_length);
+  }
+  write(std::move(res));
 }
 
 void http_connection::handle_api(request& req) {
@@ -170,9 +195,13 @@ void http_connection::send_json(int status, const nlohmann::json& body,
 }
 
 void http_connection::send(response res) {
+  res.prepare_payload();
+  write(std::move(res));
+}
+
+void http_connection::write(response res) {
   res.set(http::field::server, "plexichat");
   res.keep_alive(keep_alive_);
-  res.prepare_payload();
   res_ = std::make_shared<response>(std::move(res));
   bool close = !keep_alive_;
   http::async_write(

@@ -9,13 +9,14 @@
 
 #include "actors/session/rest_call.hpp"
 #include "net/server_state.hpp"
+#include "net/static_files.hpp"
 
 namespace plexichat::net {
 
 /// One client HTTP/1.1 connection: reads requests within the configured header, body and
-/// time limits, answers the operations endpoints itself, upgrades /api/v1/ws, and hands REST
-/// calls to its actor (spawned on the first call), whose reply is posted back onto this
-/// connection's strand. One request at a time.
+/// time limits, answers the operations endpoints and the web client (static_files) itself, upgrades
+/// /api/v1/ws, and hands REST calls to its actor (spawned on the first call), whose reply is posted
+/// back onto this connection's strand. One request at a time.
 class http_connection : public std::enable_shared_from_this<http_connection> {
  public:
   http_connection(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<server_state> state);
@@ -33,7 +34,11 @@ class http_connection : public std::enable_shared_from_this<http_connection> {
   void handle_api(request& req);
   void send_json(int status, const nlohmann::json& body,
                  const std::vector<std::pair<std::string, std::string>>& headers = {});
+  void send_static(static_reply reply);
+  /// Prepares the payload (Content-Length) and writes.
   void send(response res);
+  /// Writes a response whose payload is already prepared.
+  void write(response res);
   void on_write(bool close, boost::beast::error_code ec, std::size_t bytes);
   void do_close();
   void do_drain();
