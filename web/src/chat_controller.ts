@@ -20,6 +20,14 @@ export class ChatController implements ChatActions {
   private statusTimer: number | undefined;
   private refreshTimer: number | undefined;
   private ended = false;
+  private readonly loadingNewest = new Set<string>();
+  private readonly onVisible = () => {
+    const c = this.activeId ? this.channels.get(this.activeId) : undefined;
+    if (c && c.unread > 0 && document.visibilityState === 'visible') {
+      c.unread = 0;
+      this.renderSidebar();
+    }
+  };
 
   constructor(root: HTMLElement, private readonly api: Api, private readonly user: User,
               token: string, private readonly signedOut: (notice: string) => void) {
@@ -37,6 +45,7 @@ export class ChatController implements ChatActions {
   start(): void {
     this.renderAll();
     this.socket.start();
+    document.addEventListener('visibilitychange', this.onVisible);
     this.refreshTimer = window.setInterval(() => void this.refreshList(), LIST_REFRESH_MS);
   }
 
@@ -209,6 +218,10 @@ export class ChatController implements ChatActions {
   }
 
   private async loadNewest(c: ChannelState): Promise<void> {
+    if (this.loadingNewest.has(c.id)) {
+      return;
+    }
+    this.loadingNewest.add(c.id);
     try {
       const page = await this.api.messages(c.id, null);
       c.addPage(page.messages, page.has_more);
@@ -218,6 +231,8 @@ export class ChatController implements ChatActions {
       }
     } catch (err) {
       this.view.showNotice(describeError(err, 'channel'));
+    } finally {
+      this.loadingNewest.delete(c.id);
     }
   }
 
@@ -352,6 +367,7 @@ export class ChatController implements ChatActions {
     }
     this.ended = true;
     this.socket.stop();
+    document.removeEventListener('visibilitychange', this.onVisible);
     window.clearInterval(this.statusTimer);
     window.clearInterval(this.refreshTimer);
     this.api.onUnauthorized = null;

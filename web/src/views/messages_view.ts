@@ -48,7 +48,7 @@ export class MessagesView {
     for (const p of pending) {
       items.push(this.pendingNode(p));
     }
-    this.list.replaceChildren(...items);
+    reconcile(this.list, items);
     this.older.hidden = !state.loaded || !state.hasOlder;
     this.empty.hidden = !state.loaded || items.length > 0 || state.hasOlder;
     if (follow || atBottom) {
@@ -91,6 +91,16 @@ export class MessagesView {
   }
 
   private pendingNode(p: PendingMessage): HTMLElement {
+    const key = 'p' + p.nonce + (p.error ?? '');
+    let node = this.nodes.get(key);
+    if (!node) {
+      node = this.buildPendingNode(p);
+      this.nodes.set(key, node);
+    }
+    return node;
+  }
+
+  private buildPendingNode(p: PendingMessage): HTMLElement {
     const status = p.error
       ? h('span', { class: 'state failed' }, 'Not sent: ' + p.error + ' ',
         h('button', { type: 'button', class: 'link', onclick: () => this.actions.retry(p.nonce) },
@@ -103,5 +113,23 @@ export class MessagesView {
       'data-nonce': p.nonce, 'aria-busy': p.error ? null : 'true' },
       h('p', { class: 'meta' }, h('span', { class: 'author' }, 'You'), ' ', status),
       h('p', { class: 'text' }, p.content));
+  }
+}
+
+/** Puts `items` in `list` in order, moving or inserting only what changed, so that a screen
+ * reader announces new messages and not the whole log again. */
+function reconcile(list: HTMLElement, items: HTMLElement[]): void {
+  let cursor = list.firstElementChild;
+  for (const item of items) {
+    if (item === cursor) {
+      cursor = cursor.nextElementSibling;
+    } else {
+      list.insertBefore(item, cursor);
+    }
+  }
+  while (cursor) {
+    const next = cursor.nextElementSibling;
+    cursor.remove();
+    cursor = next;
   }
 }
