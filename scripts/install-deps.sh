@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages PlexiChat needs to build, run and test.
-# Idempotent: only missing packages are installed. Run as root (or via sudo).
+# Idempotent: only missing packages are installed (chromium runs the web client's tests). Run as root (or via sudo).
 set -euo pipefail
 
 packages=(
@@ -13,7 +13,12 @@ packages=(
   prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-websockets clang-format
+  chromium
 )
+# The web client is built with node and npm (any Node.js >= 18); Debian's own when the
+# machine has none.
+if ! command -v node >/dev/null 2>&1; then packages+=(nodejs); fi
+if ! command -v npm >/dev/null 2>&1; then packages+=(npm); fi
 
 missing=()
 for p in "${packages[@]}"; do
