@@ -109,3 +109,42 @@ test('a message still pending survives a reload and is sent once', async () => {
     await page.context().close();
   }
 });
+
+test('a message that can no longer be sent says why, and can be discarded', async () => {
+  const page = await newPage(browser);
+  try {
+    await signUp(page, node, 'leaver');
+    const name = uname('room');
+    await createChannel(page, name);
+    const token = await page.evaluate(() =>
+      JSON.parse(localStorage.getItem('plexichat.session')).token);
+    const channelId = await activeChannelId(page);
+    const peer = await node.user('keeper');
+    await node.api('POST', `/channels/${channelId}/members`, {}, peer.token);
+
+    // Offline, the user types; meanwhile (on another device) they leave the channel.
+    await page.context().setOffline(true);
+    await node.kill();
+    await page.locator('.banner').filter({ hasText: 'Offline' }).waitFor();
+    await sendMessage(page, 'too late');
+    await node.start();
+    assert.equal((await node.api('DELETE', `/channels/${channelId}/members/me`, undefined, token))
+      .status, 204);
+    await page.context().setOffline(false);
+
+    const failed = page.locator('.msg.failed', { hasText: 'too late' });
+    await failed.waitFor({ timeout: 30000 });
+    assert.match(await failed.textContent(), /Not sent: You are not a member of this channel\./);
+    await page.getByRole('button', { name: 'Join ' + name }).waitFor();
+    await screenshot(page, 'reconnect-not-member');
+    await failed.getByRole('button', { name: 'Discard' }).click();
+    await failed.waitFor({ state: 'detached' });
+    assert.equal(await page.evaluate(() => Object.keys(localStorage)
+      .filter((k) => k.startsWith('plexichat.pending.')).length), 0);
+    assert.deepEqual(await node.history(channelId, peer.token), []);
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await screenshot(page, 'reconnect-not-member-last');
+    await page.context().close();
+  }
+});
