@@ -13,7 +13,7 @@ packages=(
   prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-websockets clang-format
-  chromium
+  chromium fonts-dejavu-core
 )
 # The web client is built with node and npm (any Node.js >= 18); Debian's own when the
 # machine has none.
