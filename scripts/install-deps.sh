@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages PlexiChat needs to build, run and test.
-# Idempotent: only missing packages are installed (chromium runs the web client's tests). Run as root (or via sudo).
+# Idempotent: only missing packages are installed. Run as root (or via sudo).
+# chromium runs the web client's browser tests.
 set -euo pipefail
 
 packages=(
