@@ -2,22 +2,15 @@
 import { strict as assert } from 'node:assert';
 import { after, before, test } from 'node:test';
 import {
-  Node, PASSWORD, launchBrowser, newPage, screenshot, sendMessage, signUp, uname,
+  PASSWORD, newPage, screenshot, sendMessage, signUp, startNodeAndBrowser, stopNodeAndBrowser,
+  uname,
 } from './support.mjs';
 
 let node;
 let browser;
 
-before(async () => {
-  node = await Node.create();
-  await node.start();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await node?.stop();
-});
+before(async () => ({ node, browser } = await startNodeAndBrowser()));
+after(() => stopNodeAndBrowser(node, browser));
 
 /** Presses Tab (or `key`) until the focused element matches `selector`; fails after `max` presses. */
 async function tabTo(page, selector, key = 'Tab', max = 40) {

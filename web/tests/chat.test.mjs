@@ -2,23 +2,15 @@
 import { strict as assert } from 'node:assert';
 import { after, before, test } from 'node:test';
 import {
-  Node, PASSWORD, activeChannelId, createChannel, launchBrowser, newPage, screenshot,
-  sendMessage, shownMessages, signUp, uname, waitFor,
+  PASSWORD, activeChannelId, createChannel, newPage, screenshot, sendMessage, shownMessages,
+  signUp, startNodeAndBrowser, stopNodeAndBrowser, uname, waitFor,
 } from './support.mjs';
 
 let node;
 let browser;
 
-before(async () => {
-  node = await Node.create();
-  await node.start();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await node?.stop();
-});
+before(async () => ({ node, browser } = await startNodeAndBrowser()));
+after(() => stopNodeAndBrowser(node, browser));
 
 test('two users chat in real time, with unread counts, and the session survives a reload',
   async () => {

@@ -3,23 +3,15 @@
 import { strict as assert } from 'node:assert';
 import { after, before, test } from 'node:test';
 import {
-  Node, PASSWORD, createChannel, launchBrowser, newPage, screenshot, sendMessage, signUp,
-  waitFor,
+  PASSWORD, createChannel, newPage, screenshot, sendMessage, signUp, startNodeAndBrowser,
+  stopNodeAndBrowser, waitFor,
 } from './support.mjs';
 
 let node;
 let browser;
 
-before(async () => {
-  node = await Node.create();
-  await node.start();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await node?.stop();
-});
+before(async () => ({ node, browser } = await startNodeAndBrowser()));
+after(() => stopNodeAndBrowser(node, browser));
 
 const PAYLOADS = [
   '<img src=x onerror=alert(1)>',

@@ -144,6 +144,24 @@ export async function launchBrowser() {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 }
 
+/** One node on a free port with a temporary data dir, and one browser: a test file's setup. */
+export async function startNodeAndBrowser() {
+  const node = await Node.create();
+  try {
+    await node.start();
+    return { node, browser: await launchBrowser() };
+  } catch (err) {
+    await node.stop();
+    throw err;
+  }
+}
+
+/** Undoes startNodeAndBrowser; safe after a setup that failed half-way. */
+export async function stopNodeAndBrowser(node, browser) {
+  await browser?.close();
+  await node?.stop();
+}
+
 /** A page that records dialogs, page errors and CSP violations (all must stay empty). */
 export async function newPage(browser, options = {}) {
   const context = await browser.newContext(options);
