@@ -383,11 +383,13 @@ def idle_and_half_sent_requests_are_closed(s):
 def connection_limit_refuses_and_recovers(s):
     node = suite.node({"limits": {"max_connections": 6}})
     port = node.port
-    held = [socket.create_connection(("127.0.0.1", port)) for _ in range(6)]
+    held = []
     try:
-        for sock in held:
-            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-            assert read_status(sock) == 200
+        for _ in range(6):
+            # The readiness probe's connection may not be reaped yet when the
+            # first of these arrive: retry a refused one until it is.
+            held.append(wait_until(lambda: admitted_connection(port), 20,
+                                   "a connection within the limit", interval=0.05))
         status, _, raw = raw_http(port, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", timeout=20)
         assert status in (503, None), f"connection over the limit: {status} {raw[:100]}"
         if status == 503:
@@ -396,6 +398,19 @@ def connection_limit_refuses_and_recovers(s):
         for sock in held:
             sock.close()
     wait_until(node.healthy, 20, "/healthz once connections closed", interval=0.05)
+
+
+def admitted_connection(port):
+    """A kept-alive connection that the node answered 200 on, or None if it was refused."""
+    sock = socket.create_connection(("127.0.0.1", port))
+    sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    try:
+        if read_status(sock) == 200:
+            return sock
+    except ConnectionResetError:
+        pass
+    sock.close()
+    return None
 
 
 def read_status(sock):
