@@ -15,6 +15,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-websockets clang-format
   chromium fonts-dejavu-core
+  clang libclang-rt-14-dev
 )
 # The web client is built with node and npm (any Node.js >= 18); Debian's own when the
 # machine has none.
