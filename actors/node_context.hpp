@@ -5,6 +5,7 @@
 #include "config/node_config.hpp"
 #include "runtime/crypto.hpp"
 #include "runtime/metrics.hpp"
+#include "runtime/request_limits.hpp"
 #include "runtime/revocation_list.hpp"
 #include "runtime/token.hpp"
 #include "storage/database.hpp"
@@ -21,6 +22,7 @@ struct node_context {
   const runtime::token_signer* signer = nullptr;
   runtime::revocation_list* revocations = nullptr;
   runtime::node_metrics* metrics = nullptr;
+  runtime::request_limits* limits = nullptr;  ///< rate limits and login throttle; null = none
   runtime::pwhash_cost password_cost = runtime::pwhash_cost::interactive;
   caf::actor blocking;   ///< detached workers for blocking calls (spawn_blocking_pool)
   caf::actor directory;  ///< the users (directory/)

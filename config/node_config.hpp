@@ -9,6 +9,7 @@
 
 #include "config/config_error.hpp"
 #include "config/host_port.hpp"
+#include "config/security_config.hpp"
 
 namespace plexichat::config {
 
@@ -89,6 +90,10 @@ struct node_config {
   limits_config limits;
   auth_config auth;
   channel_config channels;
+  tls_config tls;
+  net_access_config net;
+  rate_limits_config rate_limits;
+  login_throttle_config login_throttle;
 
   bool operator==(const node_config&) const = default;
 };

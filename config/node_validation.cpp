@@ -169,6 +169,7 @@ void validate(const node_config& cfg) {
   check_limit_relations(cfg.limits);
   check_durations(cfg);
   check_one_of("auth.password_hash_cost", cfg.auth.password_hash_cost, hash_costs);
+  validate_security(cfg);
 }
 
 }  // namespace plexichat::config

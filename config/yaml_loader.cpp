@@ -125,6 +125,17 @@ std::vector<host_port> read_seeds(const YAML::Node& node, const std::string& key
   return seeds;
 }
 
+std::vector<std::string> read_string_list(const YAML::Node& node, const std::string& key) {
+  if (!node.IsSequence()) {
+    fail(node, key, "must be a list of strings, e.g. [\"10.0.0.0/8\"]");
+  }
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    out.push_back(scalar(node[i], key + "[" + std::to_string(i) + "]"));
+  }
+  return out;
+}
+
 /// Reads every entry of a mapping through `fields`; unknown and repeated keys are errors.
 void read_map(const YAML::Node& map, const std::string& prefix, const field_table& fields) {
   if (map.IsNull()) {
@@ -182,6 +193,41 @@ field_table limits_fields(limits_config& c) {
           {"history_default_limit", into(c.history_default_limit, read_whole<unsigned>)}};
 }
 
+field_table rate_fields(rate_config& r) {
+  return {{"rate", into(r.rate, read_whole<unsigned>)},
+          {"burst", into(r.burst, read_whole<unsigned>)}};
+}
+
+field_table login_key_fields(login_key_config& k) {
+  return {{"free_failures", into(k.free_failures, read_whole<unsigned>)},
+          {"lock_after", into(k.lock_after, read_whole<unsigned>)}};
+}
+
+/// The sections of security_config.hpp: tls, net, rate_limits, login_throttle.
+field_table security_fields(node_config& c) {
+  auto& r = c.rate_limits;
+  auto& l = c.login_throttle;
+  return {{"tls", section({{"certificate", into(c.tls.certificate, read_string)},
+                           {"key", into(c.tls.key, read_string)}},
+                          "tls.")},
+          {"net", section({{"allow", into(c.net.allow, read_string_list)},
+                           {"deny", into(c.net.deny, read_string_list)}},
+                          "net.")},
+          {"rate_limits",
+           section({{"address", section(rate_fields(r.address), "rate_limits.address.")},
+                    {"user", section(rate_fields(r.user), "rate_limits.user.")},
+                    {"ws_frames", section(rate_fields(r.ws_frames), "rate_limits.ws_frames.")},
+                    {"max_tracked", into(r.max_tracked, read_whole<std::size_t>)}},
+                   "rate_limits.")},
+          {"login_throttle",
+           section({{"account", section(login_key_fields(l.account), "login_throttle.account.")},
+                    {"address", section(login_key_fields(l.address), "login_throttle.address.")},
+                    {"max_delay", into(l.max_delay, read_millis)},
+                    {"lock", into(l.lock, read_millis)},
+                    {"window", into(l.window, read_millis)}},
+                   "login_throttle.")}};
+}
+
 field_table top_level_fields(node_config& c) {
   return {{"name", into(c.name, read_string)},
           {"data_dir", into(c.data_dir, read_string)},
@@ -225,7 +271,10 @@ node_config parse_yaml(std::string_view text) {
   }
   node_config cfg;
   if (!documents.empty()) {
-    read_map(documents.front(), "", top_level_fields(cfg));
+    auto fields = top_level_fields(cfg);
+    auto security = security_fields(cfg);
+    fields.insert(fields.end(), security.begin(), security.end());
+    read_map(documents.front(), "", fields);
   }
   return cfg;
 }

@@ -8,6 +8,7 @@
 #include "actors/atoms.hpp"
 #include "actors/session/rest_session.hpp"
 #include "actors/wire.hpp"
+#include "net/request_guard.hpp"
 #include "net/rest_parser.hpp"
 #include "net/static_files.hpp"
 #include "net/ws_connection.hpp"
@@ -31,11 +32,11 @@ bool is_parse_error(const beast::error_code& ec) {
 
 }  // namespace
 
-http_connection::http_connection(boost::asio::ip::tcp::socket&& socket,
-                                 std::shared_ptr<server_state> state)
-    : stream_(std::move(socket)), state_(std::move(state)) {
+template <typename Stream>
+http_connection<Stream>::http_connection(Stream&& stream, std::shared_ptr<server_state> state)
+    : stream_(std::move(stream)), state_(std::move(state)) {
   boost::system::error_code ec;
-  auto peer = stream_.socket().remote_endpoint(ec);
+  auto peer = tcp().socket().remote_endpoint(ec);
   if (!ec) {
     remote_address_ = peer.address().to_string();
   }
@@ -43,7 +44,8 @@ http_connection::http_connection(boost::asio::ip::tcp::socket&& socket,
   state_->ctx.metrics->http_connections.Increment();
 }
 
-http_connection::~http_connection() {
+template <typename Stream>
+http_connection<Stream>::~http_connection() {
   if (api_) {
     caf::anon_send_exit(api_, caf::exit_reason::user_shutdown);
   }
@@ -51,22 +53,41 @@ http_connection::~http_connection() {
   state_->ctx.metrics->http_connections.Decrement();
 }
 
-void http_connection::run() {
-  boost::asio::dispatch(stream_.get_executor(),
-                        beast::bind_front_handler(&http_connection::do_read, shared_from_this()));
+template <typename Stream>
+void http_connection<Stream>::run() {
+  if constexpr (is_tls<Stream>) {
+    // A client that connects and says nothing, or speaks plain HTTP, is dropped here.
+    tcp().expires_after(std::chrono::seconds{10});
+    stream_.async_handshake(
+        boost::asio::ssl::stream_base::server,
+        beast::bind_front_handler(&http_connection::on_handshake, this->shared_from_this()));
+  } else {
+    boost::asio::dispatch(
+        stream_.get_executor(),
+        beast::bind_front_handler(&http_connection::do_read, this->shared_from_this()));
+  }
 }
 
-void http_connection::do_read() {
+template <typename Stream>
+void http_connection<Stream>::on_handshake(beast::error_code ec) {
+  if (!ec) {
+    do_read();
+  }
+}
+
+template <typename Stream>
+void http_connection<Stream>::do_read() {
   const auto& limits = state_->ctx.config->limits;
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
   parser_->body_limit(limits.max_body_bytes);
-  stream_.expires_after(limits.http_idle_timeout);
+  tcp().expires_after(limits.http_idle_timeout);
   http::async_read(stream_, buffer_, *parser_,
-                   beast::bind_front_handler(&http_connection::on_read, shared_from_this()));
+                   beast::bind_front_handler(&http_connection::on_read, this->shared_from_this()));
 }
 
-void http_connection::on_read(beast::error_code ec, std::size_t) {
+template <typename Stream>
+void http_connection<Stream>::on_read(beast::error_code ec, std::size_t) {
   keep_alive_ = false;
   if (ec == http::error::body_limit) {
     return send_json(413,
@@ -98,14 +119,15 @@ void http_connection::on_read(beast::error_code ec, std::size_t) {
     if (req.target() != "/api/v1/ws") {
       return send_json(404, actors::wire::error_body({api_errc::not_found, "no such endpoint"}));
     }
-    stream_.expires_never();
-    std::make_shared<ws_connection>(stream_.release_socket(), state_)->run(std::move(req));
+    tcp().expires_never();
+    std::make_shared<ws_connection<Stream>>(std::move(stream_), state_)->run(std::move(req));
     return;
   }
   handle(req);
 }
 
-void http_connection::handle(request& req) {
+template <typename Stream>
+void http_connection<Stream>::handle(request& req) {
   auto target = req.target();
   auto path = target.substr(0, target.find('?'));
   if (req.method() == http::verb::get && path == "/healthz") {
@@ -131,7 +153,8 @@ void http_connection::handle(request& req) {
   handle_api(req);
 }
 
-void http_connection::send_static(static_reply reply) {
+template <typename Stream>
+void http_connection<Stream>::send_static(static_reply reply) {
   response res{static_cast<http::status>(reply.status), version_};
   for (auto& [name, value] : reply.headers) {
     res.set(name, value);
@@ -148,7 +171,11 @@ void http_connection::send_static(static_reply reply) {
   write(std::move(res));
 }
 
-void http_connection::handle_api(request& req) {
+template <typename Stream>
+void http_connection<Stream>::handle_api(request& req) {
+  if (auto refusal = check_address(state_->ctx.limits, remote_address_)) {
+    return send_json(refusal->status, refusal->body, refusal->headers);
+  }
   http_input in{view(req.method_string()), view(req.target()),
                 view(req[http::field::authorization]), req.body()};
   auto parsed = parse_rest(in, state_->ctx.config->limits);
@@ -170,16 +197,21 @@ void http_connection::handle_api(request& req) {
   }
   // The responder keeps the connection alive until the actor answers (no read is pending
   // meanwhile: one request at a time).
-  actors::session::rest_responder reply = [self =
-                                               shared_from_this()](actors::session::rest_reply r) {
+  actors::session::rest_responder reply = [self = this->shared_from_this()](
+                                              actors::session::rest_reply r) {
     boost::asio::post(self->stream_.get_executor(),
                       [self, r = std::move(r)] { self->send_json(r.status, r.body, r.headers); });
   };
+  if (auto refusal = admit_login(state_->ctx.limits, call, reply)) {
+    return send_json(refusal->status, refusal->body, refusal->headers);
+  }
   caf::anon_send(api_, actors::rest_atom::value, std::move(call), std::move(reply));
 }
 
-void http_connection::send_json(int status, const nlohmann::json& body,
-                                const std::vector<std::pair<std::string, std::string>>& headers) {
+template <typename Stream>
+void http_connection<Stream>::send_json(
+    int status, const nlohmann::json& body,
+    const std::vector<std::pair<std::string, std::string>>& headers) {
   response res{static_cast<http::status>(status), version_};
   if (!body.is_null()) {
     res.set(http::field::content_type, "application/json");
@@ -194,22 +226,28 @@ void http_connection::send_json(int status, const nlohmann::json& body,
   send(std::move(res));
 }
 
-void http_connection::send(response res) {
+template <typename Stream>
+void http_connection<Stream>::send(response res) {
   res.prepare_payload();
   write(std::move(res));
 }
 
-void http_connection::write(response res) {
+template <typename Stream>
+void http_connection<Stream>::write(response res) {
   res.set(http::field::server, "plexichat");
+  if constexpr (is_tls<Stream>) {
+    res.set(http::field::strict_transport_security, hsts_value);
+  }
   res.keep_alive(keep_alive_);
   res_ = std::make_shared<response>(std::move(res));
   bool close = !keep_alive_;
   http::async_write(
       stream_, *res_,
-      beast::bind_front_handler(&http_connection::on_write, shared_from_this(), close));
+      beast::bind_front_handler(&http_connection::on_write, this->shared_from_this(), close));
 }
 
-void http_connection::on_write(bool close, beast::error_code ec, std::size_t) {
+template <typename Stream>
+void http_connection<Stream>::on_write(bool close, beast::error_code ec, std::size_t) {
   res_.reset();
   if (ec || close) {
     return do_close();
@@ -217,24 +255,32 @@ void http_connection::on_write(bool close, beast::error_code ec, std::size_t) {
   do_read();
 }
 
-void http_connection::do_close() {
+template <typename Stream>
+void http_connection<Stream>::do_close() {
   beast::error_code ec;
-  stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
+  // Over TLS too the TCP stream ends here, without a close_notify: every response is
+  // length-delimited, so the client cannot be fooled by a cut, and the lingering close
+  // below stays the same for both streams.
+  tcp().socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
   // Lingering close: read and drop what the client still sends (say, the rest of a body
   // that was too large) for a short while, so that closing does not reset the connection
   // before the client has read the answer.
-  stream_.expires_after(std::chrono::seconds{2});
+  tcp().expires_after(std::chrono::seconds{2});
   do_drain();
 }
 
-void http_connection::do_drain() {
+template <typename Stream>
+void http_connection<Stream>::do_drain() {
   drain_.resize(16 * 1024);
-  stream_.async_read_some(boost::asio::buffer(drain_),
-                          [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                            if (!ec) {
-                              self->do_drain();
-                            }
-                          });
+  tcp().async_read_some(boost::asio::buffer(drain_),
+                        [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                          if (!ec) {
+                            self->do_drain();
+                          }
+                        });
 }
+
+template class http_connection<plain_stream>;
+template class http_connection<tls_stream>;
 
 }  // namespace plexichat::net

@@ -10,21 +10,25 @@
 #include "actors/session/rest_call.hpp"
 #include "net/server_state.hpp"
 #include "net/static_files.hpp"
+#include "net/stream_types.hpp"
 
 namespace plexichat::net {
 
 /// One client HTTP/1.1 connection: reads requests within the configured header, body and
-/// time limits, answers the operations endpoints and the web client (static_files) itself, upgrades
-/// /api/v1/ws, and hands REST calls to its actor (spawned on the first call), whose reply is posted
-/// back onto this connection's strand. One request at a time.
-class http_connection : public std::enable_shared_from_this<http_connection> {
+/// time limits, answers the operations endpoints and the web client (static_files) itself, upgrades /api/v1/ws, and hands REST
+/// calls to its actor (spawned on the first call), whose reply is posted back onto this
+/// connection's strand. One request at a time. Stream is plain_stream or tls_stream (then
+/// the TLS handshake comes first and every response carries Strict-Transport-Security).
+template <typename Stream>
+class http_connection : public std::enable_shared_from_this<http_connection<Stream>> {
  public:
-  http_connection(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<server_state> state);
+  http_connection(Stream&& stream, std::shared_ptr<server_state> state);
   ~http_connection();
 
   void run();
 
  private:
+  void on_handshake(boost::beast::error_code ec);
   using request = boost::beast::http::request<boost::beast::http::string_body>;
   using response = boost::beast::http::response<boost::beast::http::string_body>;
 
@@ -43,7 +47,9 @@ class http_connection : public std::enable_shared_from_this<http_connection> {
   void do_close();
   void do_drain();
 
-  boost::beast::tcp_stream stream_;
+  boost::beast::tcp_stream& tcp() { return boost::beast::get_lowest_layer(stream_); }
+
+  Stream stream_;
   std::string remote_address_;  ///< the peer's IP address, read once at accept
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;

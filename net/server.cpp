@@ -6,7 +6,9 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 
+#include "config/cidr.hpp"
 #include "net/http_connection.hpp"
+#include "net/tls_context.hpp"
 #include "net/ws_connection.hpp"
 
 namespace plexichat::net {
@@ -14,7 +16,7 @@ namespace plexichat::net {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-uint64_t server_state::add_ws(const std::shared_ptr<ws_connection>& ws) {
+uint64_t server_state::add_ws(const std::shared_ptr<ws_link>& ws) {
   std::lock_guard lock{mutex_};
   auto id = next_id_++;
   ws_.emplace(id, ws);
@@ -26,9 +28,9 @@ void server_state::remove_ws(uint64_t id) {
   ws_.erase(id);
 }
 
-std::vector<std::shared_ptr<ws_connection>> server_state::open_ws() {
+std::vector<std::shared_ptr<ws_link>> server_state::open_ws() {
   std::lock_guard lock{mutex_};
-  std::vector<std::shared_ptr<ws_connection>> out;
+  std::vector<std::shared_ptr<ws_link>> out;
   for (auto& [id, weak] : ws_) {
     if (auto ws = weak.lock()) {
       out.push_back(std::move(ws));
@@ -44,7 +46,9 @@ std::size_t server_state::open_ws_count() {
 
 struct server::impl {
   impl(caf::actor_system& sys, actors::node_context& ctx, const std::atomic<bool>& ready)
-      : state(std::make_shared<server_state>(sys, ctx, ready)), acceptor(ioc) {}
+      : state(std::make_shared<server_state>(sys, ctx, ready)),
+        acceptor(ioc),
+        filter(ctx.config->net.allow, ctx.config->net.deny) {}
 
   void do_accept() {
     acceptor.async_accept(asio::make_strand(ioc),
@@ -61,19 +65,41 @@ struct server::impl {
                           });
   }
 
+  /// True when net.allow / net.deny let the peer in; a refused socket is closed unread.
+  bool permitted(const tcp::socket& socket) {
+    boost::beast::error_code ec;
+    auto peer = socket.remote_endpoint(ec);
+    if (!ec && filter.permits(peer.address())) {
+      return true;
+    }
+    state->ctx.metrics->connections_denied.Increment();
+    return false;
+  }
+
   void on_accept(tcp::socket socket) {
+    if (!permitted(socket)) {
+      return;
+    }
     if (state->connections.load() >= state->ctx.config->limits.max_connections) {
       // Refuse at once rather than let one more client degrade everyone.
       return;
     }
     boost::beast::error_code ec;
     socket.set_option(tcp::no_delay{true}, ec);
-    std::make_shared<http_connection>(std::move(socket), state)->run();
+    if (tls) {
+      std::make_shared<http_connection<tls_stream>>(tls_stream(std::move(socket), *tls), state)
+          ->run();
+    } else {
+      std::make_shared<http_connection<plain_stream>>(plain_stream(std::move(socket)), state)
+          ->run();
+    }
   }
 
   asio::io_context ioc;
   std::shared_ptr<server_state> state;
   tcp::acceptor acceptor;
+  config::address_filter filter;
+  std::unique_ptr<asio::ssl::context> tls;  ///< set when the config names a certificate
   std::vector<std::thread> threads;
   bool stopped = false;
 };
@@ -83,6 +109,19 @@ server::server(caf::actor_system& sys, actors::node_context& ctx)
 
 server::~server() {
   stop(std::chrono::milliseconds{0});
+}
+
+std::string server::load_tls() {
+  const auto& cfg = impl_->state->ctx.config->tls;
+  if (!cfg.enabled()) {
+    return {};
+  }
+  auto made = make_tls_context(cfg);
+  if (auto* why = std::get_if<std::string>(&made)) {
+    return *why;
+  }
+  impl_->tls = std::move(std::get<std::unique_ptr<asio::ssl::context>>(made));
+  return {};
 }
 
 std::string server::bind() {
@@ -113,8 +152,9 @@ void server::run() {
   for (unsigned i = 0; i < n; ++i) {
     impl_->threads.emplace_back([this] { impl_->ioc.run(); });
   }
-  spdlog::info("serving clients on {} with {} I/O threads",
-               impl_->state->ctx.config->listen.to_string(), n);
+  spdlog::info("serving clients on {} ({}) with {} I/O threads",
+               impl_->state->ctx.config->listen.to_string(),
+               impl_->tls ? "HTTPS and WSS only" : "plain HTTP and WS", n);
 }
 
 void server::stop(std::chrono::milliseconds grace) {

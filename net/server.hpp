@@ -21,6 +21,10 @@ class server {
   server(caf::actor_system& sys, actors::node_context& ctx);
   ~server();
 
+  /// Loads the TLS certificate and key when the config names them (tls.certificate,
+  /// tls.key); returns one line for a person naming the file at fault, or an empty string.
+  /// Call before bind(); without TLS config it does nothing.
+  [[nodiscard]] std::string load_tls();
   /// Binds the listener; returns an error for a person ("127.0.0.1:8080: address already in
   /// use") or an empty string. Nothing is served until run().
   [[nodiscard]] std::string bind();

@@ -12,7 +12,7 @@
 
 namespace plexichat::net {
 
-class ws_connection;
+class ws_link;
 
 /// What the listener and its connections share. Lives as long as the longest connection.
 struct server_state {
@@ -26,15 +26,15 @@ struct server_state {
   std::atomic<std::size_t> connections{0};
 
   /// Open WebSockets, so that a stop can close each with 1001.
-  uint64_t add_ws(const std::shared_ptr<ws_connection>& ws);
+  uint64_t add_ws(const std::shared_ptr<ws_link>& ws);
   void remove_ws(uint64_t id);
-  std::vector<std::shared_ptr<ws_connection>> open_ws();
+  std::vector<std::shared_ptr<ws_link>> open_ws();
   std::size_t open_ws_count();
 
  private:
   std::mutex mutex_;
   uint64_t next_id_ = 1;
-  std::unordered_map<uint64_t, std::weak_ptr<ws_connection>> ws_;
+  std::unordered_map<uint64_t, std::weak_ptr<ws_link>> ws_;
 };
 
 }  // namespace plexichat::net

@@ -1,6 +1,7 @@
 #include "net/ws_connection.hpp"
 
 #include <spdlog/spdlog.h>
+#include <boost/beast/websocket/ssl.hpp>
 #include <caf/send.hpp>
 
 #include "actors/atoms.hpp"
@@ -14,6 +15,7 @@ namespace websocket = beast::websocket;
 
 namespace {
 
+constexpr uint16_t close_rate_limited = 4008;
 constexpr uint16_t close_slow_consumer = 4009;
 constexpr std::size_t max_close_reason = 120;  // RFC 6455: 123 bytes of reason at most
 
@@ -21,7 +23,7 @@ constexpr std::size_t max_close_reason = 120;  // RFC 6455: 123 bytes of reason 
 /// outlives its socket does not keep the socket alive.
 class ws_sink : public actors::session::session_sink {
  public:
-  explicit ws_sink(std::weak_ptr<ws_connection> conn) : conn_(std::move(conn)) {}
+  explicit ws_sink(std::weak_ptr<ws_link> conn) : conn_(std::move(conn)) {}
 
   void send(actors::wire::frame frame) override {
     if (auto c = conn_.lock()) {
@@ -41,22 +43,32 @@ class ws_sink : public actors::session::session_sink {
   }
 
  private:
-  std::weak_ptr<ws_connection> conn_;
+  std::weak_ptr<ws_link> conn_;
 };
+
+std::optional<runtime::token_bucket> frame_bucket(const config::rate_config& r) {
+  if (r.rate == 0) {
+    return std::nullopt;
+  }
+  return runtime::token_bucket{static_cast<double>(r.rate), static_cast<double>(r.burst),
+                               std::chrono::steady_clock::now()};
+}
 
 }  // namespace
 
-ws_connection::ws_connection(boost::asio::ip::tcp::socket&& socket,
-                             std::shared_ptr<server_state> state)
-    : ws_(std::move(socket)),
+template <typename Stream>
+ws_connection<Stream>::ws_connection(Stream&& stream, std::shared_ptr<server_state> state)
+    : ws_(std::move(stream)),
       state_(std::move(state)),
       queue_(state_->ctx.config->limits.outbound_queue_frames),
-      close_timer_(ws_.get_executor()) {
+      close_timer_(ws_.get_executor()),
+      frames_(frame_bucket(state_->ctx.config->rate_limits.ws_frames)) {
   state_->connections.fetch_add(1);
   state_->ctx.metrics->http_connections.Increment();
 }
 
-ws_connection::~ws_connection() {
+template <typename Stream>
+ws_connection<Stream>::~ws_connection() {
   if (session_ && !closed_) {
     caf::anon_send(session_, actors::closed_atom::value);
   }
@@ -64,7 +76,8 @@ ws_connection::~ws_connection() {
   state_->ctx.metrics->http_connections.Decrement();
 }
 
-void ws_connection::run(beast::http::request<beast::http::string_body> req) {
+template <typename Stream>
+void ws_connection<Stream>::run(beast::http::request<beast::http::string_body> req) {
   auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
   timeouts.handshake_timeout = std::chrono::seconds{10};
   // Ping an idle client, and drop one that answers nothing for a minute.
@@ -72,17 +85,23 @@ void ws_connection::run(beast::http::request<beast::http::string_body> req) {
   timeouts.keep_alive_pings = true;
   ws_.set_option(timeouts);
   ws_.read_message_max(state_->ctx.config->limits.max_frame_bytes);
-  ws_.set_option(websocket::stream_base::decorator(
-      [](websocket::response_type& res) { res.set(beast::http::field::server, "plexichat"); }));
-  ws_.async_accept(req, beast::bind_front_handler(&ws_connection::on_accept, shared_from_this()));
+  ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
+    res.set(beast::http::field::server, "plexichat");
+    if constexpr (is_tls<Stream>) {
+      res.set(beast::http::field::strict_transport_security, hsts_value);
+    }
+  }));
+  ws_.async_accept(req,
+                   beast::bind_front_handler(&ws_connection::on_accept, this->shared_from_this()));
 }
 
-void ws_connection::on_accept(beast::error_code ec) {
+template <typename Stream>
+void ws_connection<Stream>::on_accept(beast::error_code ec) {
   if (ec) {
     return;
   }
-  registry_id_ = state_->add_ws(shared_from_this());
-  auto sink = std::make_shared<ws_sink>(weak_from_this());
+  registry_id_ = state_->add_ws(this->shared_from_this());
+  auto sink = std::make_shared<ws_sink>(this->weak_from_this());
   session_ = actors::session::spawn_ws_session(state_->sys, &state_->ctx, std::move(sink));
   if (state_->stopping) {
     start_close(static_cast<uint16_t>(websocket::close_code::going_away), "node is stopping",
@@ -91,16 +110,36 @@ void ws_connection::on_accept(beast::error_code ec) {
   do_read();
 }
 
-void ws_connection::do_read() {
-  ws_.async_read(buffer_, beast::bind_front_handler(&ws_connection::on_read, shared_from_this()));
+template <typename Stream>
+void ws_connection<Stream>::do_read() {
+  ws_.async_read(buffer_,
+                 beast::bind_front_handler(&ws_connection::on_read, this->shared_from_this()));
 }
 
-void ws_connection::on_read(beast::error_code ec, std::size_t) {
+template <typename Stream>
+bool ws_connection<Stream>::over_rate() {
+  if (closing_) {
+    return true;  // frames after our close are read only to reach the client's close
+  }
+  if (!frames_ || !frames_->take(std::chrono::steady_clock::now())) {
+    return false;
+  }
+  state_->ctx.metrics->rate_limited_in("ws_session").Increment();
+  start_close(close_rate_limited, "rate limited: too many frames", false);
+  return true;
+}
+
+template <typename Stream>
+void ws_connection<Stream>::on_read(beast::error_code ec, std::size_t) {
   if (ec) {
     // Beast has already answered a too-large frame with close code 1009.
     return on_closed();
   }
   state_->ctx.metrics->ws_frames_received.Increment();
+  if (over_rate()) {
+    buffer_.consume(buffer_.size());
+    return do_read();
+  }
   actors::session::parsed_frame pf;
   if (ws_.got_text()) {
     pf = parse_client_frame(beast::buffers_to_string(buffer_.data()), state_->ctx.config->limits);
@@ -112,20 +151,24 @@ void ws_connection::on_read(beast::error_code ec, std::size_t) {
   do_read();
 }
 
-void ws_connection::post_send(actors::wire::frame frame) {
-  boost::asio::post(
-      ws_.get_executor(),
-      [self = shared_from_this(), f = std::move(frame)]() mutable { self->on_send(std::move(f)); });
+template <typename Stream>
+void ws_connection<Stream>::post_send(actors::wire::frame frame) {
+  boost::asio::post(ws_.get_executor(),
+                    [self = this->shared_from_this(), f = std::move(frame)]() mutable {
+                      self->on_send(std::move(f));
+                    });
 }
 
-void ws_connection::post_close(uint16_t code, std::string reason) {
+template <typename Stream>
+void ws_connection<Stream>::post_close(uint16_t code, std::string reason) {
   boost::asio::post(ws_.get_executor(),
-                    [self = shared_from_this(), code, r = std::move(reason)]() mutable {
+                    [self = this->shared_from_this(), code, r = std::move(reason)]() mutable {
                       self->start_close(code, std::move(r), true);
                     });
 }
 
-void ws_connection::on_send(actors::wire::frame frame) {
+template <typename Stream>
+void ws_connection<Stream>::on_send(actors::wire::frame frame) {
   if (closing_ || closed_) {
     return;
   }
@@ -141,14 +184,16 @@ void ws_connection::on_send(actors::wire::frame frame) {
   }
 }
 
-void ws_connection::do_write() {
+template <typename Stream>
+void ws_connection<Stream>::do_write() {
   writing_ = true;
   ws_.text(true);
   ws_.async_write(boost::asio::buffer(*queue_.front()),
-                  beast::bind_front_handler(&ws_connection::on_write, shared_from_this()));
+                  beast::bind_front_handler(&ws_connection::on_write, this->shared_from_this()));
 }
 
-void ws_connection::on_write(beast::error_code ec, std::size_t) {
+template <typename Stream>
+void ws_connection<Stream>::on_write(beast::error_code ec, std::size_t) {
   writing_ = false;
   if (ec) {
     return on_closed();
@@ -163,7 +208,8 @@ void ws_connection::on_write(beast::error_code ec, std::size_t) {
   }
 }
 
-void ws_connection::start_close(uint16_t code, std::string reason, bool flush) {
+template <typename Stream>
+void ws_connection<Stream>::start_close(uint16_t code, std::string reason, bool flush) {
   if (closing_ || closed_) {
     return;
   }
@@ -175,7 +221,7 @@ void ws_connection::start_close(uint16_t code, std::string reason, bool flush) {
   }
   // A client that stops reading never completes our write: give up on it after a while.
   close_timer_.expires_after(std::chrono::seconds{5});
-  close_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+  close_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
     if (!ec) {
       beast::get_lowest_layer(self->ws_).close();
     }
@@ -185,7 +231,8 @@ void ws_connection::start_close(uint16_t code, std::string reason, bool flush) {
   }
 }
 
-void ws_connection::do_close() {
+template <typename Stream>
+void ws_connection<Stream>::do_close() {
   if (close_sent_) {
     return;
   }
@@ -193,10 +240,11 @@ void ws_connection::do_close() {
   websocket::close_reason cr{close_code_};
   cr.reason = close_reason_;
   // The read loop sees the client's answering close frame and ends the connection.
-  ws_.async_close(cr, [self = shared_from_this()](beast::error_code) {});
+  ws_.async_close(cr, [self = this->shared_from_this()](beast::error_code) {});
 }
 
-void ws_connection::on_closed() {
+template <typename Stream>
+void ws_connection<Stream>::on_closed() {
   if (closed_) {
     return;
   }
@@ -207,5 +255,8 @@ void ws_connection::on_closed() {
     caf::anon_send(session_, actors::closed_atom::value);
   }
 }
+
+template class ws_connection<plain_stream>;
+template class ws_connection<tls_stream>;
 
 }  // namespace plexichat::net

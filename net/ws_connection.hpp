@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <boost/asio/steady_timer.hpp>
@@ -13,25 +14,31 @@
 #include "actors/wire.hpp"
 #include "net/outbound_queue.hpp"
 #include "net/server_state.hpp"
+#include "net/stream_types.hpp"
+#include "net/ws_link.hpp"
+#include "runtime/token_bucket.hpp"
 
 namespace plexichat::net {
 
 /// One client WebSocket (/api/v1/ws), paired with a session actor. Reads frames, parses
 /// them and hands them to the actor; writes what the actor sends, one write in flight and a
 /// bounded queue behind it. All members are touched only on the connection's strand; the
-/// actor reaches it through post_send/post_close, which post onto that strand.
-class ws_connection : public std::enable_shared_from_this<ws_connection> {
+/// actor reaches it through post_send/post_close, which post onto that strand. Frames
+/// beyond rate_limits.ws_frames close the connection with 4008. Stream is plain_stream or
+/// tls_stream, taken over from the http_connection that read the upgrade request.
+template <typename Stream>
+class ws_connection : public ws_link, public std::enable_shared_from_this<ws_connection<Stream>> {
  public:
-  ws_connection(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<server_state> state);
-  ~ws_connection();
+  ws_connection(Stream&& stream, std::shared_ptr<server_state> state);
+  ~ws_connection() override;
 
   /// Accepts the upgrade request and starts the session.
   void run(boost::beast::http::request<boost::beast::http::string_body> req);
 
   /// Thread-safe: queue a frame / close with a code after the queued frames.
-  void post_send(actors::wire::frame frame);
-  void post_close(uint16_t code, std::string reason);
-  std::size_t queued() const { return queued_.load(std::memory_order_relaxed); }
+  void post_send(actors::wire::frame frame) override;
+  void post_close(uint16_t code, std::string reason) override;
+  std::size_t queued() const override { return queued_.load(std::memory_order_relaxed); }
 
  private:
   void on_accept(boost::beast::error_code ec);
@@ -43,13 +50,15 @@ class ws_connection : public std::enable_shared_from_this<ws_connection> {
   void start_close(uint16_t code, std::string reason, bool flush);
   void do_close();
   void on_closed();
+  bool over_rate();
 
-  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::websocket::stream<Stream> ws_;
   boost::beast::flat_buffer buffer_;
   std::shared_ptr<server_state> state_;
   outbound_queue queue_;
   std::atomic<std::size_t> queued_{0};
   boost::asio::steady_timer close_timer_;
+  std::optional<runtime::token_bucket> frames_;  ///< none when rate_limits.ws_frames.rate is 0
   caf::actor session_;
   uint64_t registry_id_ = 0;
   bool writing_ = false;

@@ -51,7 +51,20 @@ node_metrics::node_metrics()
       storage_writes(counter(*registry_, "plexichat_storage_synced_writes_total",
                              "Synced RocksDB writes (one per group commit)")),
       storage_write_seconds(latency(*registry_, "plexichat_storage_write_seconds",
-                                    "Duration of one synced group-commit write")) {}
+                                    "Duration of one synced group-commit write")),
+      rate_limited(prometheus::BuildCounter()
+                       .Name("plexichat_rate_limited_total")
+                       .Help("Requests, login attempts and WebSocket sessions refused by a limit")
+                       .Register(*registry_)),
+      login_locks(counter(*registry_, "plexichat_login_locks_total",
+                          "Usernames and addresses locked after too many failed logins")),
+      connections_denied(counter(*registry_, "plexichat_connections_denied_total",
+                                 "Client connections closed at accept by net.allow / net.deny")) {
+  // Every scope shows from the start, so a dashboard sees 0 rather than nothing.
+  for (const char* scope : {"address", "user", "login_account", "login_address", "ws_session"}) {
+    rate_limited.Add({{"scope", scope}});
+  }
+}
 
 std::string node_metrics::render() const {
   return prometheus::TextSerializer{}.Serialize(registry_->Collect());

@@ -40,6 +40,16 @@ class node_metrics {
   prometheus::Counter& login_failures;
   prometheus::Counter& storage_writes;
   prometheus::Histogram& storage_write_seconds;
+  /// plexichat_rate_limited_total{scope=...}: requests, logins and sessions refused by a limit.
+  prometheus::Family<prometheus::Counter>& rate_limited;
+  prometheus::Counter& login_locks;
+  prometheus::Counter& connections_denied;
+
+  /// The rate_limited counter of one scope: address, user, login_account, login_address or
+  /// ws_session.
+  prometheus::Counter& rate_limited_in(const std::string& scope) {
+    return rate_limited.Add({{"scope", scope}});
+  }
 };
 
 }  // namespace plexichat::runtime

@@ -42,6 +42,7 @@ struct node {
   runtime::node_actor_config actor_config;
   caf::actor_system system;
   runtime::node_metrics metrics;
+  runtime::request_limits limits{config, metrics};
   runtime::revocation_list revocations;
   std::unique_ptr<storage::database> db;
   std::unique_ptr<storage::group_commit> writer;
@@ -104,7 +105,11 @@ std::optional<start_error> start(node& n) {
   // fails without touching the data directory.
   n.ctx.config = &n.config;
   n.ctx.metrics = &n.metrics;
+  n.ctx.limits = &n.limits;
   n.server = std::make_unique<net::server>(n.system, n.ctx);
+  if (auto err = n.server->load_tls(); !err.empty()) {
+    return start_error{err};
+  }
   if (auto err = n.server->bind(); !err.empty()) {
     return start_error{"cannot listen on " + err};
   }

@@ -130,6 +130,21 @@ void run_authenticated(caf::event_based_actor* self, node_context* ctx, const re
   }
 }
 
+/// rate_limits.user: a 429 with Retry-After once the user's bucket is empty.
+std::optional<rest_reply> over_user_rate(const node_context& ctx,
+                                         const runtime::token_claims& who) {
+  if (ctx.limits == nullptr) {
+    return std::nullopt;
+  }
+  auto wait = ctx.limits->take_user(who.user_id);
+  if (!wait) {
+    return std::nullopt;
+  }
+  return rest_reply{429,
+                    wire::error_body({api_errc::rate_limited, "too many requests; retry later"}),
+                    {{"Retry-After", std::to_string(*wait)}}};
+}
+
 void run(caf::event_based_actor* self, node_context* ctx, const rest_call& c,
          const rest_responder& reply) {
   if (c.route == rest_route::register_user) {
@@ -154,6 +169,9 @@ void run(caf::event_based_actor* self, node_context* ctx, const rest_call& c,
   auto who = authenticate(*ctx, c.token);
   if (auto* err = std::get_if<api_error>(&who)) {
     return reply(error_reply(*err));
+  }
+  if (auto refusal = over_user_rate(*ctx, std::get<runtime::token_claims>(who))) {
+    return reply(std::move(*refusal));
   }
   run_authenticated(self, ctx, c, std::get<runtime::token_claims>(who), reply);
 }

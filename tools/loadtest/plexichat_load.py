@@ -126,7 +126,12 @@ class OwnNode:
             f.write(f"data_dir: {json.dumps(os.path.join(self.dir, 'data'))}\n"
                     f"listen: \"127.0.0.1:{self.port}\"\n"
                     f"limits:\n  max_connections: {max_connections}\n"
-                    "auth:\n  password_hash_cost: min\n")
+                    "auth:\n  password_hash_cost: min\n"
+                    # A load test is one client address sending as fast as it can: the
+                    # per-address, per-user and per-session rate limits would measure
+                    # themselves instead of the node.
+                    "rate_limits:\n  address: {rate: 0}\n  user: {rate: 0}\n"
+                    "  ws_frames: {rate: 0}\n")
         self.log = open(os.path.join(self.dir, "node.log"), "wb")
         self.proc = subprocess.Popen([binary, "--config", config], stdout=self.log,
                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)

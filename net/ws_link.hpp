@@ -1,0 +1,25 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "actors/wire.hpp"
+
+namespace plexichat::net {
+
+/// What the rest of the node needs of a WebSocket connection, whatever its stream: the
+/// session actor's sink and the server's stop reach it through this. Thread-safe: each call
+/// posts onto the connection's strand.
+class ws_link {
+ public:
+  virtual ~ws_link() = default;
+  /// Queues a frame; a full queue closes the connection with 4009.
+  virtual void post_send(actors::wire::frame frame) = 0;
+  /// Closes with `code` after the frames already queued.
+  virtual void post_close(uint16_t code, std::string reason) = 0;
+  /// Frames queued and not yet written.
+  virtual std::size_t queued() const = 0;
+};
+
+}  // namespace plexichat::net
