@@ -125,6 +125,20 @@ std::vector<host_port> read_seeds(const YAML::Node& node, const std::string& key
   return seeds;
 }
 
+std::vector<std::string> read_string_list(const YAML::Node& node, const std::string& key) {
+  if (node.IsNull()) {
+    return {};
+  }
+  if (!node.IsSequence()) {
+    fail(node, key, "must be a list of strings, e.g. [\"alice\"]");
+  }
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    out.push_back(scalar(node[i], key + "[" + std::to_string(i) + "]"));
+  }
+  return out;
+}
+
 /// Reads every entry of a mapping through `fields`; unknown and repeated keys are errors.
 void read_map(const YAML::Node& map, const std::string& prefix, const field_table& fields) {
   if (map.IsNull()) {
@@ -196,7 +210,8 @@ field_table top_level_fields(node_config& c) {
                               "threads.")},
           {"limits", section(limits_fields(c.limits), "limits.")},
           {"auth", section({{"token_ttl", into(c.auth.token_ttl, read_seconds)},
-                            {"password_hash_cost", into(c.auth.password_hash_cost, read_string)}},
+                            {"password_hash_cost", into(c.auth.password_hash_cost, read_string)},
+                            {"admins", into(c.auth.admins, read_string_list)}},
                            "auth.")},
           {"channels", section({{"idle_stop", into(c.channels.idle_stop, read_millis)},
                                 {"nonce_ttl", into(c.channels.nonce_ttl, read_seconds)}},
