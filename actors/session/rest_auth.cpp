@@ -48,8 +48,8 @@ void run_register(caf::event_based_actor* self, node_context* ctx, const rest_ca
             // The access actor records the sign-up and applies auth.admins before we answer.
             self->request(ctx->access, caf::infinite, register_atom::value, u, c.remote_address)
                 .then(
-                    [reply, u](std::string&) {
-                      reply({201, {{"user", wire::user(u)}}, {}});
+                    [reply, u](std::string& role) {
+                      reply({201, {{"user", with_role(u, role)}}, {}});
                     },
                     [reply](caf::error& err) { reply(refusal(to_api_error(err))); });
           },

@@ -24,9 +24,9 @@ stored_log make_log(int n, const std::string& key = kKey) {
   audit_chain chain(key, chain_head{});
   stored_log log;
   for (int i = 0; i < n; ++i) {
-    log.records.push_back(chain.seal({"auth.login", "u" + std::to_string(i), "u1", "127.0.0.1",
-                                      R"({"username":"alice"})"},
-                                     1000 + i));
+    log.records.push_back(chain.seal(
+        {"auth.login", "u" + std::to_string(i), "u1", "127.0.0.1", R"({"username":"alice"})"},
+        1000 + i));
   }
   log.head = chain.head();
   return log;
@@ -93,11 +93,21 @@ TEST(AuditVerifier, CatchesEveryAlteredField) {
     auto log = make_log(3);
     auto& r = log.records[2];
     switch (field) {
-      case 0: r.type = "auth.logout"; break;
-      case 1: r.actor_id = "u9"; break;
-      case 2: r.subject = "u9"; break;
-      case 3: r.address = "10.0.0.1"; break;
-      default: r.time += 1; break;
+      case 0:
+        r.type = "auth.logout";
+        break;
+      case 1:
+        r.actor_id = "u9";
+        break;
+      case 2:
+        r.subject = "u9";
+        break;
+      case 3:
+        r.address = "10.0.0.1";
+        break;
+      default:
+        r.time += 1;
+        break;
     }
     SCOPED_TRACE(field);
     expect_bad(verify(log), 3, "mac mismatch");

@@ -8,8 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "actors/wire.hpp"
 #include "actors/channel/channel_rules.hpp"
+#include "actors/wire.hpp"
 #include "tests/unit/actors/test_node.hpp"
 
 // The channel registry and channel actors on a real actor system and database (channel.hpp).
@@ -317,8 +317,8 @@ TEST_F(ChannelActorsTest, OwnerRenamesAndRemovesOthersNotMembers) {
                                               std::string{"carol"}, false)),
             api_errc::forbidden);
   EXPECT_TRUE(node_.db().is_member(cid, "carol"));
-  ASSERT_TRUE(node_.on_channel<bool>(self_, cid, kick_atom::value, kOwner, std::string{"carol"},
-                                     false));
+  ASSERT_TRUE(
+      node_.on_channel<bool>(self_, cid, kick_atom::value, kOwner, std::string{"carol"}, false));
   EXPECT_FALSE(node_.db().is_member(cid, "carol"));
   EXPECT_EQ(error_code(node_.on_channel<bool>(self_, cid, kick_atom::value, kOwner,
                                               std::string{"carol"}, false)),

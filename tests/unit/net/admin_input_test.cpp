@@ -52,7 +52,8 @@ TEST(ChannelManagement, PatchNeedsANameOrATopic) {
   auto t = accepted("PATCH", "/api/v1/channels/c1", R"({"topic":""})");
   EXPECT_TRUE(t.set_topic);
   EXPECT_FALSE(t.set_name);
-  expect_invalid("PATCH", "/api/v1/channels/c1", json::object(), "give \"name\", \"topic\" or both");
+  expect_invalid("PATCH", "/api/v1/channels/c1", json::object(),
+                 "give \"name\", \"topic\" or both");
   expect_invalid("PATCH", "/api/v1/channels/c1", json{{"name", ""}},
                  "name must be 1 to 64 characters, got 0");
   EXPECT_EQ(refused("PATCH", "/api/v1/channels/c1", R"({"name":7})").status, 400);

@@ -46,11 +46,9 @@ TEST(MacKeyFile, IsCreatedOnceWithMode0600AndReloaded) {
 TEST(MacKeyFile, RefusesABadFile) {
   temp_dir dir;
   auto path = dir.sub("audit.key");
-  {
-    std::ofstream(path) << "short";
-  }
-  std::filesystem::permissions(path, std::filesystem::perms::owner_read |
-                                         std::filesystem::perms::owner_write);
+  { std::ofstream(path) << "short"; }
+  std::filesystem::permissions(
+      path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   auto r = load_or_create_mac_key(path);
   EXPECT_FALSE(r.key);
   EXPECT_NE(r.error.find("has 5 bytes"), std::string::npos) << r.error;
