@@ -31,5 +31,13 @@ using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using timeout_atom = caf::atom_constant<caf::atom("timeout")>;
 using unsub_atom = caf::atom_constant<caf::atom("unsub")>;
+using append_atom = caf::atom_constant<caf::atom("append")>;
+using grant_atom = caf::atom_constant<caf::atom("grant")>;
+using kick_atom = caf::atom_constant<caf::atom("kick")>;
+using read_atom = caf::atom_constant<caf::atom("read")>;
+using role_atom = caf::atom_constant<caf::atom("role")>;
+using update_atom = caf::atom_constant<caf::atom("update")>;
+using verify_atom = caf::atom_constant<caf::atom("verify")>;
+using users_atom = caf::atom_constant<caf::atom("users")>;
 
 }  // namespace plexichat::actors

@@ -27,6 +27,8 @@ struct node_context {
   caf::actor blocking;   ///< detached workers for blocking calls (spawn_blocking_pool)
   caf::actor directory;  ///< the users (directory/)
   caf::actor channels;   ///< the channel registry (channel/)
+  caf::actor audit;      ///< the security audit log (audit/)
+  caf::actor access;     ///< node roles (access/)
 };
 
 }  // namespace plexichat::actors

@@ -40,6 +40,10 @@ struct auth_config {
   /// One of interactive, moderate, sensitive (libsodium's levels), or min: the cheapest
   /// setting, for tests only; whoever starts a node with it should log a warning.
   std::string password_hash_cost = "interactive";
+  /// Usernames that are node admins: granted when the node starts (if registered) and when
+  /// such a user registers. Lowercase usernames (3-32 of a-z 0-9 _ . -). Removing a name
+  /// does not revoke a role already granted (use `plexichat-node admin revoke`).
+  std::vector<std::string> admins;
 
   bool operator==(const auth_config&) const = default;
 };

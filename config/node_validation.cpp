@@ -123,6 +123,27 @@ void check_durations(const node_config& cfg) {
   check_duration("channels.nonce_ttl", cfg.channels.nonce_ttl, seconds(1), 365 * day);
 }
 
+void check_admins(const std::vector<std::string>& admins) {
+  for (std::size_t i = 0; i < admins.size(); ++i) {
+    const std::string key = "auth.admins[" + std::to_string(i) + "]";
+    const auto& name = admins[i];
+    const bool chars_ok = std::all_of(name.begin(), name.end(), [](char ch) {
+      return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' ||
+             ch == '-';
+    });
+    if (name.size() < 3 || name.size() > 32 || !chars_ok) {
+      throw config_error(key,
+                         "must be a lowercase username of 3 to 32 characters of a-z, 0-9, "
+                         "_ . -, got '" +
+                             name + "'");
+    }
+    if (std::find(admins.begin(), admins.end(), name) !=
+        admins.begin() + static_cast<std::ptrdiff_t>(i)) {
+      throw config_error(key, "repeats '" + name + "'");
+    }
+  }
+}
+
 void check_cluster(const node_config& cfg) {
   if (!cfg.certs_dir.empty() && cfg.insecure) {
     throw config_error("insecure", "cannot be true while certs_dir is set; choose one");
@@ -170,6 +191,7 @@ void validate(const node_config& cfg) {
   check_durations(cfg);
   check_one_of("auth.password_hash_cost", cfg.auth.password_hash_cost, hash_costs);
   validate_security(cfg);
+  check_admins(cfg.auth.admins);
 }
 
 }  // namespace plexichat::config

@@ -126,8 +126,11 @@ std::vector<host_port> read_seeds(const YAML::Node& node, const std::string& key
 }
 
 std::vector<std::string> read_string_list(const YAML::Node& node, const std::string& key) {
+  if (node.IsNull()) {
+    return {};
+  }
   if (!node.IsSequence()) {
-    fail(node, key, "must be a list of strings, e.g. [\"10.0.0.0/8\"]");
+    fail(node, key, "must be a list of strings, e.g. [\"a\", \"b\"]");
   }
   std::vector<std::string> out;
   for (std::size_t i = 0; i < node.size(); ++i) {
@@ -242,7 +245,8 @@ field_table top_level_fields(node_config& c) {
                               "threads.")},
           {"limits", section(limits_fields(c.limits), "limits.")},
           {"auth", section({{"token_ttl", into(c.auth.token_ttl, read_seconds)},
-                            {"password_hash_cost", into(c.auth.password_hash_cost, read_string)}},
+                            {"password_hash_cost", into(c.auth.password_hash_cost, read_string)},
+                            {"admins", into(c.auth.admins, read_string_list)}},
                            "auth.")},
           {"channels", section({{"idle_stop", into(c.channels.idle_stop, read_millis)},
                                 {"nonce_ttl", into(c.channels.nonce_ttl, read_seconds)}},

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <vector>
 
+#include "net/admin_input.hpp"
 #include "net/field_checks.hpp"
 #include "net/json_input.hpp"
 #include "runtime/text.hpp"
@@ -47,8 +48,16 @@ struct route_entry {
 };
 
 /// Finds the routes of a path (after /api/v1); empty when the path is unknown.
-std::vector<route_entry> routes_for(const std::vector<std::string_view>& p, std::string& cid) {
+std::vector<route_entry> routes_for(const std::vector<std::string_view>& p, std::string& cid,
+                                    std::string& uid) {
   auto n = p.size();
+  if (n >= 2 && p[0] == "admin") {
+    auto r = admin_input::admin_route(p, uid);
+    if (!r) {
+      return {};
+    }
+    return {{*r == rest_route::admin_set_role ? "PUT" : "GET", *r}};
+  }
   if (n == 2 && p[0] == "auth") {
     if (p[1] == "register")
       return {{"POST", rest_route::register_user}};
@@ -66,11 +75,15 @@ std::vector<route_entry> routes_for(const std::vector<std::string_view>& p, std:
     return {{"GET", rest_route::list_channels}, {"POST", rest_route::create_channel}};
   cid = std::string{p[1]};
   if (n == 2)
-    return {{"GET", rest_route::get_channel}};
+    return {{"GET", rest_route::get_channel}, {"PATCH", rest_route::update_channel}};
   if (n == 3 && p[2] == "members")
     return {{"POST", rest_route::join_channel}};
   if (n == 4 && p[2] == "members" && p[3] == "me")
     return {{"DELETE", rest_route::leave_channel}};
+  if (n == 4 && p[2] == "members") {
+    uid = std::string{p[3]};
+    return {{"DELETE", rest_route::remove_member}};
+  }
   if (n == 3 && p[2] == "messages") {
     return {{"GET", rest_route::history}, {"POST", rest_route::post_message}};
   }
@@ -188,6 +201,10 @@ std::optional<api_error> read_body(const json& b, rest_call& c,
       return read_channel(b, c, limits);
     case rest_route::post_message:
       return read_post(b, c, limits);
+    case rest_route::admin_set_role:
+      return admin_input::read_role(b, c);
+    case rest_route::update_channel:
+      return admin_input::read_patch(b, c, limits);
     case rest_route::join_channel:
       if (auto e = fields::get_optional_string(b, "user_id", c.user_id))
         return e;
@@ -206,7 +223,8 @@ std::optional<api_error> read_body(const json& b, rest_call& c,
 bool takes_body(rest_route r) {
   return r == rest_route::register_user || r == rest_route::login ||
          r == rest_route::create_channel || r == rest_route::post_message ||
-         r == rest_route::join_channel;
+         r == rest_route::join_channel || r == rest_route::admin_set_role ||
+         r == rest_route::update_channel;
 }
 
 std::optional<api_error> parse_body(std::string_view body, rest_call& c,
@@ -253,7 +271,7 @@ result parse_rest(const http_input& in, const config::limits_config& limits) {
     return not_found();
   }
   rest_call c;
-  auto routes = routes_for(split_path(path.substr(prefix.size())), c.channel_id);
+  auto routes = routes_for(split_path(path.substr(prefix.size())), c.channel_id, c.user_id);
   if (routes.empty()) {
     return not_found();
   }
@@ -270,8 +288,15 @@ result parse_rest(const http_input& in, const config::limits_config& limits) {
   if (!c.channel_id.empty() && !fields::is_valid_id(c.channel_id)) {
     return refuse({api_errc::not_found, "no such channel"});
   }
+  if (!c.user_id.empty() && !fields::is_valid_id(c.user_id)) {
+    return refuse({api_errc::not_found, "no such user"});
+  }
   c.token = bearer(in.authorization);
-  if (auto e = parse_query(c.route == rest_route::history ? query : "", c, limits)) {
+  if (c.route == rest_route::admin_audit || c.route == rest_route::admin_list_users) {
+    if (auto e = admin_input::parse_query(query, c)) {
+      return refuse(*e);
+    }
+  } else if (auto e = parse_query(c.route == rest_route::history ? query : "", c, limits)) {
     return refuse(*e);
   }
   if (auto e = parse_body(in.body, c, limits)) {

@@ -1,16 +1,13 @@
 #include "runtime/crypto.hpp"
 
-#include <fcntl.h>
+#include "runtime/key_file.hpp"
+
 #include <sodium.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
-#include <system_error>
 
 namespace plexichat::runtime {
 
@@ -214,152 +211,34 @@ bool verify_detached(std::string_view signature, std::string_view message,
                                      bytes_of(public_key)) == 0;
 }
 
-// ---- The signing key file -------------------------------------------------------------
+// ---- Keyed hashing and the key files ------------------------------------------------
+
+std::string keyed_hash(std::string_view key, std::string_view data) {
+  require_init();
+  std::string out(crypto_generichash_BYTES, '\0');
+  crypto_generichash(bytes_of(out), out.size(), bytes_of(data), data.size(), bytes_of(key),
+                     key.size());
+  return out;
+}
 
 namespace {
 
-class unique_fd {
- public:
-  explicit unique_fd(int fd) : fd_(fd) {}
-  unique_fd(const unique_fd&) = delete;
-  unique_fd& operator=(const unique_fd&) = delete;
-  ~unique_fd() {
-    if (fd_ >= 0) {
-      ::close(fd_);
-    }
-  }
-  int get() const { return fd_; }
+constexpr std::string_view kSigningLabel = "signing key";
+constexpr std::string_view kMacLabel = "audit key";
 
- private:
-  int fd_;
-};
-
-std::string errno_text(int error) {
-  return std::error_code(error, std::generic_category()).message();
-}
-
-key_result key_error(const std::string& path, const std::string& what) {
-  return {std::nullopt, "signing key file '" + path + "' " + what};
-}
-
-std::string mode_text(mode_t mode) {
-  std::array<char, 16> text{};
-  std::snprintf(text.data(), text.size(), "%04o", static_cast<unsigned>(mode & 07777));
-  return text.data();
-}
-
-// Reads until `size` bytes or end of file; returns the count, or -1 with errno set.
-ssize_t read_up_to(int fd, unsigned char* out, std::size_t size) {
-  std::size_t done = 0;
-  while (done < size) {
-    const ssize_t n = ::read(fd, out + done, size - done);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n < 0) {
-      return -1;
-    }
-    if (n == 0) {
-      break;
-    }
-    done += static_cast<std::size_t>(n);
+key_result signing_key_of(key_file_result file, const std::string& path) {
+  if (!file.bytes) {
+    return {std::nullopt, std::move(file.error)};
   }
-  return static_cast<ssize_t>(done);
-}
-
-bool write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      errno = n == 0 ? EIO : errno;  // a write of nothing sets no errno of its own
-      return false;
-    }
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
-}
-
-key_result check_key_file_status(int fd, const std::string& path) {
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    return key_error(path, "cannot be examined: " + errno_text(errno));
-  }
-  if (!S_ISREG(st.st_mode)) {
-    return key_error(path, "is not a regular file");
-  }
-  if ((st.st_mode & 077) != 0) {
-    return key_error(path, "is accessible by group or others (mode " + mode_text(st.st_mode) +
-                               "); restrict it to its owner: chmod 600 " + path);
-  }
-  if (st.st_size != static_cast<off_t>(kKeyFileSize)) {
-    return key_error(path, "has " + std::to_string(st.st_size) + " bytes; a signing key file has " +
-                               std::to_string(kKeyFileSize));
-  }
-  return {};
-}
-
-key_result load_key_file(int fd, const std::string& path) {
-  if (auto status = check_key_file_status(fd, path); !status.error.empty()) {
-    return status;
-  }
-  // One byte more than expected, to notice a file that grew since fstat.
-  std::array<unsigned char, kKeyFileSize + 1> buffer{};
-  const ssize_t n = read_up_to(fd, buffer.data(), buffer.size());
-  const int read_errno = errno;
-  std::string secret(reinterpret_cast<const char*>(buffer.data()), kKeyFileSize);
-  sodium_memzero(buffer.data(), buffer.size());
-  if (n < 0) {
-    return key_error(path, "cannot be read: " + errno_text(read_errno));
-  }
-  if (n != static_cast<ssize_t>(kKeyFileSize)) {
-    return key_error(path, "changed size while being read");
-  }
+  std::string& secret = *file.bytes;
   auto key = signing_key_from_seed(std::string_view(secret).substr(0, crypto_sign_SEEDBYTES));
   const bool matches = key && equal_constant_time(key->secret_key, secret);
   sodium_memzero(secret.data(), secret.size());
   if (!matches) {
-    return key_error(path, "is not a signing key: its public half does not match its seed");
+    return {std::nullopt, std::string(kSigningLabel) + " file '" + path +
+                              "' is not a signing key: its public half does not match its seed"};
   }
   return {std::move(key), {}};
-}
-
-std::string fsync_directory_of(const std::string& path) {
-  std::filesystem::path dir = std::filesystem::path(path).parent_path();
-  if (dir.empty()) {
-    dir = ".";
-  }
-  const unique_fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (fd.get() < 0 || ::fsync(fd.get()) != 0) {
-    return errno_text(errno);
-  }
-  return {};
-}
-
-// Returns nullopt when the file appeared meanwhile (O_EXCL lost the race): load it instead.
-std::optional<key_result> create_key_file(const std::string& path) {
-  const int raw = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (raw < 0 && errno == EEXIST) {
-    return std::nullopt;
-  }
-  if (raw < 0) {
-    return key_error(path, "cannot be created: " + errno_text(errno));
-  }
-  const unique_fd fd(raw);
-  signing_key key = generate_signing_key();
-  // The umask may have taken bits away from 0600; the file must be exactly owner rw.
-  if (::fchmod(fd.get(), 0600) != 0 || !write_all(fd.get(), key.secret_key) ||
-      ::fsync(fd.get()) != 0) {
-    const int error = errno;
-    ::unlink(path.c_str());
-    return key_error(path, "cannot be written: " + errno_text(error));
-  }
-  if (auto error = fsync_directory_of(path); !error.empty()) {
-    return key_error(path, "was written but its directory cannot be synced: " + error);
-  }
-  return key_result{std::move(key), {}};
 }
 
 }  // namespace
@@ -367,20 +246,38 @@ std::optional<key_result> create_key_file(const std::string& path) {
 key_result load_or_create_signing_key(const std::string& path) {
   require_init();
   for (int attempt = 0; attempt < 2; ++attempt) {
-    // O_NONBLOCK so that a FIFO at `path` is refused instead of blocking the open.
-    const int raw = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (raw >= 0) {
-      const unique_fd fd(raw);
-      return load_key_file(fd.get(), path);
+    auto file = read_key_file(path, kKeyFileSize, kSigningLabel);
+    if (!file.missing) {
+      return signing_key_of(std::move(file), path);
     }
-    if (errno != ENOENT) {
-      return key_error(path, "cannot be opened: " + errno_text(errno));
-    }
-    if (auto created = create_key_file(path)) {
-      return std::move(*created);
+    signing_key fresh = generate_signing_key();
+    if (auto created = create_key_file(path, fresh.secret_key, kSigningLabel)) {
+      return created->bytes ? key_result{std::move(fresh), {}}
+                            : key_result{std::nullopt, std::move(created->error)};
     }
   }
-  return key_error(path, "exists but cannot be opened (is it a dangling symbolic link?)");
+  return {std::nullopt, std::string(kSigningLabel) + " file '" + path +
+                            "' exists but cannot be opened (is it a dangling symbolic link?)"};
+}
+
+mac_key_result load_mac_key(const std::string& path) {
+  auto file = read_key_file(path, mac_key_bytes, kMacLabel);
+  return {std::move(file.bytes), std::move(file.error)};
+}
+
+mac_key_result load_or_create_mac_key(const std::string& path) {
+  require_init();
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto file = read_key_file(path, mac_key_bytes, kMacLabel);
+    if (!file.missing) {
+      return {std::move(file.bytes), std::move(file.error)};
+    }
+    if (auto created = create_key_file(path, random_bytes(mac_key_bytes), kMacLabel)) {
+      return {std::move(created->bytes), std::move(created->error)};
+    }
+  }
+  return {std::nullopt, std::string(kMacLabel) + " file '" + path +
+                            "' exists but cannot be opened (is it a dangling symbolic link?)"};
 }
 
 }  // namespace plexichat::runtime

@@ -106,4 +106,26 @@ struct key_result {
 /// Blocking file I/O: call it at startup, not on an actor scheduler thread.
 key_result load_or_create_signing_key(const std::string& path);
 
+/// Keyed BLAKE2b (crypto_generichash) of `data` under `key` (16..64 bytes; the audit log
+/// uses 32): 32 bytes.
+std::string keyed_hash(std::string_view key, std::string_view data);
+
+/// The size of the audit log's MAC key.
+inline constexpr std::size_t mac_key_bytes = 32;
+
+/// A MAC key (32 raw bytes), or a message for a person naming the file.
+struct mac_key_result {
+  std::optional<std::string> key;
+  std::string error;
+};
+
+/// Loads the 32-byte key kept in the file `path`, creating it (random, mode 0600, synced)
+/// if absent; refuses a file that is not regular, allows group/other access or has another
+/// size, as load_or_create_signing_key does. Blocking file I/O: start-up only.
+mac_key_result load_or_create_mac_key(const std::string& path);
+
+/// As load_or_create_mac_key, but a missing file is an error (offline tools must not
+/// create a key that would not match the log).
+mac_key_result load_mac_key(const std::string& path);
+
 }  // namespace plexichat::runtime

@@ -18,16 +18,17 @@ enum class column_family : uint8_t {
   messages,       ///< message_key -> message_record
   nonces,         ///< nonce_key -> nonce_record
   revocations,    ///< token id (jti) -> big-endian int64 expires_at (ms)
-  audit,          ///< reserved
+  audit,          ///< 8-byte big-endian seq -> audit_record (actors/audit/)
   shards,         ///< reserved
+  roles,          ///< user id -> role name ("admin"); absent = "user"
 };
 
-inline constexpr std::size_t column_family_count = 11;
+inline constexpr std::size_t column_family_count = 12;
 
 /// The RocksDB name of each column family, indexed by its enum value.
 inline constexpr std::array<std::string_view, column_family_count> column_family_names = {
     "meta",     "users",  "usernames",   "channels", "members", "user_channels",
-    "messages", "nonces", "revocations", "audit",    "shards",
+    "messages", "nonces", "revocations", "audit",    "shards",  "roles",
 };
 
 constexpr std::string_view name_of(column_family family) {

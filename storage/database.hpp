@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,6 +31,21 @@ struct database_options {
   /// Create the directory and database when missing; otherwise a missing one is an error.
   bool create_if_missing = true;
 };
+
+/// A page of the audit log in ascending seq; has_more: records after the page exist.
+struct audit_page {
+  std::vector<audit_record> records;
+  bool has_more = false;
+};
+
+/// A page of users in id order; has_more: users after the page exist.
+struct user_page {
+  std::vector<user_record> users;
+  bool has_more = false;
+};
+
+/// The meta key holding the audit chain's head: 8-byte big-endian seq then the 32-byte MAC.
+inline constexpr std::string_view audit_head_key = "audit_head";
 
 /// The node's RocksDB database with one column family per record kind (column_family.hpp).
 /// Reads are thread-safe and may block on disk, so callers run them off actor scheduler
@@ -81,6 +97,24 @@ class database {
   /// Every revoked token: (jti, expires_at ms), in jti order.
   std::vector<std::pair<std::string, int64_t>> revocations() const;
   std::optional<std::string> get_meta(std::string_view key) const;
+  // The audit log and roles (database_audit.cpp).
+
+  /// Audit records with seq > after, ascending, at most `limit` (>= 1).
+  audit_page read_audit(uint64_t after, std::size_t limit) const;
+  /// The audit record with the highest seq, if any.
+  std::optional<audit_record> last_audit() const;
+  /// Visits every audit key in seq order from one consistent snapshot: the key's seq
+  /// (nullopt for a malformed key) and the decoded record (nullopt if it does not decode);
+  /// then returns the meta audit_head value of the same snapshot.
+  std::optional<std::string> scan_audit(
+      const std::function<void(std::optional<uint64_t>, std::optional<audit_record>)>& visit) const;
+  /// The stored role of a user, if any.
+  std::optional<std::string> get_role(std::string_view user_id) const;
+  /// Every stored role: (user id, role), in user id order.
+  std::vector<std::pair<std::string, std::string>> roles() const;
+  /// Users with id > after_id (all when empty), in id order, at most `limit` (>= 1).
+  user_page list_users(std::string_view after_id, std::size_t limit) const;
+
   /// The schema version of the open database (after any migration).
   uint32_t schema_version() const;
 

@@ -94,4 +94,17 @@ std::optional<nonce_key_parts> split_nonce_key(std::string_view key) {
   return nonce_key_parts{outer->first, inner->first, inner->second};
 }
 
+std::string audit_key(uint64_t seq) {
+  std::string key;
+  append_u64_be(key, seq);
+  return key;
+}
+
+std::optional<uint64_t> split_audit_key(std::string_view key) {
+  if (key.size() != 8) {
+    return std::nullopt;
+  }
+  return load_u64_be(key);
+}
+
 }  // namespace plexichat::storage

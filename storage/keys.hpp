@@ -58,4 +58,9 @@ struct nonce_key_parts {
 };
 std::optional<nonce_key_parts> split_nonce_key(std::string_view key);
 
+/// seq as 8 big-endian bytes (the audit column family): bytewise order is seq order.
+std::string audit_key(uint64_t seq);
+/// The seq of an audit key; nullopt unless the key is exactly 8 bytes.
+std::optional<uint64_t> split_audit_key(std::string_view key);
+
 }  // namespace plexichat::storage

@@ -159,6 +159,25 @@ std::string encode(const nonce_record& r) {
   return record_writer{}.u64(r.seq).i64(r.created_at).take();
 }
 
+namespace {
+
+record_writer audit_body(const audit_record& r) {
+  record_writer w;
+  w.u64(r.seq).i64(r.time).str(r.type).str(r.actor_id).str(r.subject).str(r.address);
+  w.str(r.detail);
+  return w;
+}
+
+}  // namespace
+
+std::string encode_audit_body(const audit_record& r) {
+  return audit_body(r).take();
+}
+
+std::string encode(const audit_record& r) {
+  return audit_body(r).str(r.mac).take();
+}
+
 std::optional<user_record> decode_user(std::string_view bytes) {
   user_record r;
   record_reader reader(bytes);
@@ -193,6 +212,14 @@ std::optional<nonce_record> decode_nonce(std::string_view bytes) {
   nonce_record r;
   record_reader reader(bytes);
   reader.u64(r.seq).i64(r.created_at);
+  return finish(reader, std::move(r));
+}
+
+std::optional<audit_record> decode_audit(std::string_view bytes) {
+  audit_record r;
+  record_reader reader(bytes);
+  reader.u64(r.seq).i64(r.time).str(r.type).str(r.actor_id).str(r.subject).str(r.address);
+  reader.str(r.detail).str(r.mac);
   return finish(reader, std::move(r));
 }
 

@@ -23,11 +23,16 @@ std::string encode(const channel_record& record);
 std::string encode(const member_record& record);
 std::string encode(const message_record& record);
 std::string encode(const nonce_record& record);
+/// Every field including the mac.
+std::string encode(const audit_record& record);
+/// Every field but the mac: the bytes the audit chain's MAC covers.
+std::string encode_audit_body(const audit_record& record);
 
 std::optional<user_record> decode_user(std::string_view bytes);
 std::optional<channel_record> decode_channel(std::string_view bytes);
 std::optional<member_record> decode_member(std::string_view bytes);
 std::optional<message_record> decode_message(std::string_view bytes);
 std::optional<nonce_record> decode_nonce(std::string_view bytes);
+std::optional<audit_record> decode_audit(std::string_view bytes);
 
 }  // namespace plexichat::storage

@@ -64,6 +64,21 @@ struct nonce_record {
   bool operator==(const nonce_record&) const = default;
 };
 
+/// One entry of the node's security audit log (actors/audit/). `mac` is the keyed BLAKE2b
+/// hash chaining it to the previous record; every other field is covered by it.
+struct audit_record {
+  uint64_t seq = 0;
+  int64_t time = 0;
+  std::string type;      ///< e.g. "auth.login"
+  std::string actor_id;  ///< the user who acted; empty for anonymous, "operator" offline
+  std::string subject;   ///< what was acted on: a user id, a channel id, a username
+  std::string address;   ///< the client's IP address; empty when none
+  std::string detail;    ///< a JSON object, as text
+  std::string mac;       ///< 32 bytes
+
+  bool operator==(const audit_record&) const = default;
+};
+
 /// A page of a channel's log in ascending seq; `has_more` says whether more messages exist
 /// beyond the page in the direction of travel.
 struct message_page {

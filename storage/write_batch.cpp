@@ -58,4 +58,27 @@ void write_batch::put_meta(std::string_view key, std::string_view value) {
   put(column_family::meta, std::string(key), std::string(value));
 }
 
+void write_batch::put_audit(const audit_record& record) {
+  put(column_family::audit, audit_key(record.seq), encode(record));
+}
+
+void write_batch::delete_audit(uint64_t seq) {
+  erase(column_family::audit, audit_key(seq));
+}
+
+void write_batch::put_role(std::string_view user_id, std::string_view role) {
+  put(column_family::roles, std::string(user_id), std::string(role));
+}
+
+void write_batch::delete_role(std::string_view user_id) {
+  erase(column_family::roles, std::string(user_id));
+}
+
+void write_batch::append(write_batch&& other) {
+  for (auto& o : other.ops_) {
+    ops_.push_back(std::move(o));
+  }
+  other.ops_.clear();
+}
+
 }  // namespace plexichat::storage

@@ -40,6 +40,16 @@ class write_batch {
                     std::string_view nonce);
   void delete_revocation(std::string_view jti);
   void put_meta(std::string_view key, std::string_view value);
+  /// Writes audit[seq as 8 big-endian bytes] = the record (mac included).
+  void put_audit(const audit_record& record);
+  /// Deletes one audit record (only the tamper test tool does this).
+  void delete_audit(uint64_t seq);
+  /// Writes roles[user_id] = role.
+  void put_role(std::string_view user_id, std::string_view role);
+  /// Deletes roles[user_id]: the user is back to the default role.
+  void delete_role(std::string_view user_id);
+  /// Moves every operation of `other` to the end of this batch.
+  void append(write_batch&& other);
 
   /// The number of key writes and deletes held (put_user counts 2, for instance).
   std::size_t size() const { return ops_.size(); }

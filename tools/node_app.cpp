@@ -9,6 +9,10 @@
 #include <caf/actor_system.hpp>
 #include <caf/send.hpp>
 
+#include "actors/access/access.hpp"
+#include "actors/access/offline_roles.hpp"
+#include "actors/audit/audit_log.hpp"
+#include "actors/audit/audit_store.hpp"
 #include "actors/blocking_pool.hpp"
 #include "actors/channel/channel.hpp"
 #include "actors/directory/directory.hpp"
@@ -21,6 +25,7 @@
 #include "runtime/logging.hpp"
 #include "runtime/signals.hpp"
 #include "runtime/stop_sequence.hpp"
+#include "tools/offline_commands.hpp"
 
 namespace plexichat::tools {
 
@@ -47,6 +52,7 @@ struct node {
   std::unique_ptr<storage::database> db;
   std::unique_ptr<storage::group_commit> writer;
   std::optional<runtime::token_signer> signer;
+  std::string audit_key;
   actors::node_context ctx;
   std::unique_ptr<net::server> server;
   runtime::stop_sequence stops;
@@ -69,6 +75,17 @@ std::optional<start_error> open_storage(node& n) {
     return start_error{key.error};
   }
   n.signer.emplace(std::move(*key.key));
+  auto mac = runtime::load_or_create_mac_key(
+      (fs::path{n.config.data_dir} / actors::audit::audit_key_file).string());
+  if (!mac.key) {
+    return start_error{mac.error};
+  }
+  n.audit_key = std::move(*mac.key);
+  // Before any actor runs, so that the first request already sees the configured admins.
+  if (auto err = actors::access::apply_config_admins(*n.db, n.audit_key, n.config.auth.admins);
+      !err.empty()) {
+    return start_error{err};
+  }
   auto now = runtime::now_ms();
   for (auto& [jti, expires_at] : n.db->revocations()) {
     if (expires_at >= now) {
@@ -90,10 +107,14 @@ void start_actors(node& n) {
     spdlog::warn("auth.password_hash_cost is 'min': password hashes are weak (tests only)");
   }
   ctx.blocking = actors::spawn_blocking_pool(n.system, 4);
+  ctx.audit =
+      actors::audit::spawn_audit_log(n.system, &ctx, n.audit_key, actors::audit::load_head(*n.db));
+  ctx.access = actors::access::spawn_access(n.system, &ctx);
   ctx.directory = actors::directory::spawn_directory(n.system, &ctx);
   ctx.channels = actors::channel::spawn_channel_registry(n.system, &ctx);
   n.stops.push("actors", [&n] {
-    for (auto* a : {&n.ctx.channels, &n.ctx.directory, &n.ctx.blocking}) {
+    for (auto* a :
+         {&n.ctx.channels, &n.ctx.directory, &n.ctx.access, &n.ctx.audit, &n.ctx.blocking}) {
       caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
     }
     n.system.await_all_actors_done();
@@ -145,6 +166,9 @@ std::optional<config::command_line_result> parse(int argc, const char* const* ar
 }  // namespace
 
 int run_node(int argc, const char* const* argv) {
+  if (auto code = run_offline_command(argc, argv)) {
+    return *code;
+  }
   runtime::block_stop_signals();
   auto cli = parse(argc, argv);
   if (!cli) {

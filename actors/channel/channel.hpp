@@ -11,11 +11,16 @@
 /// - (create_atom, owner_id, name, topic, is_private) -> channel_view; the owner is a member
 /// - (list_atom, user_id) -> std::vector<channel_view>: public ones and the user's own
 /// - (lookup_atom, channel_id) -> caf::actor, the channel's actor (started on first use)
+/// - (update_atom, channel_record): a channel actor reports its renamed record
 ///
 /// Channel actor messages (found through lookup; user ids come from verified tokens):
 /// - (info_atom, user_id) -> channel_view                 not_found for a hidden channel
 /// - (join_atom, user_id) -> bool                         public channels only
-/// - (add_atom, by_user_id, user_id) -> bool              by a member
+/// - (add_atom, by_user_id, user_id[, by_admin]) -> bool   a member of a public channel;
+///   the owner or an admin of a private one (channel_rules.hpp)
+/// - (kick_atom, by_user_id, user_id, by_admin) -> bool   the owner, an admin, or oneself
+/// - (update_atom, by_user_id, by_admin, channel_patch) -> channel_view   the owner or an
+///   admin; the registry then holds the new record
 /// - (leave_atom, user_id) -> bool
 /// - (post_atom, post_request) -> storage::message_record once durable (idempotent by nonce)
 /// - (subscribe_atom, user_id, session) -> uint64_t last durable seq; then the session gets

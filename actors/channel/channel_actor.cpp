@@ -9,6 +9,7 @@
 
 #include "actors/atoms.hpp"
 #include "actors/channel/channel_ledger.hpp"
+#include "actors/channel/channel_rules.hpp"
 #include "actors/durable_writes.hpp"
 #include "actors/message_types.hpp"
 #include "actors/run_blocking.hpp"
@@ -201,13 +202,13 @@ caf::result<bool> join(channel_actor* self, const std::string& user_id) {
                  [self, user_id] { self->state.ledger->add_member(user_id); });
 }
 
-caf::result<bool> add_member(channel_actor* self, const std::string& by,
-                             const std::string& user_id) {
+caf::result<bool> add_member(channel_actor* self, const std::string& by, const std::string& user_id,
+                             bool by_admin) {
   auto& ledger = *self->state.ledger;
   touch(self);
-  if (!ledger.is_member(by)) {
-    return ledger.can_view(by) ? make_error(api_errc::forbidden, "only members can add members")
-                               : make_error(api_errc::not_found, "no such channel");
+  if (auto e =
+          check_add(ledger.record(), by, ledger.is_member(by), ledger.can_view(by), by_admin)) {
+    return make_error(e->code, e->message);
   }
   if (ledger.is_member(user_id)) {
     return true;
@@ -216,6 +217,33 @@ caf::result<bool> add_member(channel_actor* self, const std::string& by,
   batch.add_member({ledger.record().id, user_id, runtime::now_ms()});
   return persist(self, std::move(batch),
                  [self, user_id] { self->state.ledger->add_member(user_id); });
+}
+
+/// Renames or re-topics the channel; the registry learns the new record once durable.
+caf::result<channel_view> update(channel_actor* self, const std::string& by, bool by_admin,
+                                 const channel_patch& patch) {
+  auto& ledger = *self->state.ledger;
+  touch(self);
+  if (auto e = check_update(ledger.record(), by, ledger.can_view(by), by_admin)) {
+    return make_error(e->code, e->message);
+  }
+  auto rec = patched(ledger.record(), patch);
+  storage::write_batch batch;
+  batch.put_channel(rec);
+  auto rp = self->make_response_promise<channel_view>();
+  self->state.writes.submit(
+      self_handle(self), *self->state.ctx->writer, std::move(batch),
+      [self, rp, rec](bool ok) mutable {
+        if (!ok) {
+          rp.deliver(make_error(api_errc::unavailable, "storage write failed"));
+          return;
+        }
+        auto& l = *self->state.ledger;
+        l.set_record(rec);
+        self->send(self->state.registry, update_atom::value, rec);
+        rp.deliver(channel_view{rec, l.committed_seq()});
+      });
+  return rp;
 }
 
 void drop_subscriptions_of(channel_actor* self, const std::string& user_id) {
@@ -243,6 +271,20 @@ caf::result<bool> leave(channel_actor* self, const std::string& user_id) {
     self->state.ledger->remove_member(user_id);
     drop_subscriptions_of(self, user_id);
   });
+}
+
+/// Removes `user_id` on behalf of `by` (the owner, an admin, or the user themselves).
+caf::result<bool> kick(channel_actor* self, const std::string& by, const std::string& user_id,
+                       bool by_admin) {
+  auto& ledger = *self->state.ledger;
+  touch(self);
+  if (auto e = check_remove(ledger.record(), by, user_id, ledger.can_view(by), by_admin)) {
+    return make_error(e->code, e->message);
+  }
+  if (!ledger.is_member(user_id)) {
+    return make_error(api_errc::not_found, "that user is not a member of this channel");
+  }
+  return leave(self, user_id);
 }
 
 caf::result<uint64_t> subscribe(channel_actor* self, const std::string& user_id,
@@ -308,7 +350,16 @@ caf::behavior running(channel_actor* self) {
       },
       [self](join_atom, const std::string& user_id) { return join(self, user_id); },
       [self](add_atom, const std::string& by, const std::string& user_id) {
-        return add_member(self, by, user_id);
+        return add_member(self, by, user_id, false);
+      },
+      [self](add_atom, const std::string& by, const std::string& user_id, bool by_admin) {
+        return add_member(self, by, user_id, by_admin);
+      },
+      [self](kick_atom, const std::string& by, const std::string& user_id, bool by_admin) {
+        return kick(self, by, user_id, by_admin);
+      },
+      [self](update_atom, const std::string& by, bool by_admin, const channel_patch& patch) {
+        return update(self, by, by_admin, patch);
       },
       [self](leave_atom, const std::string& user_id) { return leave(self, user_id); },
       [self](post_atom, const post_request& req) { return post(self, req); },

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "storage/records.hpp"
@@ -35,6 +36,8 @@ class channel_ledger {
                  uint64_t last_seq, const std::vector<nonce_entry>& nonces, int64_t nonce_ttl_ms);
 
   const storage::channel_record& record() const { return record_; }
+  /// Replaces the record (after a rename is durable); the id and owner stay.
+  void set_record(storage::channel_record record) { record_ = std::move(record); }
   bool is_member(std::string_view user_id) const;
   /// Public channels are visible to everyone signed in; private ones to members only.
   bool can_view(std::string_view user_id) const;

@@ -51,6 +51,19 @@ void remember(registry_actor* self, const storage::channel_record& rec) {
   st.all = std::move(next);
 }
 
+/// A channel's record changed (renamed): the list and later channel actors see the new one.
+void replace(registry_actor* self, const storage::channel_record& rec) {
+  auto& st = self->state;
+  st.records.insert_or_assign(rec.id, rec);
+  auto next = std::make_shared<std::vector<storage::channel_record>>(*st.all);
+  for (auto& r : *next) {
+    if (r.id == rec.id) {
+      r = rec;
+    }
+  }
+  st.all = std::move(next);
+}
+
 caf::actor start_channel(registry_actor* self, const std::string& id) {
   auto& st = self->state;
   auto actor = spawn_channel_actor(self, st.ctx, st.records.at(id));
@@ -201,6 +214,7 @@ caf::behavior registry_behavior(registry_actor* self, node_context* ctx,
         return create(self, owner, std::move(name), std::move(topic), is_private);
       },
       [self](list_atom, const std::string& user_id) { return list(self, user_id); },
+      [self](update_atom, const storage::channel_record& rec) { replace(self, rec); },
       [self](lookup_atom, const std::string& id) { return lookup(self, id); },
       [self](idle_atom, const std::string& id) {
         on_idle(self, id, caf::actor_cast<caf::actor_addr>(self->current_sender()));

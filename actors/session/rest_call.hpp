@@ -26,6 +26,12 @@ enum class rest_route {
   leave_channel,
   history,
   post_message,
+  update_channel,      ///< PATCH /channels/{id}: owner or admin
+  remove_member,       ///< DELETE /channels/{id}/members/{user_id}: owner or admin
+  admin_list_users,    ///< GET /admin/users
+  admin_set_role,      ///< PUT /admin/users/{id}/role
+  admin_audit,         ///< GET /admin/audit
+  admin_audit_verify,  ///< GET /admin/audit/verify
 };
 
 /// One REST request, parsed and validated by the net layer: only the fields of its route
@@ -39,7 +45,11 @@ struct rest_call {
   std::string name;
   std::string topic;
   bool is_private = false;
-  std::string user_id;  ///< add_member's target
+  std::string user_id;     ///< add_member's, remove_member's and admin_set_role's target
+  bool set_name = false;   ///< update_channel: `name` given
+  bool set_topic = false;  ///< update_channel: `topic` given
+  std::string role;        ///< admin_set_role: "admin" or "user"
+  std::string cursor;      ///< admin_list_users: the last user id of the previous page
   std::string content;
   std::string nonce;
   std::optional<uint64_t> after;

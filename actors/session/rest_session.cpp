@@ -6,6 +6,7 @@
 #include "actors/channel/channel_client.hpp"
 #include "actors/message_types.hpp"
 #include "actors/session/authenticate.hpp"
+#include "actors/session/rest_security.hpp"
 #include "actors/wire.hpp"
 
 namespace plexichat::actors::session {
@@ -36,22 +37,6 @@ void ask_channel(caf::event_based_actor* self, node_context* ctx, const rest_cal
       [reply](const api_error& e) { reply(error_reply(e)); });
 }
 
-rest_reply no_content(bool) {
-  return {204, nullptr, {}};
-}
-
-void add_member(caf::event_based_actor* self, node_context* ctx, const rest_call& c,
-                const runtime::token_claims& who, const rest_responder& reply) {
-  // The target must exist before anyone can be made a member.
-  self->request(ctx->directory, caf::infinite, get_atom::value, c.user_id)
-      .then(
-          [=](storage::user_record&) {
-            ask_channel<bool>(self, ctx, c, reply, no_content,
-                              caf::make_message(add_atom::value, who.user_id, c.user_id));
-          },
-          [reply](caf::error& err) { reply(error_reply(to_api_error(err))); });
-}
-
 void run_channel_route(caf::event_based_actor* self, node_context* ctx, const rest_call& c,
                        const runtime::token_claims& who, const rest_responder& reply) {
   const auto& uid = who.user_id;
@@ -64,13 +49,16 @@ void run_channel_route(caf::event_based_actor* self, node_context* ctx, const re
           },
           caf::make_message(info_atom::value, uid));
     case rest_route::join_channel:
-      return ask_channel<bool>(self, ctx, c, reply, no_content,
-                               caf::make_message(join_atom::value, uid));
     case rest_route::add_member:
-      return add_member(self, ctx, c, who, reply);
     case rest_route::leave_channel:
-      return ask_channel<bool>(self, ctx, c, reply, no_content,
-                               caf::make_message(leave_atom::value, uid));
+    case rest_route::remove_member:
+    case rest_route::update_channel:
+      return run_membership(self, ctx, c, who, reply);
+    case rest_route::admin_list_users:
+    case rest_route::admin_set_role:
+    case rest_route::admin_audit:
+    case rest_route::admin_audit_verify:
+      return run_admin(self, ctx, c, who, reply);
     case rest_route::history:
       return ask_channel<storage::message_page>(
           self, ctx, c, reply,
@@ -98,22 +86,11 @@ void run_authenticated(caf::event_based_actor* self, node_context* ctx, const re
                        const runtime::token_claims& who, const rest_responder& reply) {
   switch (c.route) {
     case rest_route::logout:
-      return ask<bool>(self, ctx->directory, reply, no_content, logout_atom::value, who.token_id,
-                       who.expires_at * 1000);
+      return run_logout(self, ctx, c, who, reply);
     case rest_route::me:
-      return ask<storage::user_record>(
-          self, ctx->directory, reply,
-          [](storage::user_record& u) {
-            return rest_reply{200, {{"user", wire::user(u)}}, {}};
-          },
-          get_atom::value, who.user_id);
+      return run_me(self, ctx, who, reply);
     case rest_route::create_channel:
-      return ask<channel_view>(
-          self, ctx->channels, reply,
-          [](channel_view& v) {
-            return rest_reply{201, {{"channel", wire::channel(v.record, v.last_seq)}}, {}};
-          },
-          create_atom::value, who.user_id, c.name, c.topic, c.is_private);
+      return run_membership(self, ctx, c, who, reply);
     case rest_route::list_channels:
       return ask<std::vector<channel_view>>(
           self, ctx->channels, reply,
@@ -148,23 +125,10 @@ std::optional<rest_reply> over_user_rate(const node_context& ctx,
 void run(caf::event_based_actor* self, node_context* ctx, const rest_call& c,
          const rest_responder& reply) {
   if (c.route == rest_route::register_user) {
-    return ask<storage::user_record>(
-        self, ctx->directory, reply,
-        [](storage::user_record& u) {
-          return rest_reply{201, {{"user", wire::user(u)}}, {}};
-        },
-        register_atom::value, c.username, c.password);
+    return run_register(self, ctx, c, reply);
   }
   if (c.route == rest_route::login) {
-    return ask<login_result>(
-        self, ctx->directory, reply,
-        [](login_result& r) {
-          return rest_reply{
-              200,
-              {{"token", r.token}, {"expires_at", r.expires_at}, {"user", wire::user(r.user)}},
-              {}};
-        },
-        login_atom::value, c.username, c.password);
+    return run_login(self, ctx, c, reply);
   }
   auto who = authenticate(*ctx, c.token);
   if (auto* err = std::get_if<api_error>(&who)) {

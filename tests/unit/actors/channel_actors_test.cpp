@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "actors/channel/channel_rules.hpp"
 #include "actors/wire.hpp"
 #include "tests/unit/actors/test_node.hpp"
 
@@ -275,20 +276,56 @@ TEST_F(ChannelActorsTest, PrivateChannelIsHiddenFromStrangers) {
   EXPECT_FALSE(node_.db().is_member(cid, stranger));
 }
 
-TEST_F(ChannelActorsTest, MembersAddOthersToPrivateChannels) {
+TEST_F(ChannelActorsTest, OnlyOwnerOrAdminAddsToPrivateChannels) {
   auto cid = create("secret", true);
   auto added = node_.on_channel<bool>(self_, cid, add_atom::value, kOwner, std::string{"bob"});
   ASSERT_TRUE(added) << to_string(added.error());
   EXPECT_TRUE(node_.db().is_member(cid, "bob"));
   EXPECT_TRUE(node_.on_channel<channel_view>(self_, cid, info_atom::value, std::string{"bob"}));
   EXPECT_EQ(post_ok(cid, "bob", "thanks"), 1u);
-  ASSERT_TRUE(node_.on_channel<bool>(self_, cid, add_atom::value, std::string{"bob"},
-                                     std::string{"carol"}));
+  // A member who is not the owner may not add to a private channel.
+  EXPECT_EQ(error_code(node_.on_channel<bool>(self_, cid, add_atom::value, std::string{"bob"},
+                                              std::string{"carol"})),
+            api_errc::forbidden);
+  EXPECT_FALSE(node_.db().is_member(cid, "carol"));
+  // An admin may, without being a member.
+  ASSERT_TRUE(node_.on_channel<bool>(self_, cid, add_atom::value, std::string{"root"},
+                                     std::string{"carol"}, true));
   join(cid, "carol");  // already a member: no error
   auto pub = create("public");
   EXPECT_EQ(error_code(node_.on_channel<bool>(self_, pub, add_atom::value, std::string{"bob"},
                                               std::string{"carol"})),
             api_errc::forbidden);
+  join(pub, "bob");
+  EXPECT_TRUE(node_.on_channel<bool>(self_, pub, add_atom::value, std::string{"bob"},
+                                     std::string{"carol"}));
+}
+
+TEST_F(ChannelActorsTest, OwnerRenamesAndRemovesOthersNotMembers) {
+  auto cid = create("room");
+  join(cid, "bob");
+  join(cid, "carol");
+  channel::channel_patch rename{true, "renamed", false, ""};
+  EXPECT_EQ(error_code(node_.on_channel<channel_view>(self_, cid, update_atom::value,
+                                                      std::string{"bob"}, false, rename)),
+            api_errc::forbidden);
+  auto v = node_.on_channel<channel_view>(self_, cid, update_atom::value, kOwner, false, rename);
+  ASSERT_TRUE(v) << to_string(v.error());
+  EXPECT_EQ(v->record.name, "renamed");
+  EXPECT_EQ(node_.db().get_channel(cid)->name, "renamed");
+  EXPECT_EQ(error_code(node_.on_channel<bool>(self_, cid, kick_atom::value, std::string{"bob"},
+                                              std::string{"carol"}, false)),
+            api_errc::forbidden);
+  EXPECT_TRUE(node_.db().is_member(cid, "carol"));
+  ASSERT_TRUE(
+      node_.on_channel<bool>(self_, cid, kick_atom::value, kOwner, std::string{"carol"}, false));
+  EXPECT_FALSE(node_.db().is_member(cid, "carol"));
+  EXPECT_EQ(error_code(node_.on_channel<bool>(self_, cid, kick_atom::value, kOwner,
+                                              std::string{"carol"}, false)),
+            api_errc::not_found);
+  ASSERT_TRUE(node_.on_channel<bool>(self_, cid, kick_atom::value, std::string{"bob"},
+                                     std::string{"bob"}, false));
+  EXPECT_FALSE(node_.db().is_member(cid, "bob"));
 }
 
 TEST_F(ChannelActorsTest, ListShowsPublicAndOwnChannels) {

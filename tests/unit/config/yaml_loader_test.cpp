@@ -80,6 +80,7 @@ TEST(YamlLoader, ExampleNodeYamlDocumentsEveryKey) {
                           "history_default_limit:",
                           "token_ttl:",
                           "password_hash_cost:",
+                          "admins:",
                           "idle_stop:",
                           "nonce_ttl:"}) {
     const auto at = text.find("\n  " + std::string(key)) != std::string::npos
