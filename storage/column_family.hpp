@@ -20,14 +20,16 @@ enum class column_family : uint8_t {
   revocations,    ///< token id (jti) -> big-endian int64 expires_at (ms)
   audit,          ///< reserved
   shards,         ///< reserved
+  mfa,            ///< user id -> mfa_record
+  sessions,       ///< session_key(user id, token id) -> session_record
 };
 
-inline constexpr std::size_t column_family_count = 11;
+inline constexpr std::size_t column_family_count = 13;
 
 /// The RocksDB name of each column family, indexed by its enum value.
 inline constexpr std::array<std::string_view, column_family_count> column_family_names = {
-    "meta",     "users",  "usernames",   "channels", "members", "user_channels",
-    "messages", "nonces", "revocations", "audit",    "shards",
+    "meta",   "users",       "usernames", "channels", "members", "user_channels", "messages",
+    "nonces", "revocations", "audit",     "shards",   "mfa",     "sessions",
 };
 
 constexpr std::string_view name_of(column_family family) {

@@ -81,6 +81,10 @@ class database {
   /// Every revoked token: (jti, expires_at ms), in jti order.
   std::vector<std::pair<std::string, int64_t>> revocations() const;
   std::optional<std::string> get_meta(std::string_view key) const;
+  /// The user's second-factor state, if any was ever enrolled.
+  std::optional<mfa_record> get_mfa(std::string_view user_id) const;
+  /// The user's stored sessions (expired ones included), in session id order.
+  std::vector<session_record> user_sessions(std::string_view user_id) const;
   /// The schema version of the open database (after any migration).
   uint32_t schema_version() const;
 

@@ -94,4 +94,8 @@ std::optional<nonce_key_parts> split_nonce_key(std::string_view key) {
   return nonce_key_parts{outer->first, inner->first, inner->second};
 }
 
+std::string session_key(std::string_view user_id, std::string_view session_id) {
+  return join(user_id, session_id);
+}
+
 }  // namespace plexichat::storage

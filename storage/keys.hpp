@@ -58,4 +58,7 @@ struct nonce_key_parts {
 };
 std::optional<nonce_key_parts> split_nonce_key(std::string_view key);
 
+/// user_id + '\0' + session id (the sessions column family).
+std::string session_key(std::string_view user_id, std::string_view session_id);
+
 }  // namespace plexichat::storage

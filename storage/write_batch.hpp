@@ -40,6 +40,10 @@ class write_batch {
                     std::string_view nonce);
   void delete_revocation(std::string_view jti);
   void put_meta(std::string_view key, std::string_view value);
+  void put_mfa(const mfa_record& record);
+  void delete_mfa(std::string_view user_id);
+  void put_session(const session_record& session);
+  void delete_session(std::string_view user_id, std::string_view session_id);
 
   /// The number of key writes and deletes held (put_user counts 2, for instance).
   std::size_t size() const { return ops_.size(); }
