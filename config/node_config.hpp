@@ -39,6 +39,8 @@ struct auth_config {
   /// One of interactive, moderate, sensitive (libsodium's levels), or min: the cheapest
   /// setting, for tests only; whoever starts a node with it should log a warning.
   std::string password_hash_cost = "interactive";
+  /// Lowest libpwquality score (0..100) a new password needs at register and password change.
+  unsigned password_min_score = 30;
 
   bool operator==(const auth_config&) const = default;
 };
