@@ -8,8 +8,11 @@ namespace plexichat::actors {
 using add_atom = caf::atom_constant<caf::atom("add")>;
 using closed_atom = caf::atom_constant<caf::atom("closed")>;
 using committed_atom = caf::atom_constant<caf::atom("committed")>;
+using confirm_atom = caf::atom_constant<caf::atom("confirm")>;
 using create_atom = caf::atom_constant<caf::atom("create")>;
 using deliver_atom = caf::atom_constant<caf::atom("deliver")>;
+using disable_atom = caf::atom_constant<caf::atom("disable")>;
+using enroll_atom = caf::atom_constant<caf::atom("enroll")>;
 using frame_atom = caf::atom_constant<caf::atom("frame")>;
 using get_atom = caf::atom_constant<caf::atom("get")>;
 using history_atom = caf::atom_constant<caf::atom("history")>;
@@ -21,15 +24,21 @@ using list_atom = caf::atom_constant<caf::atom("list")>;
 using login_atom = caf::atom_constant<caf::atom("login")>;
 using logout_atom = caf::atom_constant<caf::atom("logout")>;
 using lookup_atom = caf::atom_constant<caf::atom("lookup")>;
+using mfa_atom = caf::atom_constant<caf::atom("mfa")>;
+using password_atom = caf::atom_constant<caf::atom("password")>;
 using post_atom = caf::atom_constant<caf::atom("post")>;
 using register_atom = caf::atom_constant<caf::atom("register")>;
 using replay_atom = caf::atom_constant<caf::atom("replay")>;
 using rest_atom = caf::atom_constant<caf::atom("rest")>;
+using revoke_atom = caf::atom_constant<caf::atom("revoke")>;
+using revokeall_atom = caf::atom_constant<caf::atom("revokeall")>;
 using run_atom = caf::atom_constant<caf::atom("run")>;
+using sessions_atom = caf::atom_constant<caf::atom("sessions")>;
 using stop_atom = caf::atom_constant<caf::atom("stop")>;
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using timeout_atom = caf::atom_constant<caf::atom("timeout")>;
+using touch_atom = caf::atom_constant<caf::atom("touch")>;
 using unsub_atom = caf::atom_constant<caf::atom("unsub")>;
 
 }  // namespace plexichat::actors

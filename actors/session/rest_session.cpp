@@ -2,9 +2,11 @@
 
 #include <caf/event_based_actor.hpp>
 
+#include "actors/account_types.hpp"
 #include "actors/atoms.hpp"
 #include "actors/channel/channel_client.hpp"
 #include "actors/message_types.hpp"
+#include "actors/session/account_routes.hpp"
 #include "actors/session/authenticate.hpp"
 #include "actors/wire.hpp"
 
@@ -98,8 +100,8 @@ void run_authenticated(caf::event_based_actor* self, node_context* ctx, const re
                        const runtime::token_claims& who, const rest_responder& reply) {
   switch (c.route) {
     case rest_route::logout:
-      return ask<bool>(self, ctx->directory, reply, no_content, logout_atom::value, who.token_id,
-                       who.expires_at * 1000);
+      return ask<bool>(self, ctx->directory, reply, no_content, logout_atom::value, who.user_id,
+                       who.token_id, who.expires_at * 1000);
     case rest_route::me:
       return ask<storage::user_record>(
           self, ctx->directory, reply,
@@ -126,6 +128,9 @@ void run_authenticated(caf::event_based_actor* self, node_context* ctx, const re
           },
           list_atom::value, who.user_id);
     default:
+      if (run_account_route(self, ctx, c, who, reply)) {
+        return;
+      }
       return run_channel_route(self, ctx, c, who, reply);
   }
 }
@@ -149,13 +154,17 @@ void run(caf::event_based_actor* self, node_context* ctx, const rest_call& c,
               {{"token", r.token}, {"expires_at", r.expires_at}, {"user", wire::user(r.user)}},
               {}};
         },
-        login_atom::value, c.username, c.password);
+        login_atom::value,
+        login_request{c.username, c.password, c.otp, c.user_agent, c.remote_address});
   }
   auto who = authenticate(*ctx, c.token);
   if (auto* err = std::get_if<api_error>(&who)) {
     return reply(error_reply(*err));
   }
-  run_authenticated(self, ctx, c, std::get<runtime::token_claims>(who), reply);
+  auto& claims = std::get<runtime::token_claims>(who);
+  // The session's last use, kept by the directory (persisted at most once a minute).
+  self->send(ctx->directory, touch_atom::value, claims.user_id, claims.token_id);
+  run_authenticated(self, ctx, c, claims, reply);
 }
 
 caf::behavior rest_behavior(caf::event_based_actor* self, node_context* ctx) {
