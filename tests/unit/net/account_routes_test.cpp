@@ -45,7 +45,8 @@ TEST(AccountRoutes, LoginCarriesTheOtp) {
   EXPECT_EQ(c.otp, "123456");
   EXPECT_EQ(accepted("POST", "/api/v1/auth/login", R"({"username":"alice","password":"pw"})").otp,
             "");
-  expect_invalid("POST", "/api/v1/auth/login", {{"username", "alice"}, {"password", "pw"}, {"otp", 5}},
+  expect_invalid("POST", "/api/v1/auth/login",
+                 {{"username", "alice"}, {"password", "pw"}, {"otp", 5}},
                  "field \"otp\" must be a string");
   expect_invalid("POST", "/api/v1/auth/login",
                  {{"username", "alice"}, {"password", "pw"}, {"otp", repeat("1", 65)}},

@@ -13,7 +13,11 @@ namespace plexichat::storage {
 namespace {
 
 mfa_record sample_mfa() {
-  return {"u1", std::string("\x00\x01secret\xff", 9), true, 56789, std::string(32, 'k'),
+  return {"u1",
+          std::string("\x00\x01secret\xff", 9),
+          true,
+          56789,
+          std::string(32, 'k'),
           {std::string(32, 'a'), std::string(32, '\0'), "short"}};
 }
 
