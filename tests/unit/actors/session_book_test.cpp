@@ -79,8 +79,8 @@ TEST(session_book, load_merges_stored_sessions) {
   EXPECT_EQ(live[0].id, "t0");
   EXPECT_EQ(live[1].last_used_at, kT0 + 30'000) << "the newer in-memory use wins";
   // A stored session counts as persisted at its stored last use.
-  EXPECT_FALSE(book.touch("u1", "t0", kT0 + 1000));
-  EXPECT_TRUE(book.touch("u1", "t0", kT0 + kMinute));
+  EXPECT_FALSE(book.touch("u1", "t0", kT0 - 1)) << "same minute as the stored last use";
+  EXPECT_TRUE(book.touch("u1", "t0", kT0 + 1000));
 }
 
 }  // namespace
