@@ -30,6 +30,8 @@ std::string_view code_name(api_errc code) {
       return "rate_limited";
     case api_errc::unavailable:
       return "unavailable";
+    case api_errc::mfa_required:
+      return "mfa_required";
     case api_errc::internal:
       break;
   }
@@ -41,6 +43,7 @@ int http_status(api_errc code) {
     case api_errc::invalid_request:
       return 400;
     case api_errc::unauthorized:
+    case api_errc::mfa_required:
       return 401;
     case api_errc::forbidden:
       return 403;

@@ -20,6 +20,7 @@ enum class api_errc : uint8_t {
   rate_limited,
   unavailable,
   internal,
+  mfa_required,  ///< 401: the password was right and the account needs a second factor
 };
 
 /// An error for the client: its code and a message for a person.

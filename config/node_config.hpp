@@ -44,6 +44,8 @@ struct auth_config {
   /// such a user registers. Lowercase usernames (3-32 of a-z 0-9 _ . -). Removing a name
   /// does not revoke a role already granted (use `plexichat-node admin revoke`).
   std::vector<std::string> admins;
+  /// Lowest libpwquality score (0..100) a new password needs at register and password change.
+  unsigned password_min_score = 30;
 
   bool operator==(const auth_config&) const = default;
 };

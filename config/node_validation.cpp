@@ -192,6 +192,7 @@ void validate(const node_config& cfg) {
   check_one_of("auth.password_hash_cost", cfg.auth.password_hash_cost, hash_costs);
   validate_security(cfg);
   check_admins(cfg.auth.admins);
+  check_range("auth.password_min_score", cfg.auth.password_min_score, 0, 100);
 }
 
 }  // namespace plexichat::config

@@ -15,10 +15,11 @@
 namespace plexichat::net {
 
 /// One client HTTP/1.1 connection: reads requests within the configured header, body and
-/// time limits, answers the operations endpoints and the web client (static_files) itself, upgrades /api/v1/ws, and hands REST
-/// calls to its actor (spawned on the first call), whose reply is posted back onto this
-/// connection's strand. One request at a time. Stream is plain_stream or tls_stream (then
-/// the TLS handshake comes first and every response carries Strict-Transport-Security).
+/// time limits, answers the operations endpoints and the web client (static_files) itself,
+/// upgrades /api/v1/ws, and hands REST calls to its actor (spawned on the first call), whose
+/// reply is posted back onto this connection's strand. One request at a time. Stream is
+/// plain_stream or tls_stream (then the TLS handshake comes first and every response carries
+/// Strict-Transport-Security).
 template <typename Stream>
 class http_connection : public std::enable_shared_from_this<http_connection<Stream>> {
  public:

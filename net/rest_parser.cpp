@@ -3,6 +3,7 @@
 #include <charconv>
 #include <vector>
 
+#include "net/account_bodies.hpp"
 #include "net/admin_input.hpp"
 #include "net/field_checks.hpp"
 #include "net/json_input.hpp"
@@ -47,25 +48,51 @@ struct route_entry {
   rest_route route;
 };
 
-/// Finds the routes of a path (after /api/v1); empty when the path is unknown.
-std::vector<route_entry> routes_for(const std::vector<std::string_view>& p, std::string& cid,
-                                    std::string& uid) {
+/// The routes under /auth; sets the session id of /auth/sessions/{id}.
+std::vector<route_entry> auth_routes(const std::vector<std::string_view>& p, rest_call& c) {
   auto n = p.size();
-  if (n >= 2 && p[0] == "admin") {
-    auto r = admin_input::admin_route(p, uid);
-    if (!r) {
-      return {};
-    }
-    return {{*r == rest_route::admin_set_role ? "PUT" : "GET", *r}};
-  }
-  if (n == 2 && p[0] == "auth") {
+  if (n == 2) {
     if (p[1] == "register")
       return {{"POST", rest_route::register_user}};
     if (p[1] == "login")
       return {{"POST", rest_route::login}};
     if (p[1] == "logout")
       return {{"POST", rest_route::logout}};
+    if (p[1] == "password")
+      return {{"POST", rest_route::change_password}};
+    if (p[1] == "mfa")
+      return {{"GET", rest_route::mfa_status}};
+    if (p[1] == "sessions")
+      return {{"GET", rest_route::list_sessions}, {"DELETE", rest_route::revoke_sessions}};
     return {};
+  }
+  if (n == 3 && p[1] == "sessions") {
+    c.session_id = std::string{p[2]};
+    return {{"DELETE", rest_route::revoke_session}};
+  }
+  if (n == 4 && p[1] == "mfa" && p[2] == "totp") {
+    if (p[3] == "enroll")
+      return {{"POST", rest_route::totp_enroll}};
+    if (p[3] == "confirm")
+      return {{"POST", rest_route::totp_confirm}};
+    if (p[3] == "disable")
+      return {{"POST", rest_route::totp_disable}};
+  }
+  return {};
+}
+
+/// Finds the routes of a path (after /api/v1); empty when the path is unknown.
+std::vector<route_entry> routes_for(const std::vector<std::string_view>& p, rest_call& c) {
+  auto n = p.size();
+  if (n >= 2 && p[0] == "admin") {
+    auto r = admin_input::admin_route(p, c.user_id);
+    if (!r) {
+      return {};
+    }
+    return {{*r == rest_route::admin_set_role ? "PUT" : "GET", *r}};
+  }
+  if (n >= 2 && p[0] == "auth") {
+    return auth_routes(p, c);
   }
   if (n == 2 && p[0] == "users" && p[1] == "me")
     return {{"GET", rest_route::me}};
@@ -73,7 +100,7 @@ std::vector<route_entry> routes_for(const std::vector<std::string_view>& p, std:
     return {};
   if (n == 1)
     return {{"GET", rest_route::list_channels}, {"POST", rest_route::create_channel}};
-  cid = std::string{p[1]};
+  c.channel_id = std::string{p[1]};
   if (n == 2)
     return {{"GET", rest_route::get_channel}, {"PATCH", rest_route::update_channel}};
   if (n == 3 && p[2] == "members")
@@ -81,7 +108,7 @@ std::vector<route_entry> routes_for(const std::vector<std::string_view>& p, std:
   if (n == 4 && p[2] == "members" && p[3] == "me")
     return {{"DELETE", rest_route::leave_channel}};
   if (n == 4 && p[2] == "members") {
-    uid = std::string{p[3]};
+    c.user_id = std::string{p[3]};
     return {{"DELETE", rest_route::remove_member}};
   }
   if (n == 3 && p[2] == "messages") {
@@ -149,14 +176,7 @@ std::optional<api_error> read_credentials(const json& b, rest_call& c,
     return fields::invalid("password must be at least " +
                            std::to_string(limits.min_password_chars) + " characters");
   }
-  if (!registering) {
-    // Type-checked so that a wrong type is refused; second factors come with TOTP support.
-    std::string otp;
-    if (auto e = fields::get_optional_string(b, "otp", otp)) {
-      return e;
-    }
-  }
-  return std::nullopt;
+  return registering ? std::nullopt : read_login_otp(b, c);
 }
 
 std::optional<api_error> read_channel(const json& b, rest_call& c,
@@ -216,12 +236,12 @@ std::optional<api_error> read_body(const json& b, rest_call& c,
       }
       return std::nullopt;
     default:
-      return std::nullopt;
+      return read_account_body(b, c, limits);
   }
 }
 
 bool takes_body(rest_route r) {
-  return r == rest_route::register_user || r == rest_route::login ||
+  return is_account_body_route(r) || r == rest_route::register_user || r == rest_route::login ||
          r == rest_route::create_channel || r == rest_route::post_message ||
          r == rest_route::join_channel || r == rest_route::admin_set_role ||
          r == rest_route::update_channel;
@@ -271,7 +291,7 @@ result parse_rest(const http_input& in, const config::limits_config& limits) {
     return not_found();
   }
   rest_call c;
-  auto routes = routes_for(split_path(path.substr(prefix.size())), c.channel_id, c.user_id);
+  auto routes = routes_for(split_path(path.substr(prefix.size())), c);
   if (routes.empty()) {
     return not_found();
   }
@@ -291,12 +311,18 @@ result parse_rest(const http_input& in, const config::limits_config& limits) {
   if (!c.user_id.empty() && !fields::is_valid_id(c.user_id)) {
     return refuse({api_errc::not_found, "no such user"});
   }
+  if (c.route == rest_route::revoke_session && !fields::is_valid_id(c.session_id)) {
+    return refuse({api_errc::not_found, "no such session"});
+  }
   c.token = bearer(in.authorization);
   if (c.route == rest_route::admin_audit || c.route == rest_route::admin_list_users) {
     if (auto e = admin_input::parse_query(query, c)) {
       return refuse(*e);
     }
   } else if (auto e = parse_query(c.route == rest_route::history ? query : "", c, limits)) {
+    return refuse(*e);
+  }
+  if (auto e = read_revoke_query(c.route == rest_route::revoke_sessions ? query : "", c)) {
     return refuse(*e);
   }
   if (auto e = parse_body(in.body, c, limits)) {

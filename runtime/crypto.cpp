@@ -160,6 +160,19 @@ bool equal_constant_time(std::string_view a, std::string_view b) {
   return a.empty() || sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+std::string keyed_hash(std::string_view key, std::string_view message) {
+  require_init();
+  if (key.size() < crypto_generichash_KEYBYTES_MIN ||
+      key.size() > crypto_generichash_KEYBYTES_MAX) {
+    return {};
+  }
+  std::string out(keyed_hash_bytes, '\0');
+  crypto_generichash(reinterpret_cast<unsigned char*>(out.data()), out.size(),
+                     reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+                     reinterpret_cast<const unsigned char*>(key.data()), key.size());
+  return out;
+}
+
 signing_key generate_signing_key() {
   require_init();
   signing_key key{std::string(crypto_sign_PUBLICKEYBYTES, '\0'),
@@ -211,15 +224,7 @@ bool verify_detached(std::string_view signature, std::string_view message,
                                      bytes_of(public_key)) == 0;
 }
 
-// ---- Keyed hashing and the key files ------------------------------------------------
-
-std::string keyed_hash(std::string_view key, std::string_view data) {
-  require_init();
-  std::string out(crypto_generichash_BYTES, '\0');
-  crypto_generichash(bytes_of(out), out.size(), bytes_of(data), data.size(), bytes_of(key),
-                     key.size());
-  return out;
-}
+// ---- The key files ------------------------------------------------------------------
 
 namespace {
 

@@ -61,6 +61,14 @@ bool verify_password(std::string_view stored_hash, std::string_view password);
 /// length mismatch (the lengths themselves are not secret).
 bool equal_constant_time(std::string_view a, std::string_view b);
 
+/// Size of keyed_hash's output and of the key it is meant to be used with.
+inline constexpr std::size_t keyed_hash_bytes = 32;
+
+/// The 32-byte keyed BLAKE2b hash (crypto_generichash) of `message` under `key`. The key must
+/// be 16 to 64 bytes; any other size gives an empty string (which matches no stored hash).
+/// Fit for high-entropy secrets (backup codes) and MACs (the audit log), not for passwords.
+std::string keyed_hash(std::string_view key, std::string_view message);
+
 /// An Ed25519 key pair in libsodium's raw form: public_key 32 bytes, secret_key 64 bytes
 /// (the 32-byte seed followed by the public key).
 struct signing_key {
@@ -105,10 +113,6 @@ struct key_result {
 /// exactly 64 bytes, a file whose public half does not match its seed, and I/O errors.
 /// Blocking file I/O: call it at startup, not on an actor scheduler thread.
 key_result load_or_create_signing_key(const std::string& path);
-
-/// Keyed BLAKE2b (crypto_generichash) of `data` under `key` (16..64 bytes; the audit log
-/// uses 32): 32 bytes.
-std::string keyed_hash(std::string_view key, std::string_view data);
 
 /// The size of the audit log's MAC key.
 inline constexpr std::size_t mac_key_bytes = 32;

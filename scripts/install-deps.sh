@@ -10,7 +10,7 @@ packages=(
   libboost-dev libboost-system-dev libboost-program-options-dev
   libyaml-cpp-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   libisal-dev libzstd-dev libssl-dev
-  liboath-dev oathtool libpwquality-dev libqrencode-dev libedit-dev libcli11-dev
+  liboath-dev oathtool libpwquality-dev cracklib-runtime libqrencode-dev libedit-dev libcli11-dev
   prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-websockets clang-format

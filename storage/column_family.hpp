@@ -21,14 +21,16 @@ enum class column_family : uint8_t {
   audit,          ///< 8-byte big-endian seq -> audit_record (actors/audit/)
   shards,         ///< reserved
   roles,          ///< user id -> role name ("admin"); absent = "user"
+  mfa,            ///< user id -> mfa_record
+  sessions,       ///< session_key(user id, token id) -> session_record
 };
 
-inline constexpr std::size_t column_family_count = 12;
+inline constexpr std::size_t column_family_count = 14;
 
 /// The RocksDB name of each column family, indexed by its enum value.
 inline constexpr std::array<std::string_view, column_family_count> column_family_names = {
-    "meta",     "users",  "usernames",   "channels", "members", "user_channels",
-    "messages", "nonces", "revocations", "audit",    "shards",  "roles",
+    "meta",   "users",       "usernames", "channels", "members", "user_channels", "messages",
+    "nonces", "revocations", "audit",     "shards",   "roles",   "mfa",           "sessions",
 };
 
 constexpr std::string_view name_of(column_family family) {

@@ -115,6 +115,10 @@ class database {
   /// Users with id > after_id (all when empty), in id order, at most `limit` (>= 1).
   user_page list_users(std::string_view after_id, std::size_t limit) const;
 
+  /// The user's second-factor state, if any was ever enrolled.
+  std::optional<mfa_record> get_mfa(std::string_view user_id) const;
+  /// The user's stored sessions (expired ones included), in session id order.
+  std::vector<session_record> user_sessions(std::string_view user_id) const;
   /// The schema version of the open database (after any migration).
   uint32_t schema_version() const;
 

@@ -229,4 +229,20 @@ std::optional<std::string> database::get_meta(std::string_view key) const {
   return impl_->get(column_family::meta, key);
 }
 
+std::optional<mfa_record> database::get_mfa(std::string_view user_id) const {
+  auto bytes = impl_->get(column_family::mfa, user_id);
+  return bytes ? decode_mfa(*bytes) : std::nullopt;
+}
+
+std::vector<session_record> database::user_sessions(std::string_view user_id) const {
+  std::vector<session_record> sessions;
+  scan_prefix(*impl_, column_family::sessions, user_id,
+              [&](std::string_view, std::string_view value) {
+                if (auto session = decode_session(value)) {
+                  sessions.push_back(std::move(*session));
+                }
+              });
+  return sessions;
+}
+
 }  // namespace plexichat::storage

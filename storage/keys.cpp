@@ -107,4 +107,8 @@ std::optional<uint64_t> split_audit_key(std::string_view key) {
   return load_u64_be(key);
 }
 
+std::string session_key(std::string_view user_id, std::string_view session_id) {
+  return join(user_id, session_id);
+}
+
 }  // namespace plexichat::storage

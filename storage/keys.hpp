@@ -62,5 +62,7 @@ std::optional<nonce_key_parts> split_nonce_key(std::string_view key);
 std::string audit_key(uint64_t seq);
 /// The seq of an audit key; nullopt unless the key is exactly 8 bytes.
 std::optional<uint64_t> split_audit_key(std::string_view key);
+/// user_id + '\0' + session id (the sessions column family).
+std::string session_key(std::string_view user_id, std::string_view session_id);
 
 }  // namespace plexichat::storage

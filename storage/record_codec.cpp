@@ -33,6 +33,14 @@ class record_writer {
     return *this;
   }
 
+  record_writer& strs(const std::vector<std::string>& values) {
+    u64(values.size());
+    for (const auto& v : values) {
+      str(v);
+    }
+    return *this;
+  }
+
   std::string take() { return std::move(out_); }
 
  private:
@@ -82,6 +90,19 @@ class record_reader {
       pos_ += length;
     } else {
       ok_ = false;
+    }
+    return *this;
+  }
+
+  record_reader& strs(std::vector<std::string>& values) {
+    uint64_t count = 0;
+    u64(count);
+    // Each string takes at least one byte, which bounds a corrupt count.
+    if (count > remaining()) {
+      ok_ = false;
+    }
+    for (uint64_t i = 0; ok_ && i < count; ++i) {
+      str(values.emplace_back());
     }
     return *this;
   }
@@ -220,6 +241,45 @@ std::optional<audit_record> decode_audit(std::string_view bytes) {
   record_reader reader(bytes);
   reader.u64(r.seq).i64(r.time).str(r.type).str(r.actor_id).str(r.subject).str(r.address);
   reader.str(r.detail).str(r.mac);
+  return finish(reader, std::move(r));
+}
+
+std::string encode(const mfa_record& r) {
+  return record_writer{}
+      .str(r.user_id)
+      .str(r.totp_secret)
+      .boolean(r.enabled)
+      .i64(r.last_step)
+      .str(r.backup_key)
+      .strs(r.backup_hashes)
+      .take();
+}
+
+std::string encode(const session_record& r) {
+  return record_writer{}
+      .str(r.id)
+      .str(r.user_id)
+      .str(r.device)
+      .str(r.address)
+      .i64(r.created_at)
+      .i64(r.last_used_at)
+      .i64(r.expires_at)
+      .take();
+}
+
+std::optional<mfa_record> decode_mfa(std::string_view bytes) {
+  mfa_record r;
+  record_reader reader(bytes);
+  reader.str(r.user_id).str(r.totp_secret).boolean(r.enabled).i64(r.last_step);
+  reader.str(r.backup_key).strs(r.backup_hashes);
+  return finish(reader, std::move(r));
+}
+
+std::optional<session_record> decode_session(std::string_view bytes) {
+  session_record r;
+  record_reader reader(bytes);
+  reader.str(r.id).str(r.user_id).str(r.device).str(r.address);
+  reader.i64(r.created_at).i64(r.last_used_at).i64(r.expires_at);
   return finish(reader, std::move(r));
 }
 

@@ -27,6 +27,9 @@ std::string encode(const nonce_record& record);
 std::string encode(const audit_record& record);
 /// Every field but the mac: the bytes the audit chain's MAC covers.
 std::string encode_audit_body(const audit_record& record);
+/// A list of strings is a u64 count followed by each string.
+std::string encode(const mfa_record& record);
+std::string encode(const session_record& record);
 
 std::optional<user_record> decode_user(std::string_view bytes);
 std::optional<channel_record> decode_channel(std::string_view bytes);
@@ -34,5 +37,7 @@ std::optional<member_record> decode_member(std::string_view bytes);
 std::optional<message_record> decode_message(std::string_view bytes);
 std::optional<nonce_record> decode_nonce(std::string_view bytes);
 std::optional<audit_record> decode_audit(std::string_view bytes);
+std::optional<mfa_record> decode_mfa(std::string_view bytes);
+std::optional<session_record> decode_session(std::string_view bytes);
 
 }  // namespace plexichat::storage

@@ -79,6 +79,36 @@ struct audit_record {
   bool operator==(const audit_record&) const = default;
 };
 
+/// A user's second-factor state (the mfa column family, keyed by user id). `totp_secret` is
+/// the raw RFC 6238 key (20 random bytes); `enabled` turns true once a code confirmed it;
+/// `last_step` is the last TOTP time step accepted (-1 for none), so no step is accepted
+/// twice; `backup_hashes` are keyed BLAKE2b hashes (key `backup_key`) of the unused backup
+/// codes.
+struct mfa_record {
+  std::string user_id;
+  std::string totp_secret;
+  bool enabled = false;
+  int64_t last_step = -1;
+  std::string backup_key;
+  std::vector<std::string> backup_hashes;
+
+  bool operator==(const mfa_record&) const = default;
+};
+
+/// One login session (the sessions column family, keyed by session_key(user_id, id)). `id`
+/// is the token id (JWT "jti"); `device` the client's User-Agent, `address` its IP address.
+struct session_record {
+  std::string id;
+  std::string user_id;
+  std::string device;
+  std::string address;
+  int64_t created_at = 0;
+  int64_t last_used_at = 0;
+  int64_t expires_at = 0;
+
+  bool operator==(const session_record&) const = default;
+};
+
 /// A page of a channel's log in ascending seq; `has_more` says whether more messages exist
 /// beyond the page in the direction of travel.
 struct message_page {

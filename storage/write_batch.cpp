@@ -81,4 +81,20 @@ void write_batch::append(write_batch&& other) {
   other.ops_.clear();
 }
 
+void write_batch::put_mfa(const mfa_record& record) {
+  put(column_family::mfa, record.user_id, encode(record));
+}
+
+void write_batch::delete_mfa(std::string_view user_id) {
+  erase(column_family::mfa, std::string(user_id));
+}
+
+void write_batch::put_session(const session_record& session) {
+  put(column_family::sessions, session_key(session.user_id, session.id), encode(session));
+}
+
+void write_batch::delete_session(std::string_view user_id, std::string_view session_id) {
+  erase(column_family::sessions, session_key(user_id, session_id));
+}
+
 }  // namespace plexichat::storage

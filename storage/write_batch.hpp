@@ -50,6 +50,10 @@ class write_batch {
   void delete_role(std::string_view user_id);
   /// Moves every operation of `other` to the end of this batch.
   void append(write_batch&& other);
+  void put_mfa(const mfa_record& record);
+  void delete_mfa(std::string_view user_id);
+  void put_session(const session_record& session);
+  void delete_session(std::string_view user_id, std::string_view session_id);
 
   /// The number of key writes and deletes held (put_user counts 2, for instance).
   std::size_t size() const { return ops_.size(); }

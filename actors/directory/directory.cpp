@@ -4,11 +4,11 @@
 
 #include <spdlog/spdlog.h>
 #include <caf/event_based_actor.hpp>
-#include <caf/stateful_actor.hpp>
+#include <caf/message_handler.hpp>
 
 #include "actors/atoms.hpp"
-#include "actors/directory/user_index.hpp"
-#include "actors/durable_writes.hpp"
+#include "actors/directory/directory_state.hpp"
+#include "actors/directory/mfa_state.hpp"
 #include "actors/message_types.hpp"
 #include "actors/run_blocking.hpp"
 #include "runtime/clock.hpp"
@@ -17,85 +17,52 @@ namespace plexichat::actors::directory {
 
 namespace {
 
-/// A user looked up in storage; `found` is false when there is none.
-struct lookup_result {
-  bool found = false;
-  storage::user_record user;
-};
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, lookup_result& x) {
-  return f(x.found, x.user);
-}
-
-/// A registration's blocking part: whether storage already has the name, else the hash.
+/// A registration's blocking part: whether storage already has the name, else whether the
+/// password passes the policy (`weak` says why not), else the hash.
 struct register_prep {
   bool taken = false;
+  std::string weak;
   std::string hash;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, register_prep& x) {
-  return f(x.taken, x.hash);
+  return f(x.taken, x.weak, x.hash);
 }
 
-struct directory_state {
-  node_context* ctx = nullptr;
-  user_index users;
-  durable_writes writes;
-  static inline const char* name = "directory";
-};
-
-using directory_actor = caf::stateful_actor<directory_state>;
-
-caf::actor self_handle(directory_actor* self) {
-  return caf::actor_cast<caf::actor>(self);
-}
-
-/// Finds a user by id or name: from memory, else from storage on the blocking pool.
-template <class Read, class Then>
-void find_user(directory_actor* self, const storage::user_record* cached, Read read, Then then) {
-  if (cached != nullptr) {
-    then(std::optional<storage::user_record>{*cached});
-    return;
+register_prep prepare_registration(const storage::database* db, const password_policy& policy,
+                                   const std::string& username, const std::string& password,
+                                   runtime::pwhash_cost cost) {
+  register_prep p;
+  p.taken = db->find_user_id(username).has_value();
+  if (p.taken) {
+    return p;
   }
-  run_blocking(
-      self, self->state.ctx->blocking,
-      [read] {
-        auto u = read();
-        return u ? lookup_result{true, std::move(*u)} : lookup_result{};
-      },
-      [self, then](lookup_result r) mutable {
-        if (!r.found) {
-          then(std::nullopt);
-          return;
-        }
-        self->state.users.insert(r.user);
-        then(std::optional<storage::user_record>{std::move(r.user)});
-      },
-      [then](api_error) mutable { then(std::nullopt); });
+  p.weak = policy.check(password, username).value_or("");
+  if (p.weak.empty()) {
+    p.hash = runtime::hash_password(password, cost).value_or("");
+  }
+  return p;
 }
 
-void find_by_name(directory_actor* self, const std::string& username,
-                  std::function<void(std::optional<storage::user_record>)> then) {
-  auto* db = self->state.ctx->db;
-  find_user(
-      self, self->state.users.by_name(username),
-      [db, username]() -> std::optional<storage::user_record> {
-        auto id = db->find_user_id(username);
-        return id ? db->get_user(*id) : std::nullopt;
-      },
-      std::move(then));
+void store_user(directory_actor* self, caf::typed_response_promise<storage::user_record> rp,
+                storage::user_record user) {
+  storage::write_batch batch;
+  batch.put_user(user);
+  commit(self, std::move(batch), [self, rp, user](bool ok) mutable {
+    self->state.users.release(user.username);
+    if (!ok) {
+      rp.deliver(make_error(api_errc::unavailable, "storage write failed"));
+      return;
+    }
+    self->state.users.insert(user);
+    spdlog::info("registered user {} ({})", user.username, user.id);
+    rp.deliver(user);
+  });
 }
 
-void find_by_id(directory_actor* self, const std::string& id,
-                std::function<void(std::optional<storage::user_record>)> then) {
-  auto* db = self->state.ctx->db;
-  find_user(
-      self, self->state.users.by_id(id), [db, id] { return db->get_user(id); }, std::move(then));
-}
-
-/// Hashes the password, then writes the user once the name is known to be free everywhere.
+/// Checks the name and the password policy, hashes the password, then writes the user once
+/// the name is known to be free everywhere.
 caf::result<storage::user_record> do_register(directory_actor* self, std::string username,
                                               std::string password) {
   auto& st = self->state;
@@ -104,40 +71,22 @@ caf::result<storage::user_record> do_register(directory_actor* self, std::string
   }
   auto rp = self->make_response_promise<storage::user_record>();
   auto* db = st.ctx->db;
-  auto cost = st.ctx->password_cost;
   run_blocking(
       self, st.ctx->blocking,
-      [db, username, password, cost] {
-        register_prep p;
-        p.taken = db->find_user_id(username).has_value();
-        if (!p.taken) {
-          p.hash = runtime::hash_password(password, cost).value_or("");
-        }
-        return p;
+      [db, policy = st.policy, username, password, cost = st.ctx->password_cost] {
+        return prepare_registration(db, *policy, username, password, cost);
       },
-      [self, rp, username](register_prep prep) mutable {
-        auto* p = &prep;
-        auto& st = self->state;
-        if (p->taken || p->hash.empty()) {
-          st.users.release(username);
-          rp.deliver(p->taken ? make_error(api_errc::conflict, "that username is taken")
-                              : make_error(api_errc::unavailable, "could not hash the password"));
+      [self, rp, username](register_prep p) mutable {
+        if (p.taken || !p.weak.empty() || p.hash.empty()) {
+          self->state.users.release(username);
+          rp.deliver(p.taken ? make_error(api_errc::conflict, "that username is taken")
+                     : !p.weak.empty()
+                         ? make_error(api_errc::invalid_request, p.weak)
+                         : make_error(api_errc::unavailable, "could not hash the password"));
           return;
         }
-        storage::user_record user{runtime::random_id("u"), username, p->hash, runtime::now_ms()};
-        storage::write_batch batch;
-        batch.put_user(user);
-        st.writes.submit(self_handle(self), *st.ctx->writer, std::move(batch),
-                         [self, rp, user](bool ok) mutable {
-                           self->state.users.release(user.username);
-                           if (!ok) {
-                             rp.deliver(make_error(api_errc::unavailable, "storage write failed"));
-                             return;
-                           }
-                           self->state.users.insert(user);
-                           spdlog::info("registered user {} ({})", user.username, user.id);
-                           rp.deliver(user);
-                         });
+        store_user(self, rp,
+                   {runtime::random_id("u"), username, std::move(p.hash), runtime::now_ms()});
       },
       [self, rp, username](api_error e) mutable {
         self->state.users.release(username);
@@ -146,7 +95,12 @@ caf::result<storage::user_record> do_register(directory_actor* self, std::string
   return rp;
 }
 
-login_result issue_token(directory_state& st, const storage::user_record& user) {
+/// Issues a token, records its session, and answers once the session (and any second-factor
+/// change already in `batch`) is durable.
+void complete_login(directory_actor* self, caf::typed_response_promise<login_result> rp,
+                    const storage::user_record& user, const login_request& req,
+                    storage::write_batch batch) {
+  auto& st = self->state;
   runtime::token_claims claims;
   claims.user_id = user.id;
   claims.username = user.username;
@@ -154,35 +108,72 @@ login_result issue_token(directory_state& st, const storage::user_record& user) 
   claims.issuer = st.ctx->config->name;
   claims.issued_at = runtime::now_seconds();
   claims.expires_at = claims.issued_at + st.ctx->config->auth.token_ttl.count();
-  return {st.ctx->signer->issue(claims), claims.expires_at * 1000, user};
+  auto now = runtime::now_ms();
+  storage::session_record session{
+      claims.token_id, user.id, req.device, req.address, now, now, claims.expires_at * 1000};
+  batch.put_session(session);
+  login_result result{st.ctx->signer->issue(claims), claims.expires_at * 1000, user};
+  commit(self, std::move(batch), [self, rp, session, result](bool ok) mutable {
+    if (!ok) {
+      rp.deliver(make_error(api_errc::unavailable, "storage write failed"));
+      return;
+    }
+    self->state.sessions.add(session);
+    self->state.ctx->metrics->logins.Increment();
+    rp.deliver(result);
+  });
+}
+
+/// After a right password: asks for and checks the second factor when the user has one.
+void second_step(directory_actor* self, caf::typed_response_promise<login_result> rp,
+                 storage::user_record user, login_request req) {
+  with_mfa(
+      self, user.id,
+      [self, rp, user, req](storage::mfa_record& mfa) mutable {
+        storage::write_batch batch;
+        if (totp_enabled(mfa)) {
+          if (req.otp.empty()) {
+            rp.deliver(make_error(api_errc::mfa_required,
+                                  "this account needs a second factor: send \"otp\""));
+            return;
+          }
+          if (check_factor(mfa, req.otp, runtime::now_seconds()) == factor_result::invalid) {
+            self->state.ctx->metrics->login_failures.Increment();
+            rp.deliver(make_error(api_errc::unauthorized, "wrong or already used code"));
+            return;
+          }
+          batch.put_mfa(mfa);
+        }
+        complete_login(self, rp, user, req, std::move(batch));
+      },
+      [rp](api_error e) mutable { rp.deliver(make_error(e.code, e.message)); });
 }
 
 /// Verifies the password on the blocking pool. An unknown user costs one hash too, so that
-/// timing does not tell which usernames exist.
-caf::result<login_result> do_login(directory_actor* self, std::string username,
-                                   std::string password) {
+/// timing does not tell which usernames exist; the second factor is looked at only after a
+/// right password, so a wrong one never tells whether the account has one.
+caf::result<login_result> do_login(directory_actor* self, login_request req) {
   auto rp = self->make_response_promise<login_result>();
-  find_by_name(self, username, [self, rp, password](std::optional<storage::user_record> u) mutable {
+  auto name = req.username;
+  find_by_name(self, name, [self, rp, req](std::optional<storage::user_record> u) mutable {
     auto cost = self->state.ctx->password_cost;
     std::string hash = u ? u->password_hash : std::string{};
     run_blocking(
         self, self->state.ctx->blocking,
-        [hash, password, cost] {
+        [hash, password = req.password, cost] {
           if (hash.empty()) {
             (void)runtime::hash_password(password, cost);
             return false;
           }
           return runtime::verify_password(hash, password);
         },
-        [self, rp, u](bool ok) mutable {
-          auto& st = self->state;
+        [self, rp, u, req](bool ok) mutable {
           if (!ok) {
-            st.ctx->metrics->login_failures.Increment();
+            self->state.ctx->metrics->login_failures.Increment();
             rp.deliver(make_error(api_errc::unauthorized, "wrong username or password"));
             return;
           }
-          st.ctx->metrics->logins.Increment();
-          rp.deliver(issue_token(st, *u));
+          second_step(self, rp, *u, std::move(req));
         },
         [rp](api_error e) mutable { rp.deliver(make_error(e.code, e.message)); });
   });
@@ -201,38 +192,76 @@ caf::result<storage::user_record> do_get(directory_actor* self, const std::strin
   return rp;
 }
 
-caf::result<bool> do_logout(directory_actor* self, std::string token_id, int64_t expires_at) {
-  auto& st = self->state;
+/// Revokes the token durably, and forgets its session when the user is known.
+caf::result<bool> do_logout(directory_actor* self, std::string user_id, std::string token_id,
+                            int64_t expires_at) {
   auto rp = self->make_response_promise<bool>();
   storage::write_batch batch;
   batch.revoke_token(token_id, expires_at);
-  st.writes.submit(self_handle(self), *st.ctx->writer, std::move(batch),
-                   [self, rp, token_id, expires_at](bool ok) mutable {
-                     if (!ok) {
-                       rp.deliver(make_error(api_errc::unavailable, "storage write failed"));
-                       return;
-                     }
-                     self->state.ctx->revocations->add(token_id, expires_at);
-                     rp.deliver(true);
-                   });
+  if (!user_id.empty()) {
+    self->state.sessions.remove(user_id, token_id);
+    batch.delete_session(user_id, token_id);
+  }
+  commit(self, std::move(batch), [self, rp, token_id, expires_at](bool ok) mutable {
+    if (!ok) {
+      rp.deliver(make_error(api_errc::unavailable, "storage write failed"));
+      return;
+    }
+    self->state.ctx->revocations->add(token_id, expires_at);
+    rp.deliver(true);
+  });
   return rp;
+}
+
+caf::message_handler account_handlers(directory_actor* self) {
+  return {
+      [self](enroll_atom, std::string& uid, std::string& name) {
+        return do_enroll(self, std::move(uid), std::move(name));
+      },
+      [self](confirm_atom, std::string& uid, std::string& code) {
+        return do_confirm(self, std::move(uid), std::move(code));
+      },
+      [self](disable_atom, std::string& uid, std::string& password, std::string& code) {
+        return do_disable(self, std::move(uid), std::move(password), std::move(code));
+      },
+      [self](mfa_atom, std::string& uid) { return do_mfa_status(self, std::move(uid)); },
+      [self](sessions_atom, std::string& uid) { return do_list_sessions(self, std::move(uid)); },
+      [self](revoke_atom, std::string& uid, std::string& id) {
+        return do_revoke_session(self, std::move(uid), std::move(id));
+      },
+      [self](revokeall_atom, std::string& uid, std::string& keep) {
+        return do_revoke_sessions(self, std::move(uid), std::move(keep));
+      },
+      [self](touch_atom, std::string& uid, std::string& id) {
+        do_touch(self, std::move(uid), std::move(id));
+      },
+      [self](password_atom, password_change& change) {
+        return do_change_password(self, std::move(change));
+      },
+  };
 }
 
 caf::behavior directory_behavior(directory_actor* self, node_context* ctx) {
   self->state.ctx = ctx;
-  return {
+  self->state.policy = std::make_shared<const password_policy>(
+      ctx->config->limits.min_password_chars, ctx->config->auth.password_min_score);
+  return account_handlers(self).or_else(caf::message_handler{
       [self](register_atom, std::string& username, std::string& password) {
         return do_register(self, std::move(username), std::move(password));
       },
+      [self](login_atom, login_request& req) { return do_login(self, std::move(req)); },
       [self](login_atom, std::string& username, std::string& password) {
-        return do_login(self, std::move(username), std::move(password));
+        return do_login(self, login_request{std::move(username), std::move(password), {}, {}, {}});
       },
       [self](get_atom, const std::string& id) { return do_get(self, id); },
       [self](logout_atom, std::string& token_id, int64_t expires_at) {
-        return do_logout(self, std::move(token_id), expires_at);
+        return do_logout(self, {}, std::move(token_id), expires_at);
+      },
+      [self](logout_atom, std::string& user_id, std::string& token_id, int64_t expires_at) {
+        return do_logout(self, std::move(user_id), std::move(token_id), expires_at);
       },
       [self](committed_atom, uint64_t id, bool ok) { self->state.writes.on_committed(id, ok); },
-  };
+  });
 }
 
 }  // namespace

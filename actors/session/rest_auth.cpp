@@ -1,6 +1,7 @@
 // Sign-up, login, logout and /users/me, with their audit records (rest_security.hpp).
 #include "actors/session/rest_security.hpp"
 
+#include "actors/account_types.hpp"
 #include "actors/atoms.hpp"
 #include "actors/message_types.hpp"
 #include "actors/wire.hpp"
@@ -58,7 +59,8 @@ void run_register(caf::event_based_actor* self, node_context* ctx, const rest_ca
 
 void run_login(caf::event_based_actor* self, node_context* ctx, const rest_call& c,
                const rest_responder& reply) {
-  self->request(ctx->directory, caf::infinite, login_atom::value, c.username, c.password)
+  self->request(ctx->directory, caf::infinite, login_atom::value,
+                login_request{c.username, c.password, c.otp, c.user_agent, c.remote_address})
       .then(
           [self, ctx, c, reply](login_result& r) {
             self->request(ctx->access, caf::infinite, role_atom::value, r.user.id)
@@ -73,7 +75,7 @@ void run_login(caf::event_based_actor* self, node_context* ctx, const rest_call&
 
 void run_logout(caf::event_based_actor* self, node_context* ctx, const rest_call& c,
                 const runtime::token_claims& who, const rest_responder& reply) {
-  self->request(ctx->directory, caf::infinite, logout_atom::value, who.token_id,
+  self->request(ctx->directory, caf::infinite, logout_atom::value, who.user_id, who.token_id,
                 who.expires_at * 1000)
       .then(
           [self, ctx, c, who, reply](bool) {

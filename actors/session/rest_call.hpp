@@ -32,6 +32,14 @@ enum class rest_route {
   admin_set_role,      ///< PUT /admin/users/{id}/role
   admin_audit,         ///< GET /admin/audit
   admin_audit_verify,  ///< GET /admin/audit/verify
+  mfa_status,          ///< GET /auth/mfa
+  totp_enroll,         ///< POST /auth/mfa/totp/enroll
+  totp_confirm,        ///< POST /auth/mfa/totp/confirm
+  totp_disable,        ///< POST /auth/mfa/totp/disable
+  change_password,     ///< POST /auth/password
+  list_sessions,       ///< GET /auth/sessions
+  revoke_session,      ///< DELETE /auth/sessions/{id}
+  revoke_sessions,     ///< DELETE /auth/sessions[?keep_current=true]
 };
 
 /// One REST request, parsed and validated by the net layer: only the fields of its route
@@ -40,8 +48,13 @@ struct rest_call {
   rest_route route = rest_route::me;
   std::string token;  ///< bearer token, if any
   std::string channel_id;
-  std::string username;  ///< lowercase
-  std::string password;
+  std::string username;       ///< lowercase
+  std::string password;       ///< login, register, disable; the old one for change_password
+  std::string otp;            ///< login's second-factor code, may be empty
+  std::string code;           ///< totp_confirm's and totp_disable's code
+  std::string new_password;   ///< change_password
+  std::string session_id;     ///< revoke_session
+  bool keep_current = false;  ///< revoke_sessions: keep the caller's own session
   std::string name;
   std::string topic;
   bool is_private = false;

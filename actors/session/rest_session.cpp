@@ -2,9 +2,11 @@
 
 #include <caf/event_based_actor.hpp>
 
+#include "actors/account_types.hpp"
 #include "actors/atoms.hpp"
 #include "actors/channel/channel_client.hpp"
 #include "actors/message_types.hpp"
+#include "actors/session/account_routes.hpp"
 #include "actors/session/authenticate.hpp"
 #include "actors/session/rest_security.hpp"
 #include "actors/wire.hpp"
@@ -103,6 +105,9 @@ void run_authenticated(caf::event_based_actor* self, node_context* ctx, const re
           },
           list_atom::value, who.user_id);
     default:
+      if (run_account_route(self, ctx, c, who, reply)) {
+        return;
+      }
       return run_channel_route(self, ctx, c, who, reply);
   }
 }
@@ -134,10 +139,13 @@ void run(caf::event_based_actor* self, node_context* ctx, const rest_call& c,
   if (auto* err = std::get_if<api_error>(&who)) {
     return reply(error_reply(*err));
   }
-  if (auto refusal = over_user_rate(*ctx, std::get<runtime::token_claims>(who))) {
+  auto& claims = std::get<runtime::token_claims>(who);
+  if (auto refusal = over_user_rate(*ctx, claims)) {
     return reply(std::move(*refusal));
   }
-  run_authenticated(self, ctx, c, std::get<runtime::token_claims>(who), reply);
+  // The session's last use, kept by the directory (persisted at most once a minute).
+  self->send(ctx->directory, touch_atom::value, claims.user_id, claims.token_id);
+  run_authenticated(self, ctx, c, claims, reply);
 }
 
 caf::behavior rest_behavior(caf::event_based_actor* self, node_context* ctx) {

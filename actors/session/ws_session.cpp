@@ -27,6 +27,9 @@ constexpr std::size_t max_pending_before_auth = 64;
 // Sends awaiting their ack: a client that pipelines more gets rate_limited errors instead of
 // growing the channel's mailbox without bound.
 constexpr std::size_t max_sends_in_flight = 1024;
+// How often an idle authenticated session looks whether its token was revoked (a session
+// revoked elsewhere is closed within this time even if the client sends nothing).
+constexpr std::chrono::seconds revocation_check_interval{2};
 
 struct session_state {
   node_context* ctx = nullptr;
@@ -65,6 +68,7 @@ void on_authenticated(session_actor* self, const storage::user_record& user) {
   auto until_expiry = st.claims->expires_at * 1000 - runtime::now_ms();
   self->delayed_send(self, std::chrono::milliseconds{std::max<int64_t>(until_expiry, 0)},
                      timeout_atom::value);
+  self->delayed_send(self, revocation_check_interval, tick_atom::value);
   auto pending = std::move(st.pending);
   for (auto& pf : pending) {
     handle(self, pf);
@@ -80,6 +84,7 @@ void authenticate_session(session_actor* self, const client_frame& f) {
   }
   st.claims = std::get<runtime::token_claims>(std::move(checked));
   st.authenticating = true;
+  self->send(st.ctx->directory, touch_atom::value, st.claims->user_id, st.claims->token_id);
   self->request(st.ctx->directory, caf::infinite, get_atom::value, st.claims->user_id)
       .then([self](storage::user_record& user) { on_authenticated(self, user); },
             [self](caf::error&) { close(self, close_unauthorized, "unknown user"); });
@@ -295,6 +300,14 @@ caf::behavior session_behavior(session_actor* self, node_context* ctx, sink_ptr 
         } else if (st.claims->expires_at <= runtime::now_seconds()) {
           close(self, close_unauthorized, "token expired");
         }
+      },
+      [self](tick_atom) {
+        auto& st = self->state;
+        if (st.claims && st.ctx->revocations->is_revoked(st.claims->token_id)) {
+          close(self, close_unauthorized, "token revoked");
+          return;
+        }
+        self->delayed_send(self, revocation_check_interval, tick_atom::value);
       },
       [self](closed_atom) {
         leave_all(self);

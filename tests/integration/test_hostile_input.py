@@ -90,7 +90,7 @@ def invalid_unicode_in_strings_is_400(s):
            b'{"content": "x\x01raw control"}']
     for raw in bad:
         assert_error(post_raw(s, path, raw), 400, "invalid_request", repr(raw))
-    assert_error(post_raw(s, "/api/v1/auth/register", b'{"username": "ab\xffcd", "password": "12345678"}',
+    assert_error(post_raw(s, "/api/v1/auth/register", b'{"username": "ab\xffcd", "password": "violet lamp under stairs"}',
                           token=False), 400, "invalid_request", "register invalid UTF-8")
     assert_error(post_raw(s, "/api/v1/channels", b'{"name": "\xfe\xff"}'), 400, "invalid_request",
                  "channel name invalid UTF-8")
@@ -101,11 +101,11 @@ def invalid_unicode_in_strings_is_400(s):
 def wrong_json_types_are_400(s):
     api, token, cid = s["api"], s["token"], s["cid"]
     cases = [
-        ("/api/v1/auth/register", {"username": 5, "password": "12345678"}),
-        ("/api/v1/auth/register", {"username": ["abc"], "password": "12345678"}),
+        ("/api/v1/auth/register", {"username": 5, "password": "violet lamp under stairs"}),
+        ("/api/v1/auth/register", {"username": ["abc"], "password": "violet lamp under stairs"}),
         ("/api/v1/auth/register", {"username": "abcdef", "password": None}),
         ("/api/v1/auth/register", {"username": "abcdef", "password": 12345678}),
-        ("/api/v1/auth/login", {"username": {"a": 1}, "password": "12345678"}),
+        ("/api/v1/auth/login", {"username": {"a": 1}, "password": "violet lamp under stairs"}),
         ("/api/v1/channels", {"name": 5}),
         ("/api/v1/channels", {"name": "x", "private": "yes"}),
         ("/api/v1/channels", {"name": "x", "private": 1}),

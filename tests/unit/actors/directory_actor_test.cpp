@@ -10,7 +10,7 @@
 namespace plexichat::actors::testing {
 namespace {
 
-const std::string kPassword = "correct horse";
+const std::string kPassword = "correct horse battery";
 
 class DirectoryActorTest : public ::testing::Test {
  protected:

@@ -26,11 +26,12 @@ TEST(RestParserRegister, NormalisesUsernameToLowercase) {
   EXPECT_EQ(call.route, rest_route::register_user);
   EXPECT_EQ(call.username, "alice_01.x-y");
   EXPECT_EQ(call.password, "Secret pw");
-  EXPECT_EQ(
-      accepted("POST", "/api/v1/auth/register", credentials("abc", "12345678").dump()).username,
-      "abc");
   EXPECT_EQ(accepted("POST", "/api/v1/auth/register",
-                     credentials(std::string(32, 'Z'), "12345678").dump())
+                     credentials("abc", "violet lamp under stairs").dump())
+                .username,
+            "abc");
+  EXPECT_EQ(accepted("POST", "/api/v1/auth/register",
+                     credentials(std::string(32, 'Z'), "violet lamp under stairs").dump())
                 .username,
             std::string(32, 'z'));
 }
@@ -39,16 +40,19 @@ TEST(RestParserRegister, RefusesInvalidUsernames) {
   for (const std::string& name : {std::string{"x"}, std::string{"ab"}, std::string(33, 'a'),
                                   std::string{"a b"}, std::string{"\xC3\xBCmlaut"},
                                   std::string{"al!ce"}, std::string{"al/ce"}, std::string{""}}) {
-    expect_invalid("POST", "/api/v1/auth/register", credentials(name, "12345678"), username_rule);
+    expect_invalid("POST", "/api/v1/auth/register", credentials(name, "violet lamp under stairs"),
+                   username_rule);
   }
 }
 
 TEST(RestParserRegister, RefusesMissingOrWrongTypedCredentials) {
   const char* path = "/api/v1/auth/register";
-  expect_invalid("POST", path, {{"password", "12345678"}}, "missing field \"username\"");
+  expect_invalid("POST", path, {{"password", "violet lamp under stairs"}},
+                 "missing field \"username\"");
   expect_invalid("POST", path, {{"username", "alice"}}, "missing field \"password\"");
-  expect_invalid("POST", path, credentials(5, "12345678"), "field \"username\" must be a string");
-  expect_invalid("POST", path, credentials({"abc"}, "12345678"),
+  expect_invalid("POST", path, credentials(5, "violet lamp under stairs"),
+                 "field \"username\" must be a string");
+  expect_invalid("POST", path, credentials({"abc"}, "violet lamp under stairs"),
                  "field \"username\" must be a string");
   expect_invalid("POST", path, credentials("alice", nullptr),
                  "field \"password\" must be a string");
@@ -64,7 +68,9 @@ TEST(RestParserRegister, PasswordMinimumInCharacters) {
   // 7 characters in 14 bytes: still too short.
   expect_invalid("POST", path, credentials("alice", repeat("\xC3\xA9", 7)),
                  "password must be at least 8 characters");
-  EXPECT_EQ(accepted("POST", path, credentials("alice", "12345678").dump()).password, "12345678");
+  EXPECT_EQ(
+      accepted("POST", path, credentials("alice", "violet lamp under stairs").dump()).password,
+      "violet lamp under stairs");
   EXPECT_EQ(accepted("POST", path, credentials("alice", repeat("\xC3\xA9", 8)).dump()).password,
             repeat("\xC3\xA9", 8));
 }

@@ -26,8 +26,9 @@ struct route_case {
 
 TEST(RestParserRoutes, EveryRouteOfTheProtocol) {
   const route_case cases[] = {
-      {"POST", "/api/v1/auth/register", R"({"username":"alice","password":"12345678"})",
-       rest_route::register_user, ""},
+      {"POST", "/api/v1/auth/register",
+       R"({"username":"alice","password":"violet lamp under stairs"})", rest_route::register_user,
+       ""},
       {"POST", "/api/v1/auth/login", R"({"username":"alice","password":"x"})", rest_route::login,
        ""},
       {"POST", "/api/v1/auth/logout", "", rest_route::logout, ""},

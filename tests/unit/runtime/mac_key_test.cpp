@@ -23,10 +23,13 @@ TEST(KeyedHash, IsThirtyTwoBytesAndDependsOnKeyAndData) {
   EXPECT_NE(h, keyed_hash(key, ""));
 }
 
-TEST(KeyedHash, MatchesTheBlake2bTestVector) {
-  // With an empty key it is plain BLAKE2b-256, whose value for "abc" is well known.
-  EXPECT_EQ(to_hex(keyed_hash("", "abc")),
-            "bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319");
+TEST(KeyedHash, RefusesKeysOutsideSixteenToSixtyFourBytes) {
+  // An unkeyed or badly keyed "MAC" would be forgeable: it is an empty string instead.
+  EXPECT_EQ(keyed_hash("", "abc"), "");
+  EXPECT_EQ(keyed_hash(std::string(15, 'k'), "abc"), "");
+  EXPECT_EQ(keyed_hash(std::string(65, 'k'), "abc"), "");
+  EXPECT_EQ(keyed_hash(std::string(16, 'k'), "abc").size(), 32u);
+  EXPECT_EQ(keyed_hash(std::string(64, 'k'), "abc").size(), 32u);
 }
 
 TEST(MacKeyFile, IsCreatedOnceWithMode0600AndReloaded) {

@@ -1,0 +1,83 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "actors/account_types.hpp"
+#include "actors/api_error.hpp"
+#include "actors/directory/password_policy.hpp"
+#include "actors/directory/session_book.hpp"
+#include "actors/directory/user_index.hpp"
+#include "actors/durable_writes.hpp"
+#include "actors/node_context.hpp"
+#include "storage/write_batch.hpp"
+
+// Internal to actors/directory/: the directory actor's state and the steps its handlers share.
+// Everything here runs in the directory actor.
+namespace plexichat::actors::directory {
+
+struct directory_state {
+  node_context* ctx = nullptr;
+  user_index users;
+  durable_writes writes;
+  /// Second-factor records by user id, once read; a record with an empty secret means none.
+  /// Authoritative once present, so two logins racing with one code see each other's step.
+  std::unordered_map<std::string, storage::mfa_record> mfa;
+  session_book sessions;
+  /// Shared with blocking jobs, which may outlive a stopping actor.
+  std::shared_ptr<const password_policy> policy;
+  static inline const char* name = "directory";
+};
+
+using directory_actor = caf::stateful_actor<directory_state>;
+using user_callback = std::function<void(std::optional<storage::user_record>)>;
+
+caf::actor self_handle(directory_actor* self);
+
+/// Finds a user from memory, else from storage on the blocking pool.
+void find_by_name(directory_actor* self, const std::string& username, user_callback then);
+void find_by_id(directory_actor* self, const std::string& id, user_callback then);
+
+/// Runs `then(record)` with the user's cached second-factor record, reading it first if
+/// needed; `fail` if the read could not run. `then` must not keep the reference.
+void with_mfa(directory_actor* self, const std::string& user_id,
+              std::function<void(storage::mfa_record&)> then, std::function<void(api_error)> fail);
+
+/// Runs `then()` once the user's stored sessions are in the session book.
+void with_sessions(directory_actor* self, const std::string& user_id, std::function<void()> then,
+                   std::function<void(api_error)> fail);
+
+/// Writes `batch` through the node's writer; `done(ok)` runs once it is durable or failed.
+void commit(directory_actor* self, storage::write_batch batch, std::function<void(bool)> done);
+
+/// Adds to `batch` the revocation of each of the user's live sessions but `keep_id`, removes
+/// them from the book, and returns (token id, expires_at ms) for the revocation list.
+std::vector<std::pair<std::string, int64_t>> revoke_others(directory_state& st,
+                                                           const std::string& user_id,
+                                                           const std::string& keep_id,
+                                                           storage::write_batch& batch);
+
+// The handlers of directory.hpp's account messages (mfa_handlers.cpp, account_handlers.cpp).
+caf::result<totp_enrolment> do_enroll(directory_actor* self, std::string user_id,
+                                      std::string username);
+caf::result<std::vector<std::string>> do_confirm(directory_actor* self, std::string user_id,
+                                                 std::string code);
+caf::result<bool> do_disable(directory_actor* self, std::string user_id, std::string password,
+                             std::string code);
+caf::result<mfa_status> do_mfa_status(directory_actor* self, std::string user_id);
+caf::result<std::vector<storage::session_record>> do_list_sessions(directory_actor* self,
+                                                                   std::string user_id);
+caf::result<bool> do_revoke_session(directory_actor* self, std::string user_id,
+                                    std::string session_id);
+caf::result<bool> do_revoke_sessions(directory_actor* self, std::string user_id,
+                                     std::string keep_id);
+void do_touch(directory_actor* self, std::string user_id, std::string session_id);
+caf::result<bool> do_change_password(directory_actor* self, password_change change);
+
+}  // namespace plexichat::actors::directory
