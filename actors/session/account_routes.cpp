@@ -3,6 +3,7 @@
 #include "actors/account_types.hpp"
 #include "actors/atoms.hpp"
 #include "actors/message_types.hpp"
+#include "actors/session/rest_security.hpp"
 #include "actors/wire.hpp"
 
 namespace plexichat::actors::session {
@@ -20,6 +21,27 @@ void ask_directory(caf::event_based_actor* self, node_context* ctx, const rest_r
             [reply](caf::error& err) {
               auto e = to_api_error(err);
               reply({http_status(e.code), wire::error_body(e), {}});
+            });
+}
+
+/// Like ask_directory, for a change the audit log records: the answer is sent once `done`
+/// is durable. A refused password or code (403) is recorded too, as `failed_type`.
+template <class T, class Make, class... Ts>
+void ask_audited(caf::event_based_actor* self, node_context* ctx, const rest_call& c,
+                 const rest_responder& reply, Make make, audit::audit_entry done,
+                 std::string failed_type, Ts&&... xs) {
+  self->request(ctx->directory, caf::infinite, std::forward<Ts>(xs)...)
+      .then([self, ctx, reply, make,
+             done](T& answer) { reply_audited(self, ctx, done, reply, make(answer)); },
+            [self, ctx, c, reply, done, failed_type](caf::error& err) {
+              auto e = to_api_error(err);
+              if (e.code != api_errc::forbidden || failed_type.empty()) {
+                return reply(refusal(e));
+              }
+              nlohmann::json detail = {{"reason", e.message}};
+              reply_audited(self, ctx,
+                            audit_entry_for(c, failed_type, done.actor_id, done.subject, detail),
+                            reply, refusal(e));
             });
 }
 
@@ -52,15 +74,17 @@ void run_mfa_route(caf::event_based_actor* self, node_context* ctx, const rest_c
           },
           enroll_atom::value, uid, who.username);
     case rest_route::totp_confirm:
-      return ask_directory<std::vector<std::string>>(
-          self, ctx, reply,
+      return ask_audited<std::vector<std::string>>(
+          self, ctx, c, reply,
           [](std::vector<std::string>& codes) {
             return rest_reply{200, {{"backup_codes", codes}}, {}};
           },
+          audit_entry_for(c, "mfa.enable", uid, uid, {{"method", "totp"}}), "mfa.enable_failed",
           confirm_atom::value, uid, c.code);
     default:
-      return ask_directory<bool>(self, ctx, reply, no_content, disable_atom::value, uid, c.password,
-                                 c.code);
+      return ask_audited<bool>(self, ctx, c, reply, no_content,
+                               audit_entry_for(c, "mfa.disable", uid, uid, {{"method", "totp"}}),
+                               "mfa.disable_failed", disable_atom::value, uid, c.password, c.code);
   }
 }
 
@@ -80,14 +104,21 @@ void run_session_route(caf::event_based_actor* self, node_context* ctx, const re
           },
           sessions_atom::value, uid);
     case rest_route::revoke_session:
-      return ask_directory<bool>(self, ctx, reply, no_content, revoke_atom::value, uid,
-                                 c.session_id);
+      return ask_audited<bool>(
+          self, ctx, c, reply, no_content,
+          audit_entry_for(c, "session.revoke", uid, uid, {{"session_id", c.session_id}}), "",
+          revoke_atom::value, uid, c.session_id);
     case rest_route::revoke_sessions:
-      return ask_directory<bool>(self, ctx, reply, no_content, revokeall_atom::value, uid,
-                                 c.keep_current ? who.token_id : std::string{});
+      return ask_audited<bool>(
+          self, ctx, c, reply, no_content,
+          audit_entry_for(c, "session.revoke_all", uid, uid, {{"keep_current", c.keep_current}}),
+          "", revokeall_atom::value, uid, c.keep_current ? who.token_id : std::string{});
     default:
-      return ask_directory<bool>(self, ctx, reply, no_content, password_atom::value,
-                                 password_change{uid, who.token_id, c.password, c.new_password});
+      return ask_audited<bool>(
+          self, ctx, c, reply, no_content,
+          audit_entry_for(c, "auth.password_change", uid, uid, nlohmann::json::object()),
+          "auth.password_change_failed", password_atom::value,
+          password_change{uid, who.token_id, c.password, c.new_password});
   }
 }
 

@@ -7,9 +7,10 @@ commands, and the hash chain catching a record edited or deleted on disk
 import os
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Api, Suite, assert_error, node_binary, uname  # noqa: E402
+from harness import PASSWORD, Api, Suite, assert_error, node_binary, uname  # noqa: E402
 
 suite = Suite("audit")
 S = {}
@@ -91,6 +92,50 @@ def logins_and_failures_are_logged_with_the_address(s):
     assert failed[0]["detail"]["username"] == name, failed
     reg = [r for r in recs if r["type"] == "auth.register" and r["subject"] == s["u_user"]["id"]]
     assert len(reg) == 1 and reg[0]["detail"] == {"username": name}, reg
+
+
+def totp(secret, at):
+    """The TOTP code of `secret` (base32) at Unix time `at`, made by Debian's oathtool."""
+    return run("oathtool", "--totp", "-b", secret, "--now", f"@{int(at)}").stdout.strip()
+
+
+@suite.check
+def mfa_password_and_session_changes_are_logged(s):
+    api = s["api"]
+    token, user = api.user("sec")
+    uid, mfa = user["id"], "/api/v1/auth/mfa/totp"
+    st, b, _ = api.call("POST", mfa + "/enroll", token=token)
+    assert st == 200, (st, b)
+    wrong = "000000" if totp(b["secret"], time.time()) != "000000" else "111111"
+    assert_error(api.call("POST", mfa + "/confirm", {"code": wrong}, token=token), 403,
+                 "forbidden")
+    # A current code (now, or one step either side should a step boundary fall between
+    # here and the node) confirms.
+    confirmed = False
+    for at in (time.time(), time.time() - 30, time.time() + 30):
+        st, _, _ = api.call("POST", mfa + "/confirm", {"code": totp(b["secret"], at)}, token=token)
+        if st == 200:
+            confirmed = True
+            break
+    assert confirmed, "no current TOTP code was accepted"
+    change = "/api/v1/auth/password"
+    assert_error(api.call("POST", change, {"old_password": "not the password",
+                                           "new_password": "violet staple tundra 42"},
+                          token=token), 403, "forbidden")
+    st, _, _ = api.call("POST", change, {"old_password": PASSWORD,
+                                         "new_password": "violet staple tundra 42"}, token=token)
+    assert st == 204, st
+    st, sessions, _ = api.call("GET", "/api/v1/auth/sessions", token=token)
+    assert st == 200 and len(sessions["sessions"]) == 1, sessions
+    assert api.call("DELETE", "/api/v1/auth/sessions?keep_current=true", token=token)[0] == 204
+    mine = [r for r in records(api, s["t_admin"]) if r["subject"] == uid]
+    types = [r["type"] for r in mine]
+    expected = ["mfa.enable_failed", "mfa.enable", "auth.password_change_failed",
+                "auth.password_change", "session.revoke_all"]
+    assert [t for t in types if t in expected] == expected, types
+    assert all(r["actor_id"] == uid and r["address"] == "127.0.0.1" for r in mine
+               if r["type"] in expected), mine
+    assert verify(api, s["t_admin"])["ok"]
 
 
 @suite.check
