@@ -1,6 +1,7 @@
 // User content is text, never markup; the node serves the client with its security and
 // caching headers; errors are said in words.
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import {
   PASSWORD, createChannel, newPage, screenshot, sendMessage, signUp, startNodeAndBrowser,
@@ -10,7 +11,13 @@ import {
 let node;
 let browser;
 
-before(async () => ({ node, browser } = await startNodeAndBrowser()));
+// A login throttle that locks a username after 3 failures for 4 s, so that the rate-limit
+// test sees a real 429 from the node and can wait it out.
+const THROTTLE = [
+  'login_throttle:', '  account:', '    free_failures: 3', '    lock_after: 3', '  lock: 4s',
+];
+
+before(async () => ({ node, browser } = await startNodeAndBrowser(THROTTLE)));
 after(() => stopNodeAndBrowser(node, browser));
 
 const PAYLOADS = [
@@ -117,43 +124,54 @@ test('a message over the limit is refused before sending, with a counter', async
   }
 });
 
-// The node does not throttle logins or know TOTP yet (other work): these two answers are
-// the documented protocol's, put in front of the real node for one request each.
 test('rate limiting is said with the wait from Retry-After', async () => {
   const page = await newPage(browser);
   try {
     const u = await node.user('hurried');
-    await page.route('**/api/v1/auth/login', (route) => route.fulfill({
-      status: 429, contentType: 'application/json', headers: { 'Retry-After': '17' },
-      body: JSON.stringify({ error: { code: 'rate_limited', message: 'too many attempts' } }),
-    }), { times: 1 });
+    for (let i = 0; i < 3; i++) {
+      const r = await node.api('POST', '/auth/login', { username: u.username, password: 'not it!!' });
+      assert.equal(r.status, 401, JSON.stringify(r.body));
+    }
     await page.goto(node.base + '/');
     await page.getByLabel('Username').fill(u.username);
     await page.getByLabel('Password').fill(PASSWORD);
+    const answer = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/login'));
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('alert').filter({ hasText: 'Please wait 17 seconds' }).waitFor();
+    const res = await answer;
+    assert.equal(res.status(), 429);
+    const wait = Number(res.headers()['retry-after']);
+    assert.ok(wait >= 1 && wait <= 4, `Retry-After ${wait}`);
+    const unit = wait === 1 ? 'second' : 'seconds';
+    await page.getByRole('alert').filter({ hasText: `Please wait ${wait} ${unit}` }).waitFor();
+    // Once the lock is over, the right password gets in.
+    await new Promise((r) => setTimeout(r, wait * 1000 + 300));
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByText('Signed in as').waitFor();
+    assert.deepEqual(page.problems, []);
   } finally {
     await screenshot(page, 'safety-rate-limited');
     await page.context().close();
   }
 });
 
-test('an account with TOTP is asked for its code, sent as otp', async () => {
+/** The TOTP code of a base32 secret at Unix time `at`, made by Debian's oathtool. */
+function totp(secret, at) {
+  return execFileSync('oathtool', ['--totp', '-b', secret, '--now', `@${Math.floor(at)}`])
+    .toString().trim();
+}
+
+test('an account with TOTP is asked for its code, and the code signs in', async () => {
   const page = await newPage(browser);
   try {
     const u = await node.user('secure');
-    const bodies = [];
-    await page.route('**/api/v1/auth/login', async (route) => {
-      const body = route.request().postDataJSON();
-      bodies.push(body);
-      if (!body.otp) {
-        return route.fulfill({ status: 401, contentType: 'application/json', body: JSON.stringify(
-          { error: { code: 'mfa_required', message: 'a one-time code is required' } }) });
-      }
-      return route.continue();
-    });
+    const enrol = await node.api('POST', '/auth/mfa/totp/enroll', undefined, u.token);
+    assert.equal(enrol.status, 200, JSON.stringify(enrol.body));
+    // Confirm with the previous step's code, early enough in a step that the current code
+    // (for the login below) is still current, and not the one already used, when it is sent.
+    await waitFor(async () => (Date.now() / 1000) % 30 < 15, 'a fresh TOTP step');
+    const confirm = await node.api('POST', '/auth/mfa/totp/confirm',
+      { code: totp(enrol.body.secret, Date.now() / 1000 - 30) }, u.token);
+    assert.equal(confirm.status, 200, JSON.stringify(confirm.body));
     await page.goto(node.base + '/');
     await page.getByLabel('Username').fill(u.username);
     await page.getByLabel('Password').fill(PASSWORD);
@@ -161,12 +179,11 @@ test('an account with TOTP is asked for its code, sent as otp', async () => {
     const code = page.getByLabel('Authentication code');
     await code.waitFor();
     await waitFor(async () => code.evaluate((el) => el === document.activeElement), 'focus');
-    await code.fill('123 456');
+    const now = totp(enrol.body.secret, Date.now() / 1000);
+    await code.fill(`${now.slice(0, 3)} ${now.slice(3)}`);
     await code.press('Enter');
     await page.getByText('Signed in as').waitFor();
-    assert.equal(bodies.length, 2);
-    assert.equal(bodies[1].otp, '123456');
-    assert.equal(bodies[1].username, u.username);
+    assert.deepEqual(page.problems, []);
   } finally {
     await screenshot(page, 'safety-totp');
     await page.context().close();

@@ -47,15 +47,16 @@ function freePort() {
 
 /** One plexichat-node process; `start` again after `kill` reuses its port and data dir. */
 export class Node {
-  static async create() {
+  /** `extra` is more config YAML, appended as lines (top-level sections not set here). */
+  static async create(extra = []) {
     const binary = process.env.PLEXICHAT_NODE;
     if (!binary) {
       throw new Error('set PLEXICHAT_NODE to the plexichat-node binary');
     }
-    return new Node(binary, await freePort(), mkdtempSync(join(tmpdir(), 'pc-web-')));
+    return new Node(binary, await freePort(), mkdtempSync(join(tmpdir(), 'pc-web-')), extra);
   }
 
-  constructor(binary, port, dir) {
+  constructor(binary, port, dir, extra = []) {
     this.binary = binary;
     this.port = port;
     this.dir = dir;
@@ -65,7 +66,7 @@ export class Node {
     writeFileSync(this.config, [
       'name: web-test', `data_dir: "${join(dir, 'data')}"`, `listen: "127.0.0.1:${port}"`,
       'log:', '  level: info', 'threads:', '  scheduler: 2', '  io: 2',
-      'auth:', '  password_hash_cost: min', ''].join('\n'));
+      'auth:', '  password_hash_cost: min', ...extra, ''].join('\n'));
   }
 
   async start() {
@@ -144,9 +145,12 @@ export async function launchBrowser() {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 }
 
-/** One node on a free port with a temporary data dir, and one browser: a test file's setup. */
-export async function startNodeAndBrowser() {
-  const node = await Node.create();
+/**
+ * One node on a free port with a temporary data dir, and one browser: a test file's setup.
+ * `extra` is more config YAML for the node (Node.create).
+ */
+export async function startNodeAndBrowser(extra = []) {
+  const node = await Node.create(extra);
   try {
     await node.start();
     return { node, browser: await launchBrowser() };
