@@ -1,5 +1,6 @@
 // Writes the seeds of corpus/record_decode_fuzz: one file per example, its first byte the
-// decoder record_decode_fuzz.cpp picks (0..4 records, 5..8 keys), then the encoded bytes.
+// decoder record_decode_fuzz.cpp picks (0..4 and 9..11 records, 5..8 and 12 keys), then the
+// encoded bytes.
 // Usage: make_record_seeds DIR
 
 #include <cstdint>
@@ -57,5 +58,21 @@ int main(int argc, char** argv) {
   ok &= write_seed(dir, "key_member", 6, storage::member_key("c_1", "u_1"));
   ok &= write_seed(dir, "key_user_channels", 7, storage::user_channels_key("u_1", "c_1"));
   ok &= write_seed(dir, "key_nonce", 8, storage::nonce_key("c_1", "u_1", std::string("n\0x-1", 5)));
+  ok &= write_seed(dir, "audit", 9,
+                   storage::encode(storage::audit_record{
+                       3, 1764000000005, "auth.login", "u_1", "u_1", "127.0.0.1",
+                       R"({"username":"alice"})", std::string(32, '\x5a')}));
+  ok &= write_seed(dir, "mfa", 10,
+                   storage::encode(storage::mfa_record{"u_1",
+                                                       std::string(20, '\x11'),
+                                                       true,
+                                                       58800000,
+                                                       std::string(32, '\x22'),
+                                                       {std::string(32, '\x33'), ""}}));
+  ok &= write_seed(
+      dir, "session", 11,
+      storage::encode(storage::session_record{"t_1", "u_1", "Mozilla/5.0", "::1", 1764000000006,
+                                              1764000000007, 1764600000000}));
+  ok &= write_seed(dir, "key_audit", 12, storage::audit_key(3));
   return ok ? 0 : 1;
 }

@@ -1,6 +1,6 @@
 // Fuzzes the decoders of stored bytes: storage/record_codec.cpp (every record kind) and the
-// key splitters of storage/keys.cpp. The first input byte picks the decoder, the rest is the
-// value or key as RocksDB would return it.
+// key splitters of storage/keys.cpp. The first input byte picks the decoder (mod 13: 0..4 and
+// 9..11 records, 5..8 and 12 keys), the rest is the value or key as RocksDB would return it.
 //
 // Invariants: a decoder never reads past its input and accepts only what its format allows;
 // for an accepted input, decode(encode(decoded)) == decoded and encode(decoded) is at most as
@@ -77,7 +77,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
     return 0;
   }
   std::string_view bytes(reinterpret_cast<const char*>(data) + 1, size - 1);
-  switch (data[0] % 9) {
+  switch (data[0] % 13) {
     case 0:
       check_record<storage::user_record>(bytes, storage::decode_user);
       break;
@@ -93,8 +93,25 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
     case 4:
       check_record<storage::nonce_record>(bytes, storage::decode_nonce);
       break;
+    case 5:
+    case 6:
+    case 7:
+    case 8:
+      check_keys(static_cast<uint8_t>(data[0] % 13 - 5), bytes);
+      break;
+    case 9:
+      check_record<storage::audit_record>(bytes, storage::decode_audit);
+      break;
+    case 10:
+      check_record<storage::mfa_record>(bytes, storage::decode_mfa);
+      break;
+    case 11:
+      check_record<storage::session_record>(bytes, storage::decode_session);
+      break;
     default:
-      check_keys(static_cast<uint8_t>(data[0] % 9 - 5), bytes);
+      if (auto seq = storage::split_audit_key(bytes)) {
+        FUZZ_CHECK(storage::audit_key(*seq) == bytes);
+      }
       break;
   }
   return 0;
