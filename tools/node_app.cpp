@@ -16,6 +16,7 @@
 #include "config/command_line.hpp"
 #include "config/config_error.hpp"
 #include "net/server.hpp"
+#include "tools/cert_command.hpp"
 #include "runtime/actor_system_config.hpp"
 #include "runtime/clock.hpp"
 #include "runtime/logging.hpp"
@@ -140,6 +141,9 @@ std::optional<config::command_line_result> parse(int argc, const char* const* ar
 }  // namespace
 
 int run_node(int argc, const char* const* argv) {
+  if (argc > 1 && std::string_view{argv[1]} == "cert") {
+    return run_cert_command(argc - 1, argv + 1, std::cout, std::cerr);
+  }
   runtime::block_stop_signals();
   auto cli = parse(argc, argv);
   if (!cli) {
