@@ -108,6 +108,17 @@ std::optional<std::string> base64url_decode(std::string_view text) {
   return out;
 }
 
+uint64_t stable_hash64(std::string_view bytes) {
+  unsigned char out[crypto_generichash_BYTES_MIN];
+  crypto_generichash(out, sizeof out, reinterpret_cast<const unsigned char*>(bytes.data()),
+                     bytes.size(), nullptr, 0);
+  uint64_t h = 0;
+  for (int i = 7; i >= 0; --i) {
+    h = (h << 8) | out[i];
+  }
+  return h;
+}
+
 std::string to_hex(std::string_view bytes) {
   require_init();
   std::string out(bytes.size() * 2 + 1, '\0');

@@ -10,6 +10,7 @@
 // no safe way to go on. A node calls crypto_init() at startup to report that case cleanly.
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,6 +34,11 @@ std::string base64url_encode(std::string_view bytes);
 /// alphabet (including whitespace), impossible lengths, and non-zero unused trailing bits
 /// (so every byte string has exactly one accepted encoding).
 std::optional<std::string> base64url_decode(std::string_view text);
+
+/// A 64-bit hash of `bytes` that every node and every version computes the same way
+/// (unkeyed BLAKE2b with a 16-byte digest, its first 8 bytes little-endian): for placement,
+/// never for security.
+uint64_t stable_hash64(std::string_view bytes);
 
 /// Lowercase hexadecimal, two characters per byte.
 std::string to_hex(std::string_view bytes);

@@ -8,8 +8,9 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <system_error>
+
+#include "runtime/files.hpp"
 
 namespace plexichat::runtime {
 
@@ -65,21 +66,6 @@ ssize_t read_up_to(int fd, char* out, std::size_t size) {
   return static_cast<ssize_t>(done);
 }
 
-bool write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      errno = n == 0 ? EIO : errno;  // a write of nothing sets no errno of its own
-      return false;
-    }
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
-}
-
 key_file_result check_status(int fd, const std::string& path, std::size_t size,
                              std::string_view label) {
   struct stat st {};
@@ -98,18 +84,6 @@ key_file_result check_status(int fd, const std::string& path, std::size_t size,
     return key_error(label, path,
                      "has " + std::to_string(st.st_size) + " bytes; a " + std::string(label) +
                          " file has " + std::to_string(size));
-  }
-  return {};
-}
-
-std::string fsync_directory_of(const std::string& path) {
-  std::filesystem::path dir = std::filesystem::path(path).parent_path();
-  if (dir.empty()) {
-    dir = ".";
-  }
-  const unique_fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (fd.get() < 0 || ::fsync(fd.get()) != 0) {
-    return errno_text(errno);
   }
   return {};
 }
@@ -146,22 +120,12 @@ key_file_result read_key_file(const std::string& path, std::size_t size, std::st
 
 std::optional<key_file_result> create_key_file(const std::string& path, std::string_view bytes,
                                                std::string_view label) {
-  const int raw = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (raw < 0 && errno == EEXIST) {
+  auto status = create_new_file(path, bytes, 0600);
+  if (status.exists) {
     return std::nullopt;
   }
-  if (raw < 0) {
-    return key_error(label, path, "cannot be created: " + errno_text(errno));
-  }
-  const unique_fd fd(raw);
-  // The umask may have taken bits away from 0600; the file must be exactly owner rw.
-  if (::fchmod(fd.get(), 0600) != 0 || !write_all(fd.get(), bytes) || ::fsync(fd.get()) != 0) {
-    const int error = errno;
-    ::unlink(path.c_str());
-    return key_error(label, path, "cannot be written: " + errno_text(error));
-  }
-  if (auto error = fsync_directory_of(path); !error.empty()) {
-    return key_error(label, path, "was written but its directory cannot be synced: " + error);
+  if (!status.error.empty()) {
+    return key_error(label, path, "cannot be created: " + status.error);
   }
   return key_file_result{std::string(bytes), {}, false};
 }

@@ -25,6 +25,7 @@
 #include "runtime/logging.hpp"
 #include "runtime/signals.hpp"
 #include "runtime/stop_sequence.hpp"
+#include "tools/cert_command.hpp"
 #include "tools/offline_commands.hpp"
 
 namespace plexichat::tools {
@@ -166,6 +167,9 @@ std::optional<config::command_line_result> parse(int argc, const char* const* ar
 }  // namespace
 
 int run_node(int argc, const char* const* argv) {
+  if (argc > 1 && std::string_view{argv[1]} == "cert") {
+    return run_cert_command(argc - 1, argv + 1, std::cout, std::cerr);
+  }
   if (auto code = run_offline_command(argc, argv)) {
     return *code;
   }

@@ -10,7 +10,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import PASSWORD, Api, Suite, assert_error, node_binary, uname  # noqa: E402
+from harness import PASSWORD, Api, Suite, assert_error, node_binary, uname, wait_until  # noqa: E402
 
 suite = Suite("audit")
 S = {}
@@ -106,18 +106,15 @@ def mfa_password_and_session_changes_are_logged(s):
     uid, mfa = user["id"], "/api/v1/auth/mfa/totp"
     st, b, _ = api.call("POST", mfa + "/enroll", token=token)
     assert st == 200, (st, b)
-    wrong = "000000" if totp(b["secret"], time.time()) != "000000" else "111111"
+    current = {totp(b["secret"], time.time() + d) for d in (-30, 0, 30)}
+    wrong = next(c for c in ("000000", "111111", "222222", "333333") if c not in current)
     assert_error(api.call("POST", mfa + "/confirm", {"code": wrong}, token=token), 403,
                  "forbidden")
-    # A current code (now, or one step either side should a step boundary fall between
-    # here and the node) confirms.
-    confirmed = False
-    for at in (time.time(), time.time() - 30, time.time() + 30):
-        st, _, _ = api.call("POST", mfa + "/confirm", {"code": totp(b["secret"], at)}, token=token)
-        if st == 200:
-            confirmed = True
-            break
-    assert confirmed, "no current TOTP code was accepted"
+    # Early in a 30 s step, so that the code made now is still current when the node checks.
+    wait_until(lambda: time.time() % 30 < 20, 15, "a fresh TOTP step", interval=0.2)
+    st, c, _ = api.call("POST", mfa + "/confirm", {"code": totp(b["secret"], time.time())},
+                        token=token)
+    assert st == 200, (st, c)
     change = "/api/v1/auth/password"
     assert_error(api.call("POST", change, {"old_password": "not the password",
                                            "new_password": "violet staple tundra 42"},
