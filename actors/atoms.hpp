@@ -15,6 +15,7 @@ using disable_atom = caf::atom_constant<caf::atom("disable")>;
 using enroll_atom = caf::atom_constant<caf::atom("enroll")>;
 using frame_atom = caf::atom_constant<caf::atom("frame")>;
 using get_atom = caf::atom_constant<caf::atom("get")>;
+using heartbeat_atom = caf::atom_constant<caf::atom("heartbeat")>;
 using history_atom = caf::atom_constant<caf::atom("history")>;
 using idle_atom = caf::atom_constant<caf::atom("idle")>;
 using info_atom = caf::atom_constant<caf::atom("info")>;

@@ -2,6 +2,7 @@
 
 #include <caf/actor.hpp>
 
+#include "actors/cluster/cluster_view.hpp"
 #include "config/node_config.hpp"
 #include "runtime/crypto.hpp"
 #include "runtime/metrics.hpp"
@@ -29,6 +30,8 @@ struct node_context {
   caf::actor channels;   ///< the channel registry (channel/)
   caf::actor audit;      ///< the security audit log (audit/)
   caf::actor access;     ///< node roles (access/)
+  caf::actor cluster;    ///< membership and peers (cluster/); none without a cluster listener
+  const cluster::cluster_view_cell* cluster_view = nullptr;  ///< none without a cluster
 };
 
 }  // namespace plexichat::actors

@@ -134,8 +134,7 @@ void http_connection<Stream>::handle(request& req) {
     return send_json(200, {{"status", "ok"}});
   }
   if (req.method() == http::verb::get && path == "/readyz") {
-    bool ready = state_->ready.load() && !state_->stopping.load();
-    return send_json(ready ? 200 : 503, {{"status", ready ? "ready" : "not_ready"}});
+    return send_readiness();
   }
   if (req.method() == http::verb::get && path == "/metrics") {
     response res{http::status::ok, version_};
@@ -151,6 +150,31 @@ void http_connection<Stream>::handle(request& req) {
     }
   }
   handle_api(req);
+}
+
+template <typename Stream>
+void http_connection<Stream>::send_readiness() {
+  bool ready = state_->ready.load() && !state_->stopping.load();
+  nlohmann::json body;
+  if (const auto* cell = state_->ctx.cluster_view) {
+    // In a cluster, a node that sees no majority must not take writes: not ready.
+    auto view = cell->get();
+    ready = ready && view && view->has_majority;
+    if (view) {
+      nlohmann::json members = nlohmann::json::array();
+      for (const auto& m : view->members) {
+        members.push_back({{"name", m.name},
+                           {"state", actors::cluster::to_string(m.state)},
+                           {"cluster_address", m.cluster_address},
+                           {"client_address", m.client_address},
+                           {"incarnation", m.incarnation}});
+      }
+      body["cluster"] = {
+          {"self", view->self}, {"has_majority", view->has_majority}, {"members", members}};
+    }
+  }
+  body["status"] = ready ? "ready" : "not_ready";
+  send_json(ready ? 200 : 503, body);
 }
 
 template <typename Stream>

@@ -40,6 +40,8 @@ class http_connection : public std::enable_shared_from_this<http_connection<Stre
   void send_json(int status, const nlohmann::json& body,
                  const std::vector<std::pair<std::string, std::string>>& headers = {});
   void send_static(static_reply reply);
+  /// GET /readyz: storage open and not stopping; in a cluster also a majority in view.
+  void send_readiness();
   /// Prepares the payload (Content-Length) and writes.
   void send(response res);
   /// Writes a response whose payload is already prepared.

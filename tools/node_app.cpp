@@ -7,6 +7,9 @@
 
 #include <spdlog/spdlog.h>
 #include <caf/actor_system.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/openssl/manager.hpp>
+#include <caf/openssl/publish.hpp>
 #include <caf/send.hpp>
 
 #include "actors/access/access.hpp"
@@ -15,13 +18,16 @@
 #include "actors/audit/audit_store.hpp"
 #include "actors/blocking_pool.hpp"
 #include "actors/channel/channel.hpp"
+#include "actors/cluster/cluster_actor.hpp"
 #include "actors/directory/directory.hpp"
 #include "actors/node_context.hpp"
 #include "config/command_line.hpp"
 #include "config/config_error.hpp"
 #include "net/server.hpp"
 #include "runtime/actor_system_config.hpp"
+#include "runtime/certs.hpp"
 #include "runtime/clock.hpp"
+#include "runtime/files.hpp"
 #include "runtime/logging.hpp"
 #include "runtime/signals.hpp"
 #include "runtime/stop_sequence.hpp"
@@ -39,10 +45,41 @@ struct start_error {
   std::string message;
 };
 
+/// The certificate files of a certs directory (`cert create-node` writes them).
+struct cert_files {
+  std::string ca, cert, key;
+};
+
+cert_files cert_files_in(const std::string& certs_dir) {
+  fs::path dir{certs_dir};
+  return {(dir / "ca.crt").string(), (dir / "node.crt").string(), (dir / "node.key").string()};
+}
+
+/// CAF's network layer when the node has a cluster listener: plain, or with the openssl
+/// module's mutual TLS from the certs directory.
+caf::actor_system_config& with_cluster(runtime::node_actor_config& cfg,
+                                       const config::node_config& c) {
+  if (!c.cluster_listen) {
+    return cfg;
+  }
+  cfg.load<caf::io::middleman>();
+  actors::cluster::add_cluster_types(cfg);
+  if (!c.insecure) {
+    auto files = cert_files_in(c.certs_dir);
+    cfg.openssl_cafile = files.ca;
+    cfg.openssl_certificate = files.cert;
+    cfg.openssl_key = files.key;
+    cfg.load<caf::openssl::manager>();
+  }
+  return cfg;
+}
+
 /// Everything a running node owns, in the order it starts; members are destroyed in reverse.
 struct node {
   explicit node(const config::node_config& c)
-      : config(c), actor_config(c.threads.effective_scheduler()), system(actor_config) {}
+      : config(c),
+        actor_config(c.threads.effective_scheduler()),
+        system(with_cluster(actor_config, c)) {}
 
   config::node_config config;
   runtime::node_actor_config actor_config;
@@ -55,6 +92,7 @@ struct node {
   std::optional<runtime::token_signer> signer;
   std::string audit_key;
   actors::node_context ctx;
+  actors::cluster::cluster_view_cell cluster_view;
   std::unique_ptr<net::server> server;
   runtime::stop_sequence stops;
 };
@@ -122,6 +160,70 @@ void start_actors(node& n) {
   });
 }
 
+/// Checks the certs directory before CAF reads it, so that a mistake is one clear line.
+std::optional<start_error> check_certs(const config::node_config& c) {
+  auto files = cert_files_in(c.certs_dir);
+  std::string error;
+  auto ca = runtime::read_whole_file(files.ca, error);
+  auto cert = ca ? runtime::read_whole_file(files.cert, error) : std::nullopt;
+  auto key = cert ? runtime::read_whole_file(files.key, error) : std::nullopt;
+  if (!key) {
+    return start_error{"certs_dir " + c.certs_dir + ": " + error +
+                       " (make them with `plexichat-node cert create-node`)"};
+  }
+  try {
+    if (auto why = runtime::verify_certificate(*ca, *cert); !why.empty()) {
+      return start_error{files.cert + " is not signed by " + files.ca + ": " + why};
+    }
+    if (!runtime::key_matches_certificate(*key, *cert)) {
+      return start_error{files.key + " is not the key of " + files.cert};
+    }
+    if (auto cn = runtime::certificate_common_name(*cert); cn != c.name) {
+      spdlog::warn("{} is for node '{}', this node is '{}'", files.cert, cn, c.name);
+    }
+  } catch (const std::exception& e) {
+    return start_error{"certs_dir " + c.certs_dir + ": " + e.what()};
+  }
+  return std::nullopt;
+}
+
+/// Publishes the cluster actor on cluster_listen and starts gossiping with the seeds.
+std::optional<start_error> start_cluster(node& n) {
+  const auto& c = n.config;
+  actors::cluster::cluster_settings settings;
+  settings.self = {c.name, c.cluster_listen->to_string(), c.listen.to_string(),
+                   static_cast<uint64_t>(runtime::now_ms()), actors::cluster::member_state::up};
+  for (const auto& seed : c.seeds) {
+    if (!(seed == *c.cluster_listen)) {
+      settings.seeds.push_back(seed);
+    }
+  }
+  settings.connector =
+      c.insecure ? n.system.middleman().actor_handle() : n.system.openssl_manager().actor_handle();
+  settings.view = &n.cluster_view;
+  auto cluster = actors::cluster::spawn_cluster(n.system, std::move(settings));
+  const auto& at = *c.cluster_listen;
+  auto published = c.insecure
+                       ? n.system.middleman().publish(cluster, at.port, at.host.c_str(), true)
+                       : caf::openssl::publish(cluster, at.port, at.host.c_str(), true);
+  if (!published) {
+    caf::anon_send_exit(cluster, caf::exit_reason::user_shutdown);
+    return start_error{"cannot listen for peers on " + at.to_string() + ": " +
+                       n.system.render(published.error())};
+  }
+  if (c.insecure) {
+    spdlog::warn("cluster traffic on {} is NOT encrypted or authenticated (insecure: true)",
+                 at.to_string());
+  }
+  spdlog::info("cluster listener on {} ({}), seeds: {}", at.to_string(),
+               c.insecure ? "insecure" : "mutual TLS", c.seeds.size());
+  n.ctx.cluster = cluster;
+  n.ctx.cluster_view = &n.cluster_view;
+  n.stops.push("cluster",
+               [&n] { caf::anon_send_exit(n.ctx.cluster, caf::exit_reason::user_shutdown); });
+  return std::nullopt;
+}
+
 std::optional<start_error> start(node& n) {
   // The port is taken before anything is written, so that a second node on the same port
   // fails without touching the data directory.
@@ -135,6 +237,11 @@ std::optional<start_error> start(node& n) {
   if (auto err = n.server->bind(); !err.empty()) {
     return start_error{"cannot listen on " + err};
   }
+  if (n.config.cluster_listen && !n.config.insecure) {
+    if (auto err = check_certs(n.config)) {
+      return err;
+    }
+  }
   if (auto err = open_storage(n)) {
     return err;
   }
@@ -146,6 +253,11 @@ std::optional<start_error> start(node& n) {
       });
   n.stops.push("writer", [&n] { n.writer->stop(); });
   start_actors(n);
+  if (n.config.cluster_listen) {
+    if (auto err = start_cluster(n)) {
+      return err;
+    }
+  }
   n.server->run();
   n.stops.push("client listener", [&n] {
     n.server->stop(std::chrono::seconds{3});

@@ -127,8 +127,29 @@ std::optional<rest_reply> over_user_rate(const node_context& ctx,
                     {{"Retry-After", std::to_string(*wait)}}};
 }
 
+/// The calls that change nothing, which a node cut off from its cluster may still answer.
+bool is_read(rest_route r) {
+  switch (r) {
+    case rest_route::me:
+    case rest_route::list_channels:
+    case rest_route::get_channel:
+    case rest_route::history:
+    case rest_route::mfa_status:
+    case rest_route::list_sessions:
+    case rest_route::admin_list_users:
+    case rest_route::admin_audit:
+    case rest_route::admin_audit_verify:
+      return true;
+    default:
+      return false;
+  }
+}
+
 void run(caf::event_based_actor* self, node_context* ctx, const rest_call& c,
          const rest_responder& reply) {
+  if (!is_read(c.route) && cluster::refuses_writes(ctx->cluster_view)) {
+    return reply(error_reply({api_errc::unavailable, cluster::no_majority}));
+  }
   if (c.route == rest_route::register_user) {
     return run_register(self, ctx, c, reply);
   }

@@ -179,6 +179,10 @@ void send_message(session_actor* self, const client_frame& f) {
     push_error(self, {api_errc::rate_limited, "too many sends awaiting their ack"}, f.nonce);
     return;
   }
+  if (cluster::refuses_writes(st.ctx->cluster_view)) {
+    push_error(self, {api_errc::unavailable, cluster::no_majority}, f.nonce);
+    return;
+  }
   ++st.sends_in_flight;
   post_request req{st.claims->user_id, st.claims->username, f.content, f.nonce};
   auto nonce = f.nonce;

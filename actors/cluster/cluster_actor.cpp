@@ -1,0 +1,175 @@
+#include "actors/cluster/cluster_actor.hpp"
+
+#include <map>
+#include <optional>
+#include <set>
+
+#include <spdlog/spdlog.h>
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "actors/atoms.hpp"
+
+namespace plexichat::actors::cluster {
+
+namespace {
+
+struct cluster_state {
+  cluster_settings settings;
+  std::optional<membership> members;        ///< set when the behavior starts
+  std::map<std::string, caf::actor> peers;  ///< cluster address -> its cluster actor
+  std::set<std::string> connecting;         ///< addresses with a connect in flight
+  static inline const char* name = "cluster";
+};
+
+using cluster_actor = caf::stateful_actor<cluster_state>;
+
+void log_changes(const std::vector<member_change>& changes) {
+  for (const auto& c : changes) {
+    if (c.joined) {
+      spdlog::info("cluster: member {} joined ({})", c.name, to_string(c.to));
+    } else {
+      spdlog::info("cluster: member {} is {} (was {})", c.name, to_string(c.to), to_string(c.from));
+    }
+  }
+}
+
+void publish(cluster_actor* self) {
+  auto& st = self->state;
+  if (st.settings.view != nullptr) {
+    st.settings.view->publish(
+        {st.settings.self.name, st.members->has_majority(), st.members->view()});
+  }
+}
+
+/// Logs and publishes what changed, if anything did.
+void after_changes(cluster_actor* self, const std::vector<member_change>& changes) {
+  auto& st = self->state;
+  bool rejoined = st.members->rejoined();
+  if (changes.empty() && !rejoined) {
+    return;
+  }
+  log_changes(changes);
+  if (rejoined) {
+    spdlog::warn("cluster: this node was marked down by the others; rejoining as incarnation {}",
+                 st.members->self().incarnation);
+  }
+  publish(self);
+}
+
+void send_gossip(cluster_actor* self, const caf::actor& peer) {
+  self->send(peer, heartbeat_atom::value, self->state.members->self(),
+             self->state.members->gossip());
+}
+
+/// Connects to `address` unless connected or connecting; gossips once connected.
+void connect(cluster_actor* self, const std::string& address) {
+  auto& st = self->state;
+  if (address.empty() || address == st.settings.self.cluster_address || st.peers.count(address) ||
+      st.connecting.count(address)) {
+    return;
+  }
+  config::host_port hp;
+  try {
+    hp = config::parse_host_port(address, "peer address");
+  } catch (const std::exception& e) {
+    spdlog::warn("cluster: ignoring member address '{}': {}", address, e.what());
+    return;
+  }
+  st.connecting.insert(address);
+  self->request(st.settings.connector, st.settings.connect_timeout, caf::connect_atom::value,
+                hp.host, hp.port)
+      .then(
+          [self, address](const caf::node_id&, caf::strong_actor_ptr& ptr,
+                          const std::set<std::string>&) {
+            auto& st = self->state;
+            st.connecting.erase(address);
+            auto peer = caf::actor_cast<caf::actor>(ptr);
+            if (!peer) {
+              spdlog::warn("cluster: {} published no actor", address);
+              return;
+            }
+            if (st.peers.emplace(address, peer).second) {
+              self->monitor(peer);
+              spdlog::info("cluster: connected to {}", address);
+            }
+            send_gossip(self, peer);
+          },
+          [self, address](caf::error& err) {
+            self->state.connecting.erase(address);
+            spdlog::debug("cluster: cannot connect to {}: {}", address, self->system().render(err));
+          });
+}
+
+void on_tick(cluster_actor* self) {
+  auto& st = self->state;
+  after_changes(self, st.members->tick(std::chrono::steady_clock::now()));
+  for (auto& [address, peer] : st.peers) {
+    send_gossip(self, peer);
+  }
+  for (const auto& seed : st.settings.seeds) {
+    connect(self, seed.to_string());
+  }
+  for (const auto& m : st.members->view()) {
+    connect(self, m.cluster_address);
+  }
+  self->delayed_send(self, st.settings.heartbeat_every, tick_atom::value);
+}
+
+void on_heartbeat(cluster_actor* self, const member_info& from,
+                  const std::vector<member_info>& gossip) {
+  auto& st = self->state;
+  if (from.name.empty() || from.name == st.settings.self.name) {
+    return;
+  }
+  auto now = std::chrono::steady_clock::now();
+  auto changes = st.members->merge(gossip, now);
+  auto heard = st.members->heard_from(from.name, now);
+  changes.insert(changes.end(), heard.begin(), heard.end());
+  if (!from.cluster_address.empty() && st.peers.count(from.cluster_address) == 0) {
+    // A peer that connected to us: answer through the connection it came in on.
+    if (auto sender = caf::actor_cast<caf::actor>(self->current_sender())) {
+      st.peers.emplace(from.cluster_address, sender);
+      self->monitor(sender);
+      send_gossip(self, sender);
+    }
+  }
+  after_changes(self, changes);
+}
+
+caf::behavior cluster_behavior(cluster_actor* self, cluster_settings settings) {
+  self->state.settings = settings;
+  self->state.members =
+      membership{settings.self, settings.timing, std::chrono::steady_clock::now()};
+  self->set_down_handler([self](const caf::down_msg& dm) {
+    auto& peers = self->state.peers;
+    for (auto it = peers.begin(); it != peers.end(); ++it) {
+      if (it->second.address() == dm.source) {
+        spdlog::info("cluster: connection to {} lost", it->first);
+        peers.erase(it);
+        return;
+      }
+    }
+  });
+  publish(self);
+  self->send(self, tick_atom::value);
+  return {
+      [self](tick_atom) { on_tick(self); },
+      [self](heartbeat_atom, const member_info& from, const std::vector<member_info>& gossip) {
+        on_heartbeat(self, from, gossip);
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_cluster(caf::actor_system& sys, cluster_settings settings) {
+  return sys.spawn(cluster_behavior, std::move(settings));
+}
+
+void add_cluster_types(caf::actor_system_config& cfg) {
+  cfg.add_message_type<member_info>("plexichat::member_info");
+  cfg.add_message_type<std::vector<member_info>>("std::vector<plexichat::member_info>");
+}
+
+}  // namespace plexichat::actors::cluster

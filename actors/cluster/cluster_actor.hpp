@@ -1,0 +1,38 @@
+#pragma once
+
+#include <chrono>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/io/middleman_actor.hpp>
+
+#include "actors/cluster/cluster_view.hpp"
+#include "actors/cluster/membership.hpp"
+#include "config/host_port.hpp"
+
+/// The node's cluster actor: it is what a node publishes on its cluster listener, and what
+/// peers talk to. It keeps the membership (membership.hpp): every `heartbeat_every` it runs
+/// the failure detector, sends its gossip to every peer it holds a connection to, and
+/// connects (asynchronously, through CAF's middleman, with TLS when the connector is the
+/// openssl manager's) to the seeds and to every member it has no connection to.
+namespace plexichat::actors::cluster {
+
+struct cluster_settings {
+  member_info self;                      ///< incarnation: the node's start time in ms
+  std::vector<config::host_port> seeds;  ///< this node's own address is skipped
+  caf::io::middleman_actor connector;    ///< middleman (insecure) or openssl manager
+  detector_timing timing;
+  std::chrono::milliseconds heartbeat_every{500};
+  std::chrono::milliseconds connect_timeout{3000};
+  cluster_view_cell* view = nullptr;  ///< published on every change; must outlive the actor
+};
+
+caf::actor spawn_cluster(caf::actor_system& sys, cluster_settings settings);
+
+/// Registers the types peers send each other; call on the config before the actor system
+/// starts.
+void add_cluster_types(caf::actor_system_config& cfg);
+
+}  // namespace plexichat::actors::cluster

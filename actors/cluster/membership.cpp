@@ -1,0 +1,195 @@
+#include "actors/cluster/membership.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace plexichat::actors::cluster {
+
+std::string to_string(member_state s) {
+  switch (s) {
+    case member_state::up:
+      return "up";
+    case member_state::suspect:
+      return "suspect";
+    case member_state::down:
+      return "down";
+  }
+  return "unknown";
+}
+
+membership::membership(member_info self, detector_timing timing, time_point)
+    : self_(std::move(self)), timing_(timing) {
+  self_.state = member_state::up;
+}
+
+member_state membership::shown(const peer& p) {
+  if (p.info.state == member_state::down) {
+    return member_state::down;
+  }
+  return p.reachable ? member_state::up : member_state::suspect;
+}
+
+std::size_t membership::reachable_count() const {
+  std::size_t n = 1;  // this node
+  for (const auto& [name, p] : peers_) {
+    n += shown(p) == member_state::up ? 1 : 0;
+  }
+  return n;
+}
+
+bool membership::has_majority() const {
+  std::size_t members = 1;
+  for (const auto& [name, p] : peers_) {
+    members += p.info.state == member_state::down ? 0 : 1;
+  }
+  return 2 * reachable_count() > members;
+}
+
+std::vector<member_change> membership::heard_from(const std::string& name, time_point now) {
+  auto it = peers_.find(name);
+  if (it == peers_.end()) {
+    return {};
+  }
+  auto& p = it->second;
+  auto before = shown(p);
+  p.last_heard = now;
+  p.reachable = true;
+  auto after = shown(p);
+  if (before == after) {
+    return {};
+  }
+  return {{name, before, after}};
+}
+
+void membership::learn_about_self(const member_info& gossip) {
+  if (gossip.incarnation > self_.incarnation) {
+    // Only this node raises its incarnation; a higher one is from before a clock step back.
+    self_.incarnation = gossip.incarnation + 1;
+    rejoined_ = true;
+  } else if (gossip.incarnation == self_.incarnation && gossip.state == member_state::down) {
+    self_.incarnation += 1;
+    rejoined_ = true;
+  }
+}
+
+std::vector<member_change> membership::merge(const std::vector<member_info>& view, time_point now) {
+  std::vector<member_change> changes;
+  for (const auto& m : view) {
+    if (m.name.empty()) {
+      continue;
+    }
+    if (m.name == self_.name) {
+      learn_about_self(m);
+      continue;
+    }
+    auto status = m.state == member_state::down ? member_state::down : member_state::up;
+    auto it = peers_.find(m.name);
+    if (it == peers_.end()) {
+      member_info info = m;
+      info.state = status;
+      peers_.emplace(m.name, peer{info, now, true});
+      changes.push_back({m.name, status, status, true});
+      continue;
+    }
+    auto& p = it->second;
+    bool newer = m.incarnation > p.info.incarnation;
+    bool worse = m.incarnation == p.info.incarnation && status == member_state::down &&
+                 p.info.state != member_state::down;
+    if (!newer && !worse) {
+      continue;
+    }
+    auto before = shown(p);
+    p.info.incarnation = m.incarnation;
+    p.info.state = status;
+    p.info.cluster_address = m.cluster_address;
+    p.info.client_address = m.client_address;
+    if (newer) {
+      // A new incarnation is a fresh start: give it a full detector period.
+      p.last_heard = now;
+      p.reachable = true;
+    }
+    auto after = shown(p);
+    if (before != after) {
+      changes.push_back({m.name, before, after});
+    }
+  }
+  return changes;
+}
+
+std::vector<member_change> membership::tick(time_point now) {
+  std::vector<member_change> changes;
+  for (auto& [name, p] : peers_) {
+    if (p.info.state == member_state::down) {
+      continue;
+    }
+    auto silence = now - p.last_heard;
+    auto before = shown(p);
+    if (silence >= timing_.suspect_after) {
+      p.reachable = false;
+    }
+    if (before != shown(p)) {
+      changes.push_back({name, before, shown(p)});
+    }
+  }
+  // Down needs a majority, judged after the suspicions above.
+  if (!has_majority()) {
+    return changes;
+  }
+  for (auto& [name, p] : peers_) {
+    if (p.info.state != member_state::down && now - p.last_heard >= timing_.down_after) {
+      auto before = shown(p);
+      p.info.state = member_state::down;
+      changes.push_back({name, before, member_state::down});
+    }
+  }
+  return changes;
+}
+
+std::vector<member_info> membership::view() const {
+  std::vector<member_info> out;
+  out.push_back(self_);
+  for (const auto& [name, p] : peers_) {
+    member_info m = p.info;
+    m.state = shown(p);
+    out.push_back(std::move(m));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const member_info& a, const member_info& b) { return a.name < b.name; });
+  return out;
+}
+
+std::vector<member_info> membership::gossip() const {
+  std::vector<member_info> out;
+  out.push_back(self_);
+  for (const auto& [name, p] : peers_) {
+    out.push_back(p.info);
+  }
+  return out;
+}
+
+std::vector<std::string> membership::up_members() const {
+  std::vector<std::string> out;
+  for (const auto& m : view()) {
+    if (m.state == member_state::up) {
+      out.push_back(m.name);
+    }
+  }
+  return out;
+}
+
+std::optional<member_state> membership::state_of(const std::string& name) const {
+  if (name == self_.name) {
+    return self_.state;
+  }
+  auto it = peers_.find(name);
+  if (it == peers_.end()) {
+    return std::nullopt;
+  }
+  return shown(it->second);
+}
+
+bool membership::rejoined() {
+  return std::exchange(rejoined_, false);
+}
+
+}  // namespace plexichat::actors::cluster

@@ -1,0 +1,113 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <caf/meta/type_name.hpp>
+
+/// Who is in the cluster, as one node sees it: the members, each up, suspect or down, spread
+/// by gossip and judged by a failure detector, as in Akka Cluster and SWIM. Plain logic with
+/// the time passed in: the cluster actor owns one and feeds it heartbeats and ticks.
+///
+/// - Gossip carries each member's status, up or down, and its incarnation, which only the
+///   member itself raises (a node starts with its start time in milliseconds, so a restart
+///   is a new incarnation). Gossip with a higher incarnation wins; with the same one, down
+///   wins over up.
+/// - Reachability is each node's own judgement (the failure detector): a member is shown
+///   `suspect` once nothing was heard from it for `suspect_after`, and hearing from it again
+///   makes it up. After `down_after` of silence it is marked down, which is gossiped.
+/// - Keep-majority: only a node that reaches a strict majority of the members that are not
+///   down may mark a member down, and only such a node may take writes. So of two sides of a
+///   partition at most one goes on.
+/// - A node told that it is down at its own incarnation stays down for it: it rejoins under
+///   a new incarnation and must first give up what it owned (`rejoined()` says so once).
+namespace plexichat::actors::cluster {
+
+enum class member_state : uint8_t { up = 0, suspect = 1, down = 2 };
+
+std::string to_string(member_state s);
+
+/// One member as gossiped between nodes (state up or down), or as shown (also suspect).
+struct member_info {
+  std::string name;             ///< the node's name, unique in the cluster
+  std::string cluster_address;  ///< host:port of its cluster listener
+  std::string client_address;   ///< host:port of its client listener
+  uint64_t incarnation = 0;
+  member_state state = member_state::up;
+
+  bool operator==(const member_info&) const = default;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, member_info& m) {
+  return f(caf::meta::type_name("member_info"), m.name, m.cluster_address, m.client_address,
+           m.incarnation, m.state);
+}
+
+/// The failure detector's timings.
+struct detector_timing {
+  std::chrono::milliseconds suspect_after{2000};
+  std::chrono::milliseconds down_after{6000};
+};
+
+/// A member's state changed: what the node logs and acts on.
+struct member_change {
+  std::string name;
+  member_state from;
+  member_state to;
+  bool joined = false;  ///< first seen (from is meaningless then)
+};
+
+class membership {
+ public:
+  using time_point = std::chrono::steady_clock::time_point;
+
+  membership(member_info self, detector_timing timing, time_point now);
+
+  /// A heartbeat (or any message) came from `name` at `now`.
+  std::vector<member_change> heard_from(const std::string& name, time_point now);
+
+  /// Folds a gossiped view into this one; `now` counts as having heard of new members.
+  std::vector<member_change> merge(const std::vector<member_info>& view, time_point now);
+
+  /// Runs the failure detector: silent members become suspect, then down (with a majority).
+  std::vector<member_change> tick(time_point now);
+
+  /// Every member, this node included, in name order, with suspect where this node's
+  /// failure detector says so.
+  std::vector<member_info> view() const;
+  /// What this node gossips: every member with its status (up or down) and incarnation.
+  std::vector<member_info> gossip() const;
+  /// The members that are up, this node included, in name order: who may own entities.
+  std::vector<std::string> up_members() const;
+  /// True when this node reaches a strict majority of the members that are not down.
+  bool has_majority() const;
+  const member_info& self() const { return self_; }
+  std::optional<member_state> state_of(const std::string& name) const;
+
+  /// True once after this node learnt that it had been marked down and rejoined under a new
+  /// incarnation: whatever it owned before must be given up and caught up again.
+  bool rejoined();
+
+ private:
+  struct peer {
+    member_info info;  ///< state is the gossiped status: up or down
+    time_point last_heard;
+    bool reachable = true;
+  };
+
+  static member_state shown(const peer& p);
+  std::size_t reachable_count() const;
+  void learn_about_self(const member_info& gossip);
+
+  member_info self_;
+  detector_timing timing_;
+  std::map<std::string, peer> peers_;  ///< every other member ever seen
+  bool rejoined_ = false;
+};
+
+}  // namespace plexichat::actors::cluster

@@ -1,0 +1,161 @@
+#include "actors/cluster/membership.hpp"
+
+#include <gtest/gtest.h>
+
+namespace plexichat::actors::cluster {
+namespace {
+
+using namespace std::chrono_literals;
+using time_point = membership::time_point;
+
+const time_point t0{};
+
+member_info info(const std::string& name, uint64_t incarnation = 1,
+                 member_state state = member_state::up) {
+  return {name, name + ":7000", name + ":8080", incarnation, state};
+}
+
+membership node(const std::string& name) {
+  return membership{info(name), detector_timing{2000ms, 6000ms}, t0};
+}
+
+/// A membership of `self` that knows `others`, all heard from at t0.
+membership knowing(const std::string& self, std::initializer_list<const char*> others) {
+  auto m = node(self);
+  std::vector<member_info> view;
+  for (const char* o : others) {
+    view.push_back(info(o));
+  }
+  m.merge(view, t0);
+  return m;
+}
+
+TEST(membership, gossip_introduces_members_once) {
+  auto m = node("a");
+  auto changes = m.merge({info("b"), info("c"), info("a")}, t0);
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_TRUE(changes[0].joined);
+  EXPECT_EQ(m.up_members(), (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_TRUE(m.merge({info("b"), info("c")}, t0).empty());
+}
+
+TEST(membership, silence_makes_suspect_then_down_and_contact_clears_suspicion) {
+  auto m = knowing("a", {"b", "c"});
+  EXPECT_TRUE(m.tick(t0 + 1s).empty());
+  m.heard_from("c", t0 + 3s);
+  auto changes = m.tick(t0 + 3s);
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].name, "b");
+  EXPECT_EQ(changes[0].to, member_state::suspect);
+  // Contact clears suspicion before down_after.
+  auto back = m.heard_from("b", t0 + 4s);
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_EQ(back[0].to, member_state::up);
+  // Then silence again for down_after: down, with a majority (a and c of three).
+  m.heard_from("c", t0 + 10s);
+  m.tick(t0 + 10s);
+  EXPECT_EQ(m.state_of("b"), member_state::down);
+  EXPECT_EQ(m.state_of("c"), member_state::up);
+  EXPECT_EQ(m.up_members(), (std::vector<std::string>{"a", "c"}));
+  EXPECT_TRUE(m.has_majority());
+  // Hearing from a down member at the same incarnation does not bring it back.
+  m.heard_from("b", t0 + 11s);
+  EXPECT_EQ(m.state_of("b"), member_state::down);
+}
+
+TEST(membership, a_minority_suspects_but_never_marks_down) {
+  // a and b of five are cut off from c, d and e.
+  auto m = knowing("a", {"b", "c", "d", "e"});
+  for (auto t = 1s; t <= 30s; t += 1s) {
+    m.heard_from("b", t0 + t);
+    m.tick(t0 + t);
+  }
+  EXPECT_FALSE(m.has_majority());
+  for (const char* n : {"c", "d", "e"}) {
+    EXPECT_EQ(m.state_of(n), member_state::suspect) << n;
+  }
+}
+
+TEST(membership, the_majority_marks_a_frozen_minority_down_and_goes_on) {
+  auto m = knowing("c", {"a", "b", "d", "e"});
+  for (auto t = 1s; t <= 10s; t += 1s) {
+    m.heard_from("d", t0 + t);
+    m.heard_from("e", t0 + t);
+    m.tick(t0 + t);
+  }
+  EXPECT_EQ(m.state_of("a"), member_state::down);
+  EXPECT_EQ(m.state_of("b"), member_state::down);
+  // Of the three members left, all three are reachable.
+  EXPECT_TRUE(m.has_majority());
+  // Losing one more still leaves two of three.
+  for (auto t = 11s; t <= 20s; t += 1s) {
+    m.heard_from("d", t0 + t);
+    m.tick(t0 + t);
+  }
+  EXPECT_EQ(m.state_of("e"), member_state::down);
+  EXPECT_TRUE(m.has_majority());
+}
+
+TEST(membership, down_spreads_by_gossip_and_wins_at_the_same_incarnation) {
+  auto m = knowing("a", {"b", "c"});
+  auto changes = m.merge({info("b", 1, member_state::down)}, t0 + 1s);
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].to, member_state::down);
+  // An older up does not undo it; a newer incarnation (b restarted) does.
+  EXPECT_TRUE(m.merge({info("b", 1, member_state::up)}, t0 + 2s).empty());
+  auto rejoin = m.merge({info("b", 2, member_state::up)}, t0 + 3s);
+  ASSERT_EQ(rejoin.size(), 1u);
+  EXPECT_EQ(rejoin[0].to, member_state::up);
+  // The new incarnation gets a full detector period from when it was learnt.
+  m.heard_from("c", t0 + 4s);
+  m.tick(t0 + 4s);
+  EXPECT_EQ(m.state_of("b"), member_state::up);
+}
+
+TEST(membership, a_node_told_it_is_down_rejoins_under_a_new_incarnation) {
+  auto m = knowing("a", {"b", "c"});
+  EXPECT_FALSE(m.rejoined());
+  m.merge({info("a", 1, member_state::up)}, t0);  // its own state, as others see it
+  EXPECT_FALSE(m.rejoined());
+  m.merge({info("a", 1, member_state::down)}, t0 + 1s);
+  EXPECT_TRUE(m.rejoined());
+  EXPECT_FALSE(m.rejoined()) << "said once";
+  EXPECT_EQ(m.self().incarnation, 2u);
+  EXPECT_EQ(m.self().state, member_state::up);
+  // What it gossips now overrides the down at incarnation 1 on every other node.
+  auto other = knowing("b", {"a", "c"});
+  other.merge({info("a", 1, member_state::down)}, t0 + 1s);
+  other.merge(m.gossip(), t0 + 2s);
+  EXPECT_EQ(other.state_of("a"), member_state::up);
+}
+
+TEST(membership, gossip_never_carries_local_suspicion) {
+  auto m = knowing("a", {"b", "c"});
+  m.heard_from("c", t0 + 3s);
+  m.tick(t0 + 3s);
+  ASSERT_EQ(m.state_of("b"), member_state::suspect);
+  for (const auto& g : m.gossip()) {
+    EXPECT_NE(g.state, member_state::suspect) << g.name;
+  }
+  auto view = m.view();
+  ASSERT_EQ(view.size(), 3u);
+  EXPECT_EQ(view[1].name, "b");
+  EXPECT_EQ(view[1].state, member_state::suspect);
+}
+
+TEST(membership, a_lone_node_has_a_majority_of_one) {
+  auto m = node("a");
+  EXPECT_TRUE(m.has_majority());
+  EXPECT_TRUE(m.tick(t0 + 1h).empty());
+}
+
+TEST(membership, two_nodes_need_each_other) {
+  auto m = knowing("a", {"b"});
+  m.tick(t0 + 3s);
+  EXPECT_FALSE(m.has_majority());
+  m.tick(t0 + 60s);
+  EXPECT_EQ(m.state_of("b"), member_state::suspect) << "no majority: never down";
+}
+
+}  // namespace
+}  // namespace plexichat::actors::cluster
