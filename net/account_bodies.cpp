@@ -86,21 +86,17 @@ std::optional<api_error> read_login_otp(const json& b, rest_call& c) {
 }
 
 std::optional<api_error> read_revoke_query(std::string_view query, rest_call& c) {
-  while (!query.empty()) {
-    auto amp = query.find('&');
-    auto pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
-    auto eq = pair.find('=');
-    if (pair.substr(0, eq) != "keep_current") {
-      continue;
-    }
-    auto value = eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
-    if (value != "true" && value != "false") {
-      return fields::invalid("keep_current must be true or false");
-    }
-    c.keep_current = value == "true";
-  }
-  return std::nullopt;
+  return fields::for_each_query_pair(
+      query, [&c](std::string_view key, std::string_view value) -> std::optional<api_error> {
+        if (key != "keep_current") {
+          return std::nullopt;
+        }
+        if (value != "true" && value != "false") {
+          return fields::invalid("keep_current must be true or false");
+        }
+        c.keep_current = value == "true";
+        return std::nullopt;
+      });
 }
 
 }  // namespace plexichat::net

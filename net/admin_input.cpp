@@ -1,7 +1,5 @@
 #include "net/admin_input.hpp"
 
-#include <charconv>
-
 #include "net/field_checks.hpp"
 
 namespace plexichat::net::admin_input {
@@ -13,14 +11,6 @@ using actors::api_error;
 using actors::session::rest_call;
 using actors::session::rest_route;
 
-std::optional<api_error> read_uint(std::string_view name, std::string_view text, uint64_t& out) {
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  if (text.empty() || ec != std::errc{} || ptr != text.data() + text.size()) {
-    return fields::invalid(std::string{name} + " must be a non-negative integer");
-  }
-  return std::nullopt;
-}
-
 std::optional<api_error> read_after(std::string_view value, rest_call& c) {
   if (c.route == rest_route::admin_list_users) {
     if (!fields::is_valid_id(value)) {
@@ -30,7 +20,7 @@ std::optional<api_error> read_after(std::string_view value, rest_call& c) {
     return std::nullopt;
   }
   uint64_t v = 0;
-  if (auto e = read_uint("after", value, v)) {
+  if (auto e = fields::read_uint("after", value, v)) {
     return e;
   }
   c.after = v;
@@ -60,26 +50,20 @@ std::optional<rest_route> admin_route(const std::vector<std::string_view>& p,
 
 std::optional<api_error> parse_query(std::string_view query, rest_call& c) {
   c.limit = default_limit;
-  while (!query.empty()) {
-    auto amp = query.find('&');
-    auto pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
-    auto eq = pair.find('=');
-    auto key = pair.substr(0, eq);
-    auto value = eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
-    if (key == "after") {
-      if (auto e = read_after(value, c)) {
-        return e;
-      }
-    } else if (key == "limit") {
-      uint64_t v = 0;
-      if (read_uint("limit", value, v) || v < 1 || v > max_limit) {
-        return fields::invalid("limit must be between 1 and " + std::to_string(max_limit));
-      }
-      c.limit = static_cast<uint32_t>(v);
-    }
-  }
-  return std::nullopt;
+  return fields::for_each_query_pair(
+      query, [&c](std::string_view key, std::string_view value) -> std::optional<api_error> {
+        if (key == "after") {
+          return read_after(value, c);
+        }
+        if (key == "limit") {
+          uint64_t v = 0;
+          if (fields::read_uint("limit", value, v) || v < 1 || v > max_limit) {
+            return fields::invalid("limit must be between 1 and " + std::to_string(max_limit));
+          }
+          c.limit = static_cast<uint32_t>(v);
+        }
+        return std::nullopt;
+      });
 }
 
 std::optional<api_error> read_role(const nlohmann::json& b, rest_call& c) {

@@ -1,11 +1,21 @@
 #include "net/field_checks.hpp"
 
+#include <charconv>
+
 #include "runtime/text.hpp"
 
 namespace plexichat::net::fields {
 
 api_error invalid(std::string message) {
   return {actors::api_errc::invalid_request, std::move(message)};
+}
+
+std::optional<api_error> read_uint(std::string_view name, std::string_view text, uint64_t& out) {
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  if (text.empty() || ec != std::errc{} || ptr != text.data() + text.size()) {
+    return invalid(std::string{name} + " must be a non-negative integer");
+  }
+  return std::nullopt;
 }
 
 bool is_valid_id(std::string_view id) {

@@ -37,4 +37,26 @@ std::optional<api_error> check_nonce(std::string_view nonce);
 
 api_error invalid(std::string message);
 
+/// A decimal integer of 0..2^64-1 with nothing else around it; else "<name> must be a
+/// non-negative integer".
+std::optional<api_error> read_uint(std::string_view name, std::string_view text, uint64_t& out);
+
+/// Calls visit(key, value) for each `key=value` pair of a query string, in order (a pair
+/// without '=' has an empty value), and returns the first error visit returns. Nothing is
+/// percent-decoded: every value a route accepts is plain ASCII.
+template <class Visit>
+std::optional<api_error> for_each_query_pair(std::string_view query, Visit visit) {
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    auto pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+    auto eq = pair.find('=');
+    auto value = eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+    if (auto e = visit(pair.substr(0, eq), value)) {
+      return e;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace plexichat::net::fields

@@ -1,6 +1,5 @@
 #include "net/rest_parser.hpp"
 
-#include <charconv>
 #include <vector>
 
 #include "net/account_bodies.hpp"
@@ -117,43 +116,30 @@ std::vector<route_entry> routes_for(const std::vector<std::string_view>& p, rest
   return {};
 }
 
-std::optional<api_error> parse_uint(std::string_view name, std::string_view text, uint64_t& out) {
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  if (ec != std::errc{} || ptr != text.data() + text.size() || text.empty()) {
-    return fields::invalid(std::string{name} + " must be a non-negative integer");
-  }
-  return std::nullopt;
-}
-
 std::optional<api_error> parse_query(std::string_view query, rest_call& c,
                                      const config::limits_config& limits) {
   c.limit = limits.history_default_limit;
-  while (!query.empty()) {
-    auto amp = query.find('&');
-    auto pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
-    auto eq = pair.find('=');
-    auto key = pair.substr(0, eq);
-    auto value = eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
-    uint64_t v = 0;
-    if (key != "after" && key != "before" && key != "limit") {
-      continue;
-    }
-    if (auto e = parse_uint(key, value, v)) {
-      return e;
-    }
-    if (key == "after") {
-      c.after = v;
-    } else if (key == "before") {
-      c.before = v;
-    } else if (v < 1 || v > limits.history_max_limit) {
-      return fields::invalid("limit must be between 1 and " +
-                             std::to_string(limits.history_max_limit));
-    } else {
-      c.limit = static_cast<uint32_t>(v);
-    }
-  }
-  return std::nullopt;
+  return fields::for_each_query_pair(
+      query, [&](std::string_view key, std::string_view value) -> std::optional<api_error> {
+        if (key != "after" && key != "before" && key != "limit") {
+          return std::nullopt;
+        }
+        uint64_t v = 0;
+        if (auto e = fields::read_uint(key, value, v)) {
+          return e;
+        }
+        if (key == "after") {
+          c.after = v;
+        } else if (key == "before") {
+          c.before = v;
+        } else if (v < 1 || v > limits.history_max_limit) {
+          return fields::invalid("limit must be between 1 and " +
+                                 std::to_string(limits.history_max_limit));
+        } else {
+          c.limit = static_cast<uint32_t>(v);
+        }
+        return std::nullopt;
+      });
 }
 
 std::optional<api_error> read_credentials(const json& b, rest_call& c,
