@@ -293,6 +293,18 @@ class Api:
     def login(self, username, password=PASSWORD):
         return self.call("POST", "/api/v1/auth/login", {"username": username, "password": password})
 
+    def audit_records(self, token, limit=50):
+        """Every audit record, read page by page (`limit` a page) as an admin."""
+        out, after = [], 0
+        while True:
+            st, b, _ = self.call("GET", f"/api/v1/admin/audit?after={after}&limit={limit}",
+                                 token=token)
+            assert st == 200, (st, b)
+            out += b["records"]
+            if not b["has_more"]:
+                return out
+            after = b["records"][-1]["seq"]
+
     def user(self, prefix="u"):
         """Registers a fresh user and logs in; returns (token, user object)."""
         name = uname(prefix)

@@ -21,17 +21,6 @@ def role_of(api, token):
     return b["user"]["role"]
 
 
-def audit_records(api, token):
-    out, after = [], 0
-    while True:
-        st, b, _ = api.call("GET", f"/api/v1/admin/audit?after={after}&limit=50", token=token)
-        assert st == 200, (st, b)
-        out += b["records"]
-        if not b["has_more"]:
-            return out
-        after = b["records"][-1]["seq"]
-
-
 def setup():
     boss = uname("boss")
     node = suite.node({"auth": {"admins": [boss]}})
@@ -78,7 +67,7 @@ def admin_grants_and_revokes_over_http_and_it_is_audited(s):
     assert st == 200 and b["user"]["role"] == "admin" and b["user"]["id"] == target["id"], (st, b)
     assert role_of(api, s["t_b"]) == "admin"
     assert api.call("GET", "/api/v1/admin/audit", token=s["t_b"])[0] == 200, "new admin refused"
-    changes = [r for r in audit_records(api, s["t_boss"])
+    changes = [r for r in api.audit_records(s["t_boss"])
                if r["type"] == "role.change" and r["subject"] == target["id"]]
     assert len(changes) == 1, changes
     rec = changes[0]
@@ -86,7 +75,7 @@ def admin_grants_and_revokes_over_http_and_it_is_audited(s):
     assert rec["detail"] == {"role": "admin", "previous": "user"}, rec
     # Granting again changes nothing and writes nothing.
     assert api.call("PUT", path, {"role": "admin"}, token=s["t_boss"])[0] == 200
-    assert len([r for r in audit_records(api, s["t_boss"])
+    assert len([r for r in api.audit_records(s["t_boss"])
                 if r["type"] == "role.change" and r["subject"] == target["id"]]) == 1
     st, b, _ = api.call("PUT", path, {"role": "user"}, token=s["t_b"])  # b demotes itself
     assert st == 200 and b["user"]["role"] == "user", (st, b)
@@ -154,7 +143,7 @@ def only_owner_or_admin_renames_a_channel(s):
     assert b["channel"]["name"] == "renamed" and b["channel"]["topic"] == "set by admin", b
     listed = {c["id"]: c["name"] for c in api.call("GET", "/api/v1/channels", token=s["t_c"])[1]["channels"]}
     assert listed[ch["id"]] == "renamed", listed
-    updates = [r for r in audit_records(api, s["t_boss"])
+    updates = [r for r in api.audit_records(s["t_boss"])
                if r["type"] == "channel.update" and r["subject"] == ch["id"]]
     assert [u["detail"].get("as_admin") for u in updates] == [False, True], updates
 
@@ -173,7 +162,7 @@ def only_owner_or_admin_removes_members(s):
     assert_error(api.call("DELETE", f"{base}/{s['u_c']['id']}", token=s["t_first"]), 404,
                  "not_found", "removing a non-member")
     assert api.call("DELETE", f"{base}/{s['u_b']['id']}", token=s["t_b"])[0] == 204, "self-removal"
-    recs = [r for r in audit_records(api, s["t_boss"]) if r["subject"] == ch["id"]]
+    recs = [r for r in api.audit_records(s["t_boss"]) if r["subject"] == ch["id"]]
     kinds = [(r["type"], r["actor_id"]) for r in recs]
     assert kinds == [("channel.create", s["u_first"]["id"]), ("channel.join", s["u_b"]["id"]),
                      ("channel.join", s["u_c"]["id"]),
@@ -211,7 +200,7 @@ def config_admins_are_granted_at_start(s):
     node.write_config()
     node.start()
     assert role_of(api, token) == "admin"
-    recs = [r for r in audit_records(api, token) if r["type"] == "role.change"]
+    recs = [r for r in api.audit_records(token) if r["type"] == "role.change"]
     assert len(recs) == 1 and recs[0]["actor_id"] == "config", recs
 
 
