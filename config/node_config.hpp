@@ -51,6 +51,18 @@ struct auth_config {
 };
 
 /// Channel entities. YAML section `channels`.
+/// Membership timings of a cluster node (actors/cluster/membership.hpp).
+struct cluster_timing_config {
+  /// How often a node sends its view to every peer.
+  std::chrono::milliseconds heartbeat_interval{500};
+  /// Silence after which this node shows a peer as suspect.
+  std::chrono::milliseconds suspect_after{2000};
+  /// Silence after which a node that reaches a majority marks a peer down.
+  std::chrono::milliseconds down_after{6000};
+
+  bool operator==(const cluster_timing_config&) const = default;
+};
+
 struct channel_config {
   /// A channel actor with no subscribers stops after this long.
   std::chrono::milliseconds idle_stop{300000};
@@ -91,6 +103,7 @@ struct node_config {
   std::vector<host_port> seeds;             ///< nodes to join through
   std::string certs_dir;                    ///< ca.crt, node.crt, node.key; empty = none
   bool insecure = false;                    ///< cluster traffic without TLS, said out loud
+  cluster_timing_config cluster;            ///< heartbeats and the failure detector
   log_config log;
   thread_config threads;
   limits_config limits;

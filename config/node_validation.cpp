@@ -114,6 +114,7 @@ void check_limit_relations(const limits_config& l) {
 void check_durations(const node_config& cfg) {
   using std::chrono::hours;
   using std::chrono::milliseconds;
+  using std::chrono::minutes;
   using std::chrono::seconds;
   const auto day = hours(24);
   check_duration("limits.auth_timeout", cfg.limits.auth_timeout, milliseconds(10), hours(1));
@@ -121,6 +122,17 @@ void check_durations(const node_config& cfg) {
   check_duration("auth.token_ttl", cfg.auth.token_ttl, seconds(1), 365 * day);
   check_duration("channels.idle_stop", cfg.channels.idle_stop, milliseconds(10), 7 * day);
   check_duration("channels.nonce_ttl", cfg.channels.nonce_ttl, seconds(1), 365 * day);
+  const auto& ct = cfg.cluster;
+  check_duration("cluster.heartbeat_interval", ct.heartbeat_interval, milliseconds(50),
+                 seconds(10));
+  check_duration("cluster.suspect_after", ct.suspect_after, milliseconds(100), minutes(10));
+  check_duration("cluster.down_after", ct.down_after, milliseconds(100), hours(1));
+  if (ct.suspect_after <= ct.heartbeat_interval) {
+    throw config_error("cluster.suspect_after", "must be longer than cluster.heartbeat_interval");
+  }
+  if (ct.down_after < ct.suspect_after) {
+    throw config_error("cluster.down_after", "must be at least cluster.suspect_after");
+  }
 }
 
 void check_admins(const std::vector<std::string>& admins) {

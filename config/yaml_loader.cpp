@@ -232,27 +232,32 @@ field_table security_fields(node_config& c) {
 }
 
 field_table top_level_fields(node_config& c) {
-  return {{"name", into(c.name, read_string)},
-          {"data_dir", into(c.data_dir, read_string)},
-          {"listen", into(c.listen, read_host_port)},
-          {"cluster_listen", into(c.cluster_listen, read_optional_host_port)},
-          {"seeds", into(c.seeds, read_seeds)},
-          {"certs_dir", into(c.certs_dir, read_string)},
-          {"insecure", into(c.insecure, read_bool)},
-          {"log", section({{"level", into(c.log.level, read_string)}}, "log.")},
-          {"threads", section({{"scheduler", into(c.threads.scheduler, read_whole<unsigned>)},
-                               {"io", into(c.threads.io, read_whole<unsigned>)}},
-                              "threads.")},
-          {"limits", section(limits_fields(c.limits), "limits.")},
-          {"auth",
-           section({{"token_ttl", into(c.auth.token_ttl, read_seconds)},
-                    {"password_hash_cost", into(c.auth.password_hash_cost, read_string)},
-                    {"admins", into(c.auth.admins, read_string_list)},
-                    {"password_min_score", into(c.auth.password_min_score, read_whole<unsigned>)}},
-                   "auth.")},
-          {"channels", section({{"idle_stop", into(c.channels.idle_stop, read_millis)},
-                                {"nonce_ttl", into(c.channels.nonce_ttl, read_seconds)}},
-                               "channels.")}};
+  return {
+      {"name", into(c.name, read_string)},
+      {"data_dir", into(c.data_dir, read_string)},
+      {"listen", into(c.listen, read_host_port)},
+      {"cluster_listen", into(c.cluster_listen, read_optional_host_port)},
+      {"seeds", into(c.seeds, read_seeds)},
+      {"certs_dir", into(c.certs_dir, read_string)},
+      {"insecure", into(c.insecure, read_bool)},
+      {"cluster", section({{"heartbeat_interval", into(c.cluster.heartbeat_interval, read_millis)},
+                           {"suspect_after", into(c.cluster.suspect_after, read_millis)},
+                           {"down_after", into(c.cluster.down_after, read_millis)}},
+                          "cluster.")},
+      {"log", section({{"level", into(c.log.level, read_string)}}, "log.")},
+      {"threads", section({{"scheduler", into(c.threads.scheduler, read_whole<unsigned>)},
+                           {"io", into(c.threads.io, read_whole<unsigned>)}},
+                          "threads.")},
+      {"limits", section(limits_fields(c.limits), "limits.")},
+      {"auth",
+       section({{"token_ttl", into(c.auth.token_ttl, read_seconds)},
+                {"password_hash_cost", into(c.auth.password_hash_cost, read_string)},
+                {"admins", into(c.auth.admins, read_string_list)},
+                {"password_min_score", into(c.auth.password_min_score, read_whole<unsigned>)}},
+               "auth.")},
+      {"channels", section({{"idle_stop", into(c.channels.idle_stop, read_millis)},
+                            {"nonce_ttl", into(c.channels.nonce_ttl, read_seconds)}},
+                           "channels.")}};
 }
 
 std::vector<YAML::Node> load_documents(std::string_view text) {

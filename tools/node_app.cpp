@@ -201,6 +201,8 @@ std::optional<start_error> start_cluster(node& n) {
   settings.connector =
       c.insecure ? n.system.middleman().actor_handle() : n.system.openssl_manager().actor_handle();
   settings.view = &n.cluster_view;
+  settings.heartbeat_every = c.cluster.heartbeat_interval;
+  settings.timing = {c.cluster.suspect_after, c.cluster.down_after};
   auto cluster = actors::cluster::spawn_cluster(n.system, std::move(settings));
   const auto& at = *c.cluster_listen;
   auto published = c.insecure
