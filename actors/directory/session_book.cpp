@@ -28,15 +28,25 @@ void session_book::add(storage::session_record session) {
   users_[user].insert_or_assign(std::move(id), entry{std::move(session), last});
 }
 
-std::optional<storage::session_record> session_book::touch(const std::string& user_id,
-                                                           const std::string& session_id,
-                                                           int64_t now_ms) {
+std::pair<std::map<std::string, session_book::entry>*,
+          std::map<std::string, session_book::entry>::iterator>
+session_book::find(const std::string& user_id, const std::string& session_id) {
   auto user = users_.find(user_id);
   if (user == users_.end()) {
-    return std::nullopt;
+    return {nullptr, {}};
   }
   auto found = user->second.find(session_id);
   if (found == user->second.end()) {
+    return {nullptr, {}};
+  }
+  return {&user->second, found};
+}
+
+std::optional<storage::session_record> session_book::touch(const std::string& user_id,
+                                                           const std::string& session_id,
+                                                           int64_t now_ms) {
+  auto [sessions, found] = find(user_id, session_id);
+  if (sessions == nullptr) {
     return std::nullopt;
   }
   auto& e = found->second;
@@ -72,16 +82,12 @@ std::vector<storage::session_record> session_book::live(const std::string& user_
 
 std::optional<storage::session_record> session_book::remove(const std::string& user_id,
                                                             const std::string& session_id) {
-  auto user = users_.find(user_id);
-  if (user == users_.end()) {
-    return std::nullopt;
-  }
-  auto found = user->second.find(session_id);
-  if (found == user->second.end()) {
+  auto [sessions, found] = find(user_id, session_id);
+  if (sessions == nullptr) {
     return std::nullopt;
   }
   auto record = std::move(found->second.record);
-  user->second.erase(found);
+  sessions->erase(found);
   return record;
 }
 

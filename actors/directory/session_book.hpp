@@ -6,6 +6,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "storage/records.hpp"
@@ -54,6 +55,10 @@ class session_book {
     storage::session_record record;
     int64_t persisted_last_used = 0;
   };
+
+  /// The user's sessions and, in them, `session_id`'s; null when either is unknown.
+  std::pair<std::map<std::string, entry>*, std::map<std::string, entry>::iterator> find(
+      const std::string& user_id, const std::string& session_id);
 
   std::unordered_map<std::string, std::map<std::string, entry>> users_;
   std::unordered_set<std::string> loaded_;
