@@ -5,7 +5,10 @@
 #include <string>
 #include <vector>
 
-#include <caf/allowed_unsafe_message_type.hpp>
+#include <optional>
+
+#include <caf/error.hpp>
+#include <caf/meta/load_callback.hpp>
 #include <caf/meta/type_name.hpp>
 
 #include "storage/records.hpp"
@@ -83,7 +86,20 @@ struct history_query {
   uint32_t limit = 50;
 };
 
-}  // namespace plexichat::actors
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, history_query& x) {
+  // CAF 0.17 has no std::optional: each bound travels as a flag and a value.
+  bool has_after = x.after.has_value();
+  bool has_before = x.before.has_value();
+  uint64_t after = x.after.value_or(0);
+  uint64_t before = x.before.value_or(0);
+  auto loaded = caf::meta::load_callback([&]() -> caf::error {
+    x.after = has_after ? std::optional<uint64_t>{after} : std::nullopt;
+    x.before = has_before ? std::optional<uint64_t>{before} : std::nullopt;
+    return caf::none;
+  });
+  return f(caf::meta::type_name("history_query"), has_after, after, has_before, before, x.limit,
+           loaded);
+}
 
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(plexichat::actors::history_query)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<plexichat::actors::channel_view>)
+}  // namespace plexichat::actors

@@ -31,6 +31,7 @@ struct node_context {
   caf::actor audit;      ///< the security audit log (audit/)
   caf::actor access;     ///< node roles (access/)
   caf::actor cluster;    ///< membership and peers (cluster/); none without a cluster listener
+  caf::actor replica;    ///< this node's channel log copies (channel/replica.hpp); cluster only
   const cluster::cluster_view_cell* cluster_view = nullptr;  ///< none without a cluster
 };
 

@@ -59,6 +59,10 @@ struct cluster_timing_config {
   std::chrono::milliseconds suspect_after{2000};
   /// Silence after which a node that reaches a majority marks a peer down.
   std::chrono::milliseconds down_after{6000};
+  /// How many nodes hold each channel's log (R), the owner included.
+  std::size_t replication_factor = 3;
+  /// How many of them must hold a write before it is acknowledged (W).
+  std::size_t write_quorum = 2;
 
   bool operator==(const cluster_timing_config&) const = default;
 };

@@ -133,6 +133,11 @@ void check_durations(const node_config& cfg) {
   if (ct.down_after < ct.suspect_after) {
     throw config_error("cluster.down_after", "must be at least cluster.suspect_after");
   }
+  check_range("cluster.replication_factor", ct.replication_factor, 1, 7);
+  check_range("cluster.write_quorum", ct.write_quorum, 1, 7);
+  if (ct.write_quorum > ct.replication_factor) {
+    throw config_error("cluster.write_quorum", "must be at most cluster.replication_factor");
+  }
 }
 
 void check_admins(const std::vector<std::string>& admins) {

@@ -167,7 +167,8 @@ void http_connection<Stream>::send_readiness() {
                            {"state", actors::cluster::to_string(m.state)},
                            {"cluster_address", m.cluster_address},
                            {"client_address", m.client_address},
-                           {"incarnation", m.incarnation}});
+                           {"incarnation", m.incarnation},
+                           {"connected", m.name == view->self || view->peers.count(m.name) > 0}});
       }
       body["cluster"] = {
           {"self", view->self}, {"has_majority", view->has_majority}, {"members", members}};

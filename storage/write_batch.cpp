@@ -54,6 +54,10 @@ void write_batch::delete_revocation(std::string_view jti) {
   erase(column_family::revocations, std::string(jti));
 }
 
+void write_batch::delete_message(std::string_view channel_id, uint64_t seq) {
+  erase(column_family::messages, message_key(channel_id, seq));
+}
+
 void write_batch::put_meta(std::string_view key, std::string_view value) {
   put(column_family::meta, std::string(key), std::string(value));
 }

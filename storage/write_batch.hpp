@@ -34,6 +34,9 @@ class write_batch {
   /// Writes messages[(channel, seq)], and nonces[(channel, author, nonce)] when the message
   /// has a nonce.
   void put_message(const message_record& message);
+  /// Deletes messages[(channel, seq)] (a replica cutting back a tail no owner acknowledged);
+  /// its nonce, if any, is the caller's to delete.
+  void delete_message(std::string_view channel_id, uint64_t seq);
   /// Records the token `jti` as revoked until `expires_at` (ms since the epoch).
   void revoke_token(std::string_view jti, int64_t expires_at);
   void delete_nonce(std::string_view channel_id, std::string_view author_id,

@@ -18,6 +18,7 @@
 #include "actors/audit/audit_store.hpp"
 #include "actors/blocking_pool.hpp"
 #include "actors/channel/channel.hpp"
+#include "actors/channel/replica.hpp"
 #include "actors/cluster/cluster_actor.hpp"
 #include "actors/directory/directory.hpp"
 #include "actors/node_context.hpp"
@@ -64,6 +65,7 @@ caf::actor_system_config& with_cluster(runtime::node_actor_config& cfg,
   }
   cfg.load<caf::io::middleman>();
   actors::cluster::add_cluster_types(cfg);
+  actors::channel::add_channel_types(cfg);
   if (!c.insecure) {
     auto files = cert_files_in(c.certs_dir);
     cfg.openssl_cafile = files.ca;
@@ -151,9 +153,12 @@ void start_actors(node& n) {
   ctx.access = actors::access::spawn_access(n.system, &ctx);
   ctx.directory = actors::directory::spawn_directory(n.system, &ctx);
   ctx.channels = actors::channel::spawn_channel_registry(n.system, &ctx);
+  if (n.config.cluster_listen) {
+    ctx.replica = actors::channel::spawn_replica(n.system, &ctx);
+  }
   n.stops.push("actors", [&n] {
-    for (auto* a :
-         {&n.ctx.channels, &n.ctx.directory, &n.ctx.access, &n.ctx.audit, &n.ctx.blocking}) {
+    for (auto* a : {&n.ctx.channels, &n.ctx.replica, &n.ctx.directory, &n.ctx.access, &n.ctx.audit,
+                    &n.ctx.blocking}) {
       caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
     }
     n.system.await_all_actors_done();
@@ -187,6 +192,8 @@ std::optional<start_error> check_certs(const config::node_config& c) {
   return std::nullopt;
 }
 
+constexpr const char* known_members_key = "cluster/members";
+
 /// Publishes the cluster actor on cluster_listen and starts gossiping with the seeds.
 std::optional<start_error> start_cluster(node& n) {
   const auto& c = n.config;
@@ -203,6 +210,24 @@ std::optional<start_error> start_cluster(node& n) {
   settings.view = &n.cluster_view;
   settings.heartbeat_every = c.cluster.heartbeat_interval;
   settings.timing = {c.cluster.suspect_after, c.cluster.down_after};
+  settings.services.actors = {{"channels", n.ctx.channels}, {"replica", n.ctx.replica}};
+  // The members known when the node last ran count towards its majority until heard from.
+  if (auto known = n.db->get_meta(known_members_key)) {
+    settings.remembered = actors::cluster::decode_members(*known);
+  }
+  settings.persist_members =
+      [writer = n.writer.get()](const std::vector<actors::cluster::member_info>& members) {
+        storage::write_batch batch;
+        batch.put_meta(known_members_key, actors::cluster::encode_members(members));
+        writer->submit(std::move(batch), [](const storage::status& s) {
+          if (!s.ok()) {
+            spdlog::error("cluster: could not store the member list");
+          }
+        });
+      };
+  settings.watchers = {n.ctx.channels};
+  // Set before the first view is published, so that the registry follows it from the start.
+  n.ctx.cluster_view = &n.cluster_view;
   auto cluster = actors::cluster::spawn_cluster(n.system, std::move(settings));
   const auto& at = *c.cluster_listen;
   auto published = c.insecure
@@ -220,7 +245,6 @@ std::optional<start_error> start_cluster(node& n) {
   spdlog::info("cluster listener on {} ({}), seeds: {}", at.to_string(),
                c.insecure ? "insecure" : "mutual TLS", c.seeds.size());
   n.ctx.cluster = cluster;
-  n.ctx.cluster_view = &n.cluster_view;
   n.stops.push("cluster",
                [&n] { caf::anon_send_exit(n.ctx.cluster, caf::exit_reason::user_shutdown); });
   return std::nullopt;

@@ -10,6 +10,7 @@
 #include "actors/atoms.hpp"
 #include "actors/channel/channel_ledger.hpp"
 #include "actors/channel/channel_rules.hpp"
+#include "actors/channel/replica.hpp"
 #include "actors/durable_writes.hpp"
 #include "actors/message_types.hpp"
 #include "actors/run_blocking.hpp"
@@ -37,12 +38,50 @@ struct subscriber {
   std::string user_id;
 };
 
+/// One of the nodes that hold the channel's log, as its owner tracks it (cluster only).
+struct replica_link {
+  std::string node;
+  caf::actor actor;      ///< the node's replica store
+  bool in_sync = false;  ///< its log ends where the owner's does: appends go to it
+  bool copying = false;  ///< a copy to bring it up to date is under way
+  uint64_t last_epoch = 0;
+  uint64_t last_seq = 0;
+};
+
+/// A replicated write waiting for its quorum.
+struct pending_write {
+  std::size_t acks = 0;
+  std::size_t outstanding = 0;  ///< replicas asked that have not answered
+  std::function<void(bool)> done;
+};
+
+/// The owner's side of replication (DESIGN.md "The cluster"): the epoch it claimed, the
+/// replicas, and the writes in flight. Writes complete in the order they were made, each once
+/// `quorum` replicas hold it.
+struct replication {
+  epoch_claim claim;
+  std::vector<replica_link> links;  ///< this node's own first
+  std::size_t quorum = 1;
+  uint64_t next_id = 1;
+  std::map<uint64_t, pending_write> pending;
+
+  replica_link* find(const std::string& node) {
+    for (auto& l : links) {
+      if (l.node == node) {
+        return &l;
+      }
+    }
+    return nullptr;
+  }
+};
+
 struct channel_state {
   node_context* ctx = nullptr;
   caf::actor registry;
   std::optional<channel_ledger> ledger;
   std::map<caf::actor_addr, subscriber> subscribers;
   durable_writes writes;
+  std::optional<replication> repl;  ///< in a cluster, once the channel's epoch is claimed
   std::multimap<uint64_t, caf::typed_response_promise<storage::message_record>> waiting_for_seq;
   int64_t last_active = 0;
   bool idle_reported = false;
@@ -67,30 +106,315 @@ void touch(channel_actor* self) {
 
 bool is_idle(channel_actor* self) {
   auto& st = self->state;
-  return st.subscribers.empty() && st.writes.in_flight() == 0 && st.waiting_for_seq.empty();
+  return st.subscribers.empty() && st.writes.in_flight() == 0 && st.waiting_for_seq.empty() &&
+         (!st.repl || st.repl->pending.empty());
 }
 
-/// Writes a batch, then runs `apply` and answers true; unavailable if the write fails.
-caf::result<bool> persist(channel_actor* self, storage::write_batch batch,
-                          std::function<void()> apply) {
+bool clustered(const node_context* ctx) {
+  return ctx->cluster_view != nullptr;
+}
+
+const std::string& node_name(channel_actor* self) {
+  return self->state.ctx->config->name;
+}
+
+/// Stops the channel: what is in flight is answered unavailable (never acknowledged), and
+/// subscribers learn that they lost the channel, or, in a cluster, that it moved (they
+/// subscribe again through placement).
+void stop_channel(channel_actor* self, const std::string& why, bool moved) {
+  auto& st = self->state;
+  if (st.failed) {
+    return;
+  }
+  st.failed = true;
+  auto cid = channel_id(self);
+  if (st.ledger) {
+    st.ledger->abandon_uncommitted();
+  }
+  for (auto& [addr, sub] : st.subscribers) {
+    if (moved) {
+      self->send(sub.session, moved_atom::value, cid);
+    } else {
+      self->send(sub.session, unsub_atom::value, cid);
+    }
+  }
+  for (auto& [seq, waiting] : st.waiting_for_seq) {
+    waiting.deliver(make_error(api_errc::unavailable, why + "; try again"));
+  }
+  st.waiting_for_seq.clear();
+  st.writes.fail_all();  // later sends in flight: answered, not dropped
+  if (st.repl) {
+    auto pending = std::move(st.repl->pending);
+    st.repl->pending.clear();
+    for (auto& [id, p] : pending) {
+      p.done(false);
+    }
+  }
+  self->quit(make_error(api_errc::unavailable, why));
+}
+
+void start_copy(channel_actor* self, const std::string& node);
+
+/// Completes, in order, the writes that reached their quorum.
+void try_commit(channel_actor* self) {
+  auto& r = *self->state.repl;
+  while (!r.pending.empty() && r.pending.begin()->second.acks >= r.quorum) {
+    auto done = std::move(r.pending.begin()->second.done);
+    r.pending.erase(r.pending.begin());
+    done(true);
+  }
+}
+
+/// A write every asked replica answered without reaching the quorum: the channel cannot go
+/// on in order, so it stops; the next lookup starts it again under a new epoch.
+void settle(channel_actor* self, uint64_t id) {
+  auto& r = *self->state.repl;
+  auto i = r.pending.find(id);
+  if (i != r.pending.end() && i->second.outstanding == 0 && i->second.acks < r.quorum) {
+    spdlog::warn("channel {}: a write reached {} of {} replicas; restarting the channel",
+                 channel_id(self), i->second.acks, r.quorum);
+    stop_channel(self, "not enough replicas hold the write", true);
+  }
+}
+
+void on_append(channel_actor* self, uint64_t id, const std::string& node, const append_reply& a) {
+  auto& st = self->state;
+  if (st.failed) {
+    return;
+  }
+  auto& r = *st.repl;
+  auto* link = r.find(node);
+  if (link != nullptr) {
+    link->last_epoch = a.last_epoch;
+    link->last_seq = a.last_seq;
+  }
+  auto i = r.pending.find(id);
+  switch (a.verdict) {
+    case append_verdict::fenced:
+      spdlog::warn("channel {}: node {} promised epoch {} to {}; this owner (epoch {}) steps down",
+                   channel_id(self), node, a.promised.epoch, a.promised.owner, r.claim.epoch);
+      stop_channel(self, "the channel moved to another node", true);
+      return;
+    case append_verdict::out_of_sync:
+      if (node == node_name(self)) {
+        stop_channel(self, "this node's copy of the channel fell out of step", true);
+        return;
+      }
+      if (link != nullptr) {
+        link->in_sync = false;
+        start_copy(self, node);
+      }
+      break;
+    case append_verdict::ok:
+      if (i != r.pending.end()) {
+        ++i->second.acks;
+      }
+      break;
+  }
+  if (i != r.pending.end()) {
+    --i->second.outstanding;
+  }
+  try_commit(self);
+  settle(self, id);
+}
+
+/// Sends `w` to every replica in step; `done(true)` once the quorum holds it.
+void replicate(channel_actor* self, replica_write w, std::function<void(bool)> done) {
+  auto& st = self->state;
+  auto& r = *st.repl;
+  auto id = r.next_id++;
+  auto& p = r.pending[id];
+  p.done = std::move(done);
+  uint64_t prev = w.messages.empty() ? 0 : w.messages.front().seq - 1;
+  auto cid = channel_id(self);
+  for (auto& link : r.links) {
+    if (!link.in_sync) {
+      start_copy(self, link.node);
+      continue;
+    }
+    ++p.outstanding;
+    self->request(link.actor, std::chrono::seconds{5}, append_atom::value, cid, r.claim, prev, w)
+        .then([self, id, node = link.node](append_reply& a) { on_append(self, id, node, a); },
+              [self, id, node = link.node](caf::error& err) {
+                auto& st = self->state;
+                if (st.failed) {
+                  return;
+                }
+                spdlog::info("channel {}: replica {} did not answer: {}", channel_id(self), node,
+                             self->system().render(err));
+                if (auto* l = st.repl->find(node)) {
+                  l->in_sync = false;
+                }
+                if (auto i = st.repl->pending.find(id); i != st.repl->pending.end()) {
+                  --i->second.outstanding;
+                }
+                settle(self, id);
+              });
+  }
+  settle(self, id);
+}
+
+/// Writes `w`: on this node's storage alone, or, in a cluster, on the channel's replicas.
+void write(channel_actor* self, replica_write w, std::function<void(bool)> done) {
+  auto& st = self->state;
+  if (st.repl) {
+    replicate(self, std::move(w), std::move(done));
+    return;
+  }
+  storage::write_batch batch;
+  add_to_batch(batch, w, channel_id(self));
+  st.writes.submit(self_handle(self), *st.ctx->writer, std::move(batch), std::move(done));
+}
+
+/// Brings replica `node` up to date from this node's copy: fetch what it lacks, sync it, and
+/// again until its log ends where the owner's does.
+void start_copy(channel_actor* self, const std::string& node) {
+  auto& st = self->state;
+  auto* link = st.repl->find(node);
+  if (link == nullptr || link->copying || link->in_sync) {
+    return;
+  }
+  link->copying = true;
+  auto cid = channel_id(self);
+  auto target = link->actor;
+  auto claim = st.repl->claim;
+  auto stop_copying = [self, node](caf::error& err) {
+    if (self->state.failed) {
+      return;
+    }
+    spdlog::info("channel {}: copy to {} failed: {}", channel_id(self), node,
+                 self->system().render(err));
+    if (auto* l = self->state.repl->find(node)) {
+      l->copying = false;  // the next tick tries again
+    }
+  };
+  self->request(st.ctx->replica, std::chrono::seconds{10}, fetch_atom::value, cid, link->last_epoch,
+                link->last_seq, uint32_t{500})
+      .then(
+          [self, node, cid, target, claim, stop_copying](log_page& page) {
+            self->request(target, std::chrono::seconds{10}, sync_atom::value, cid, claim, page)
+                .then(
+                    [self, node](replica_position& pos) {
+                      auto& st = self->state;
+                      if (st.failed) {
+                        return;
+                      }
+                      if (!pos.granted) {
+                        stop_channel(self, "the channel moved to another node", true);
+                        return;
+                      }
+                      auto* l = st.repl->find(node);
+                      if (l == nullptr) {
+                        return;
+                      }
+                      l->copying = false;
+                      l->last_epoch = pos.last_epoch;
+                      l->last_seq = pos.last_seq;
+                      if (pos.last_seq == st.ledger->assigned_seq()) {
+                        l->in_sync = true;
+                        spdlog::info("channel {}: replica {} caught up at seq {}", channel_id(self),
+                                     node, pos.last_seq);
+                      } else {
+                        self->delayed_send(self, std::chrono::milliseconds{20}, sync_atom::value,
+                                           node);
+                      }
+                    },
+                    stop_copying);
+          },
+          stop_copying);
+}
+
+/// Follows the cluster: a channel this node no longer owns stops (its new owner takes over
+/// under a newer epoch); one it keeps adjusts its replicas.
+void follow_placement(channel_actor* self) {
+  auto& st = self->state;
+  if (!st.repl || st.failed) {
+    return;
+  }
+  auto view = st.ctx->cluster_view->get();
+  if (!view || !view->has_majority) {
+    stop_channel(self, "this node cannot reach a majority of the cluster", true);
+    return;
+  }
+  auto cid = channel_id(self);
+  auto set = view->placement(cid, st.ctx->config->cluster.replication_factor);
+  if (set.empty() || set.front() != node_name(self)) {
+    spdlog::info("channel {}: now placed on {}; handing it over", cid,
+                 set.empty() ? "no node" : set.front());
+    stop_channel(self, "the channel is moving to another node", true);
+    return;
+  }
+  auto& r = *st.repl;
+  r.quorum = std::min(st.ctx->config->cluster.write_quorum, set.size());
+  std::vector<replica_link> kept;
+  for (auto& l : r.links) {
+    if (std::find(set.begin(), set.end(), l.node) != set.end()) {
+      kept.push_back(std::move(l));
+    }
+  }
+  r.links = std::move(kept);
+  for (const auto& n : set) {
+    if (r.find(n) != nullptr) {
+      continue;
+    }
+    auto actor = view->service(n, "replica", st.ctx->replica);
+    if (!actor) {
+      continue;  // not connected yet: the next change or tick adds it
+    }
+    r.links.push_back({n, actor, false, true, 0, 0});
+    self->request(actor, std::chrono::seconds{5}, claim_atom::value, cid, r.claim)
+        .then(
+            [self, n](replica_position& pos) {
+              auto& st = self->state;
+              if (st.failed) {
+                return;
+              }
+              if (!pos.granted) {
+                stop_channel(self, "the channel moved to another node", true);
+                return;
+              }
+              if (auto* l = st.repl->find(n)) {
+                l->copying = false;
+                l->last_epoch = pos.last_epoch;
+                l->last_seq = pos.last_seq;
+                start_copy(self, n);
+              }
+            },
+            [self, n](caf::error&) {
+              if (!self->state.failed && self->state.repl) {
+                auto& links = self->state.repl->links;
+                links.erase(std::remove_if(links.begin(), links.end(),
+                                           [&](const replica_link& l) { return l.node == n; }),
+                            links.end());
+              }
+            });
+  }
+  try_commit(self);
+}
+
+/// Writes `w`, then runs `apply` and answers true; unavailable if the write fails.
+caf::result<bool> persist(channel_actor* self, replica_write w, std::function<void()> apply) {
   auto rp = self->make_response_promise<bool>();
-  self->state.writes.submit(
-      self_handle(self), *self->state.ctx->writer, std::move(batch),
-      [rp, apply = std::move(apply)](bool ok) mutable {
-        if (!ok) {
-          rp.deliver(make_error(api_errc::unavailable, "storage write failed"));
-          return;
-        }
-        apply();
-        rp.deliver(true);
-      });
+  write(self, std::move(w), [rp, apply = std::move(apply)](bool ok) mutable {
+    if (!ok) {
+      rp.deliver(make_error(api_errc::unavailable, "storage write failed"));
+      return;
+    }
+    apply();
+    rp.deliver(true);
+  });
   return rp;
 }
 
 void fan_out(channel_actor* self, const storage::message_record& m) {
   auto frame = wire::message_frame(m);
   for (auto& [addr, sub] : self->state.subscribers) {
-    self->send(sub.session, deliver_atom::value, m.channel_id, m.seq, frame);
+    if (sub.session.node() == self->node()) {
+      self->send(sub.session, deliver_atom::value, m.channel_id, m.seq, frame);
+    } else {
+      // A session on another node: the frame's text crosses the network.
+      self->send(sub.session, deliver_atom::value, m.channel_id, m.seq, *frame);
+    }
   }
   self->state.ctx->metrics->messages_delivered.Increment(
       static_cast<double>(self->state.subscribers.size()));
@@ -130,21 +454,10 @@ void on_post_durable(channel_actor* self, bool ok, const storage::message_record
     return;
   }
   if (!ok) {
-    st.failed = true;
     spdlog::error("channel {}: write of seq {} failed; reloading from storage", m.channel_id,
                   m.seq);
-    st.ledger->abandon_uncommitted();
     rp.deliver(make_error(api_errc::unavailable, "storage write failed; try again"));
-    // Subscribers learn that they no longer get this channel's messages.
-    for (auto& [addr, sub] : st.subscribers) {
-      self->send(sub.session, unsub_atom::value, m.channel_id);
-    }
-    for (auto& [seq, waiting] : st.waiting_for_seq) {
-      waiting.deliver(make_error(api_errc::unavailable, "storage write failed; try again"));
-    }
-    st.waiting_for_seq.clear();
-    st.writes.fail_all();  // later sends in flight: answered, not dropped
-    self->quit(make_error(api_errc::unavailable, "storage write failed"));
+    stop_channel(self, "storage write failed", clustered(st.ctx));
     return;
   }
   st.ledger->commit(m.seq);
@@ -179,11 +492,11 @@ caf::result<storage::message_record> post(channel_actor* self, const post_reques
   }
   auto m = ledger.assign(req.author_id, req.author, req.content, req.nonce, runtime::random_id("m"),
                          now);
-  storage::write_batch batch;
-  batch.put_message(m);
+  replica_write w;
+  w.messages.push_back(m);
   auto start = std::chrono::steady_clock::now();
-  st.writes.submit(self_handle(self), *st.ctx->writer, std::move(batch),
-                   [self, m, rp, start](bool ok) { on_post_durable(self, ok, m, rp, start); });
+  write(self, std::move(w),
+        [self, m, rp, start](bool ok) { on_post_durable(self, ok, m, rp, start); });
   return rp;
 }
 
@@ -196,10 +509,9 @@ caf::result<bool> join(channel_actor* self, const std::string& user_id) {
   if (ledger.record().is_private) {
     return make_error(api_errc::not_found, "no such channel");
   }
-  storage::write_batch batch;
-  batch.add_member({ledger.record().id, user_id, runtime::now_ms()});
-  return persist(self, std::move(batch),
-                 [self, user_id] { self->state.ledger->add_member(user_id); });
+  replica_write w;
+  w.add_members.push_back(user_id);
+  return persist(self, std::move(w), [self, user_id] { self->state.ledger->add_member(user_id); });
 }
 
 caf::result<bool> add_member(channel_actor* self, const std::string& by, const std::string& user_id,
@@ -213,10 +525,9 @@ caf::result<bool> add_member(channel_actor* self, const std::string& by, const s
   if (ledger.is_member(user_id)) {
     return true;
   }
-  storage::write_batch batch;
-  batch.add_member({ledger.record().id, user_id, runtime::now_ms()});
-  return persist(self, std::move(batch),
-                 [self, user_id] { self->state.ledger->add_member(user_id); });
+  replica_write w;
+  w.add_members.push_back(user_id);
+  return persist(self, std::move(w), [self, user_id] { self->state.ledger->add_member(user_id); });
 }
 
 /// Renames or re-topics the channel; the registry learns the new record once durable.
@@ -228,21 +539,19 @@ caf::result<channel_view> update(channel_actor* self, const std::string& by, boo
     return make_error(e->code, e->message);
   }
   auto rec = patched(ledger.record(), patch);
-  storage::write_batch batch;
-  batch.put_channel(rec);
+  replica_write w;
+  w.record.push_back(rec);
   auto rp = self->make_response_promise<channel_view>();
-  self->state.writes.submit(
-      self_handle(self), *self->state.ctx->writer, std::move(batch),
-      [self, rp, rec](bool ok) mutable {
-        if (!ok) {
-          rp.deliver(make_error(api_errc::unavailable, "storage write failed"));
-          return;
-        }
-        auto& l = *self->state.ledger;
-        l.set_record(rec);
-        self->send(self->state.registry, update_atom::value, rec);
-        rp.deliver(channel_view{rec, l.committed_seq()});
-      });
+  write(self, std::move(w), [self, rp, rec](bool ok) mutable {
+    if (!ok) {
+      rp.deliver(make_error(api_errc::unavailable, "storage write failed"));
+      return;
+    }
+    auto& l = *self->state.ledger;
+    l.set_record(rec);
+    self->send(self->state.registry, update_atom::value, rec);
+    rp.deliver(channel_view{rec, l.committed_seq()});
+  });
   return rp;
 }
 
@@ -265,9 +574,9 @@ caf::result<bool> leave(channel_actor* self, const std::string& user_id) {
   if (!ledger.is_member(user_id)) {
     return make_error(api_errc::not_found, "you are not a member of this channel");
   }
-  storage::write_batch batch;
-  batch.remove_member(ledger.record().id, user_id);
-  return persist(self, std::move(batch), [self, user_id] {
+  replica_write w;
+  w.remove_members.push_back(user_id);
+  return persist(self, std::move(w), [self, user_id] {
     self->state.ledger->remove_member(user_id);
     drop_subscriptions_of(self, user_id);
   });
@@ -314,9 +623,15 @@ caf::result<storage::message_page> history(channel_actor* self, const std::strin
   auto rp = self->make_response_promise<storage::message_page>();
   auto* db = st.ctx->db;
   auto cid = channel_id(self);
+  auto bounded = q;
+  if (st.repl) {
+    // A replica's copy may hold seqs that no quorum holds yet: readers never see those.
+    auto end = st.ledger->committed_seq() + 1;
+    bounded.before = std::min(q.before.value_or(end), end);
+  }
   run_blocking(
       self, st.ctx->blocking,
-      [db, cid, q] { return db->read_messages(cid, q.after, q.before, q.limit); },
+      [db, cid, q = bounded] { return db->read_messages(cid, q.after, q.before, q.limit); },
       [rp](storage::message_page page) mutable { rp.deliver(std::move(page)); },
       [rp](api_error e) mutable { rp.deliver(make_error(e.code, e.message)); });
   return rp;
@@ -329,6 +644,17 @@ void on_tick(channel_actor* self) {
           .count();
   auto now = runtime::now_ms();
   st.ledger->prune_nonces(now);
+  if (st.repl) {
+    follow_placement(self);
+    if (st.failed) {
+      return;
+    }
+    for (auto& l : st.repl->links) {
+      if (!l.in_sync && !l.copying) {
+        start_copy(self, l.node);
+      }
+    }
+  }
   if (!st.idle_reported && is_idle(self) && now - st.last_active >= idle_ms) {
     st.idle_reported = true;
     self->send(st.registry, idle_atom::value, channel_id(self));
@@ -363,6 +689,30 @@ caf::behavior running(channel_actor* self) {
       },
       [self](leave_atom, const std::string& user_id) { return leave(self, user_id); },
       [self](post_atom, const post_request& req) { return post(self, req); },
+      [self](create_atom) -> caf::result<channel_view> {
+        // A new channel (cluster): its record and owner reach the replicas.
+        auto& ledger = *self->state.ledger;
+        replica_write w;
+        w.record.push_back(ledger.record());
+        w.add_members.push_back(ledger.record().owner_id);
+        auto rp = self->make_response_promise<channel_view>();
+        write(self, std::move(w), [self, rp](bool ok) mutable {
+          if (!ok) {
+            rp.deliver(make_error(api_errc::unavailable, "the channel could not be stored"));
+            return;
+          }
+          auto& l = *self->state.ledger;
+          l.add_member(l.record().owner_id);
+          rp.deliver(channel_view{l.record(), l.committed_seq()});
+        });
+        return rp;
+      },
+      [self](placement_atom) { follow_placement(self); },
+      [self](sync_atom, const std::string& node) {
+        if (!self->state.failed && self->state.repl) {
+          start_copy(self, node);
+        }
+      },
       [self](subscribe_atom, const std::string& user_id, const caf::actor& session) {
         return subscribe(self, user_id, session);
       },
@@ -388,12 +738,9 @@ caf::behavior running(channel_actor* self) {
   };
 }
 
-caf::behavior loading(channel_actor* self, node_context* ctx, caf::actor registry,
-                      storage::channel_record record) {
-  self->state.ctx = ctx;
-  self->state.registry = std::move(registry);
-  // Everything but the snapshot waits in the mailbox until the channel is loaded.
-  self->set_default_handler(caf::skip);
+/// Reads the channel's members, last seq and recent nonces, then serves.
+void load_and_serve(channel_actor* self, storage::channel_record record) {
+  auto* ctx = self->state.ctx;
   auto* db = ctx->db;
   auto cid = record.id;
   auto ttl_ms =
@@ -416,8 +763,175 @@ caf::behavior loading(channel_actor* self, node_context* ctx, caf::actor registr
         self->set_default_handler(caf::print_and_drop);
         self->become(running(self));
         on_tick(self);
+        if (self->state.repl) {
+          for (auto& l : self->state.repl->links) {
+            if (!l.in_sync) {
+              start_copy(self, l.node);
+            }
+          }
+        }
       },
       [self](api_error e) { self->quit(make_error(e.code, e.message)); });
+}
+
+/// What a takeover learnt from the claim: every live member's position.
+struct claim_round {
+  epoch_claim claim;
+  std::vector<std::string> replicas;         ///< the placement, owner (this node) first
+  std::map<std::string, caf::actor> stores;  ///< live member -> its replica store
+  std::map<std::string, replica_position> answers;
+  std::size_t remaining = 0;
+  bool failed = false;
+};
+
+void take_over(channel_actor* self, storage::channel_record record, uint64_t epoch, int attempt);
+
+/// Copies from `source` into this node's store until it holds `until`; then serves.
+void catch_up(channel_actor* self, storage::channel_record record,
+              std::shared_ptr<claim_round> round, caf::actor source, uint64_t until) {
+  auto& st = self->state;
+  auto& mine = round->answers[node_name(self)];
+  auto cid = record.id;
+  auto fail = [self, cid](caf::error& err) {
+    spdlog::warn("channel {}: catching up failed: {}", cid, self->system().render(err));
+    self->quit(make_error(api_errc::unavailable, "the channel could not catch up; try again"));
+  };
+  if (mine.last_seq >= until) {
+    // The owner's copy is complete; replicas in step with it get appends from now on.
+    replication r;
+    r.claim = round->claim;
+    r.quorum = std::min(st.ctx->config->cluster.write_quorum, round->replicas.size());
+    for (const auto& n : round->replicas) {
+      const auto& pos = round->answers[n];
+      bool same = pos.last_epoch == mine.last_epoch && pos.last_seq == mine.last_seq;
+      r.links.push_back({n, round->stores[n], same, false, pos.last_epoch, pos.last_seq});
+    }
+    st.repl = std::move(r);
+    spdlog::info("channel {}: serving under epoch {} from seq {}", cid, round->claim.epoch,
+                 mine.last_seq);
+    load_and_serve(self, std::move(record));
+    return;
+  }
+  self->request(source, std::chrono::seconds{10}, fetch_atom::value, cid, mine.last_epoch,
+                mine.last_seq, uint32_t{1000})
+      .then(
+          [self, record, round, source, until, cid, fail](log_page& page) mutable {
+            self->request(self->state.ctx->replica, std::chrono::seconds{10}, sync_atom::value, cid,
+                          round->claim, page)
+                .then(
+                    [self, record, round, source, until](replica_position& pos) mutable {
+                      if (!pos.granted) {
+                        self->quit(
+                            make_error(api_errc::unavailable, "another node claimed the channel"));
+                        return;
+                      }
+                      auto& mine = round->answers[node_name(self)];
+                      bool moved = pos.last_seq != mine.last_seq;
+                      mine = pos;
+                      if (!moved && pos.last_seq < until) {
+                        self->quit(make_error(api_errc::unavailable,
+                                              "the channel's copies disagree; try again"));
+                        return;
+                      }
+                      catch_up(self, std::move(record), round, source, until);
+                    },
+                    fail);
+          },
+          fail);
+}
+
+/// Every live member answered the claim: retry with a newer epoch if one refused, else catch
+/// up from the newest copy.
+void on_claimed(channel_actor* self, storage::channel_record record,
+                std::shared_ptr<claim_round> round, int attempt) {
+  uint64_t newest_promise = 0;
+  bool refused = false;
+  std::string best = node_name(self);
+  for (const auto& [n, pos] : round->answers) {
+    if (!pos.granted) {
+      refused = true;
+      newest_promise = std::max(newest_promise, pos.promised.epoch);
+    }
+    if (pos.newer_than(round->answers[best])) {
+      best = n;
+    }
+  }
+  if (refused) {
+    if (attempt >= 3) {
+      self->quit(make_error(api_errc::unavailable, "another node is taking the channel over"));
+      return;
+    }
+    take_over(self, std::move(record), newest_promise + 1, attempt + 1);
+    return;
+  }
+  auto until = round->answers[best].last_seq;
+  if (best != node_name(self)) {
+    spdlog::info("channel {}: catching up from {} (seq {} -> {})", record.id, best,
+                 round->answers[node_name(self)].last_seq, until);
+  }
+  catch_up(self, std::move(record), round, round->stores[best], until);
+}
+
+/// Claims the channel at every live member under `epoch` (DESIGN.md "The cluster"): once
+/// they all promised it, no older owner can reach a quorum, and the newest copy among them
+/// holds every acknowledged write.
+void take_over(channel_actor* self, storage::channel_record record, uint64_t epoch, int attempt) {
+  auto* ctx = self->state.ctx;
+  auto view = ctx->cluster_view->get();
+  auto cid = record.id;
+  if (!view || !view->has_majority) {
+    self->quit(make_error(api_errc::unavailable, cluster::no_majority));
+    return;
+  }
+  auto round = std::make_shared<claim_round>();
+  round->claim = {epoch, node_name(self)};
+  round->replicas = view->placement(cid, ctx->config->cluster.replication_factor);
+  if (round->replicas.empty() || round->replicas.front() != node_name(self)) {
+    self->quit(make_error(api_errc::unavailable, "the channel is moving; try again"));
+    return;
+  }
+  for (const auto& n : view->live_members()) {
+    auto store = view->service(n, "replica", ctx->replica);
+    if (!store) {
+      self->quit(make_error(api_errc::unavailable, "node " + n + " is not connected yet"));
+      return;
+    }
+    round->stores[n] = store;
+  }
+  round->remaining = round->stores.size();
+  for (const auto& [n, store] : round->stores) {
+    self->request(store, std::chrono::seconds{3}, claim_atom::value, cid, round->claim)
+        .then(
+            [self, record, round, attempt, n = n](replica_position& pos) {
+              round->answers[n] = pos;
+              if (--round->remaining == 0 && !round->failed) {
+                on_claimed(self, record, round, attempt);
+              }
+            },
+            [self, round, cid, n = n](caf::error& err) {
+              if (!round->failed) {
+                round->failed = true;
+                spdlog::info("channel {}: {} did not answer the claim: {}", cid, n,
+                             self->system().render(err));
+                self->quit(make_error(api_errc::unavailable, "node " + n + " did not answer"));
+              }
+            });
+  }
+}
+
+caf::behavior loading(channel_actor* self, node_context* ctx, caf::actor registry,
+                      storage::channel_record record) {
+  self->state.ctx = ctx;
+  self->state.registry = std::move(registry);
+  // Everything but the snapshot waits in the mailbox until the channel is loaded.
+  self->set_default_handler(caf::skip);
+  if (clustered(ctx)) {
+    // Epochs start from the clock, so that a takeover usually needs one round; a refusal
+    // names the newer promise to go past.
+    take_over(self, std::move(record), static_cast<uint64_t>(runtime::now_ms()), 1);
+  } else {
+    load_and_serve(self, std::move(record));
+  }
   return {
       [](committed_atom, uint64_t, bool) {},
   };

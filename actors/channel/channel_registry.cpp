@@ -1,9 +1,11 @@
 #include "actors/channel/channel.hpp"
 
+#include <map>
 #include <memory>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
+#include <variant>
 #include <vector>
 
 #include <spdlog/spdlog.h>
@@ -38,13 +40,21 @@ struct registry_state {
   durable_writes writes;
   // Channel actors linked to the registry that have not yet sent their exit message.
   std::set<caf::actor_addr> children;
+  // Peers' registries this one sent its channel records to (cluster), by node name.
+  std::map<std::string, caf::actor> greeted;
   static inline const char* name = "channel_registry";
 };
 
 using registry_actor = caf::stateful_actor<registry_state>;
 
+void replace(registry_actor* self, const storage::channel_record& rec);
+
 void remember(registry_actor* self, const storage::channel_record& rec) {
   auto& st = self->state;
+  if (st.records.count(rec.id) > 0) {
+    replace(self, rec);
+    return;
+  }
   st.records.insert_or_assign(rec.id, rec);
   auto next = std::make_shared<std::vector<storage::channel_record>>(*st.all);
   next->push_back(rec);
@@ -64,6 +74,47 @@ void replace(registry_actor* self, const storage::channel_record& rec) {
   st.all = std::move(next);
 }
 
+bool clustered(registry_actor* self) {
+  return self->state.ctx->cluster_view != nullptr;
+}
+
+const std::string& node_name(registry_actor* self) {
+  return self->state.ctx->config->name;
+}
+
+/// The node that owns channel `id` now, or an error to answer (cluster only).
+std::variant<std::string, caf::error> owner_of(registry_actor* self, const std::string& id) {
+  auto view = self->state.ctx->cluster_view->get();
+  if (!view || !view->has_majority) {
+    return make_error(api_errc::unavailable, cluster::no_majority);
+  }
+  auto set = view->placement(id, 1);
+  if (set.empty()) {
+    return make_error(api_errc::unavailable, "no node can hold the channel");
+  }
+  return set.front();
+}
+
+/// The registry of node `node`, or null while it is not connected.
+caf::actor registry_of(registry_actor* self, const std::string& node) {
+  auto view = self->state.ctx->cluster_view->get();
+  return view ? view->service(node, "channels", caf::actor_cast<caf::actor>(self)) : caf::actor{};
+}
+
+/// Tells every connected peer's registry about `records` (a new or renamed channel, or all
+/// of them for a peer not greeted yet).
+void broadcast(registry_actor* self, const std::vector<storage::channel_record>& records) {
+  auto view = self->state.ctx->cluster_view->get();
+  if (!view) {
+    return;
+  }
+  for (const auto& [node, services] : view->peers) {
+    if (auto peer = services.find("channels")) {
+      self->send(peer, update_atom::value, records);
+    }
+  }
+}
+
 caf::actor start_channel(registry_actor* self, const std::string& id) {
   auto& st = self->state;
   auto actor = spawn_channel_actor(self, st.ctx, st.records.at(id));
@@ -74,12 +125,62 @@ caf::actor start_channel(registry_actor* self, const std::string& id) {
   return actor;
 }
 
+/// Creates `rec` on this node, its owner: the channel actor claims it and writes the record
+/// and its owner's membership to the replicas; then every registry learns of it.
+caf::result<channel_view> create_owned(registry_actor* self, const storage::channel_record& rec) {
+  auto& st = self->state;
+  st.records.insert_or_assign(rec.id, rec);  // for start_channel; listed once stored
+  auto actor = start_channel(self, rec.id);
+  auto rp = self->make_response_promise<channel_view>();
+  self->request(actor, caf::infinite, create_atom::value)
+      .then(
+          [self, rp, rec](channel_view& view) mutable {
+            self->state.records.erase(rec.id);
+            remember(self, rec);
+            broadcast(self, {rec});
+            rp.deliver(std::move(view));
+          },
+          [self, rp, id = rec.id](caf::error& err) mutable {
+            self->state.records.erase(id);
+            rp.deliver(std::move(err));
+          });
+  return rp;
+}
+
+/// Creates a channel in a cluster: on the node placement gives its id.
+caf::result<channel_view> create_placed(registry_actor* self, const storage::channel_record& rec) {
+  auto owner = owner_of(self, rec.id);
+  if (auto* err = std::get_if<caf::error>(&owner)) {
+    return std::move(*err);
+  }
+  auto& node = std::get<std::string>(owner);
+  if (node == node_name(self)) {
+    return create_owned(self, rec);
+  }
+  auto peer = registry_of(self, node);
+  if (!peer) {
+    return make_error(api_errc::unavailable, "node " + node + " is not connected; try again");
+  }
+  auto rp = self->make_response_promise<channel_view>();
+  self->request(peer, std::chrono::seconds{10}, create_atom::value, rec)
+      .then(
+          [self, rp](channel_view& view) mutable {
+            remember(self, view.record);
+            rp.deliver(std::move(view));
+          },
+          [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+  return rp;
+}
+
 caf::result<channel_view> create(registry_actor* self, const std::string& owner_id,
                                  std::string name, std::string topic, bool is_private) {
   auto& st = self->state;
   auto now = runtime::now_ms();
   storage::channel_record rec{
       runtime::random_id("c"), std::move(name), std::move(topic), is_private, owner_id, now};
+  if (clustered(self)) {
+    return create_placed(self, rec);
+  }
   storage::write_batch batch;
   batch.put_channel(rec);
   batch.add_member({rec.id, owner_id, now});
@@ -117,7 +218,92 @@ caf::result<std::vector<channel_view>> list(registry_actor* self, const std::str
   return rp;
 }
 
+caf::result<caf::actor> lookup_local(registry_actor* self, const std::string& id);
+
+/// Finds a channel's actor wherever placement puts it: here, or through its node's registry.
 caf::result<caf::actor> lookup(registry_actor* self, const std::string& id) {
+  if (!clustered(self)) {
+    return lookup_local(self, id);
+  }
+  auto owner = owner_of(self, id);
+  if (auto* err = std::get_if<caf::error>(&owner)) {
+    return std::move(*err);
+  }
+  auto& node = std::get<std::string>(owner);
+  if (node == node_name(self)) {
+    return lookup_local(self, id);
+  }
+  if (auto i = self->state.running.find(id); i != self->state.running.end()) {
+    self->send(i->second.actor, placement_atom::value);  // it hands over, and stops
+  }
+  auto peer = registry_of(self, node);
+  if (!peer) {
+    return make_error(api_errc::unavailable, "node " + node + " is not reachable; try again");
+  }
+  auto rp = self->make_response_promise<caf::actor>();
+  self->request(peer, std::chrono::seconds{10}, lookup_atom::value, id, node_name(self))
+      .then([rp](caf::actor& ch) mutable { rp.deliver(std::move(ch)); },
+            [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+  return rp;
+}
+
+/// A lookup forwarded by another node: answered only where placement agrees.
+caf::result<caf::actor> lookup_forwarded(registry_actor* self, const std::string& id) {
+  auto owner = owner_of(self, id);
+  if (auto* err = std::get_if<caf::error>(&owner)) {
+    return std::move(*err);
+  }
+  if (std::get<std::string>(owner) != node_name(self)) {
+    return make_error(api_errc::unavailable, "the channel is moving between nodes; try again");
+  }
+  return lookup_local(self, id);
+}
+
+/// Records from a peer: unknown or changed ones are stored here too, so that this node lists
+/// every channel of the cluster.
+void learn(registry_actor* self, const std::vector<storage::channel_record>& records) {
+  auto& st = self->state;
+  storage::write_batch batch;
+  for (const auto& rec : records) {
+    auto i = st.records.find(rec.id);
+    if (i != st.records.end() && i->second.name == rec.name && i->second.topic == rec.topic) {
+      continue;
+    }
+    batch.put_channel(rec);
+    remember(self, rec);
+  }
+  if (!batch.empty()) {
+    st.writes.submit(caf::actor_cast<caf::actor>(self), *st.ctx->writer, std::move(batch),
+                     [](bool ok) {
+                       if (!ok) {
+                         spdlog::error("channel registry: storing peers' channel records failed");
+                       }
+                     });
+  }
+}
+
+/// The cluster changed: running channels check that they are still theirs, and peers not
+/// greeted yet get every record this node knows.
+void on_placement(registry_actor* self) {
+  auto& st = self->state;
+  for (auto& [id, ch] : st.running) {
+    self->send(ch.actor, placement_atom::value);
+  }
+  auto view = st.ctx->cluster_view->get();
+  if (!view) {
+    return;
+  }
+  for (const auto& [node, services] : view->peers) {
+    auto peer = services.find("channels");
+    auto& known = st.greeted[node];
+    if (peer && peer != known) {
+      known = peer;
+      self->send(peer, update_atom::value, *st.all);
+    }
+  }
+}
+
+caf::result<caf::actor> lookup_local(registry_actor* self, const std::string& id) {
   auto& st = self->state;
   if (auto i = st.running.find(id); i != st.running.end()) {
     if (!i->second.stopping) {
@@ -144,6 +330,12 @@ void forget(registry_actor* self, const std::string& id) {
   auto waiting = std::move(i->second.waiting);
   st.running.erase(i);
   st.ctx->metrics->channel_actors.Decrement();
+  if (!waiting.empty() && st.records.count(id) == 0) {
+    for (auto& rp : waiting) {
+      rp.deliver(make_error(api_errc::not_found, "no such channel"));
+    }
+    return;
+  }
   if (!waiting.empty()) {
     auto actor = start_channel(self, id);
     for (auto& rp : waiting) {
@@ -214,8 +406,30 @@ caf::behavior registry_behavior(registry_actor* self, node_context* ctx,
         return create(self, owner, std::move(name), std::move(topic), is_private);
       },
       [self](list_atom, const std::string& user_id) { return list(self, user_id); },
-      [self](update_atom, const storage::channel_record& rec) { replace(self, rec); },
+      [self](create_atom, const storage::channel_record& rec) -> caf::result<channel_view> {
+        auto owner = owner_of(self, rec.id);
+        if (auto* err = std::get_if<caf::error>(&owner)) {
+          return std::move(*err);
+        }
+        if (std::get<std::string>(owner) != node_name(self)) {
+          return make_error(api_errc::unavailable, "the cluster is changing; try again");
+        }
+        return create_owned(self, rec);
+      },
+      [self](update_atom, const storage::channel_record& rec) {
+        replace(self, rec);
+        if (clustered(self)) {
+          broadcast(self, {rec});
+        }
+      },
+      [self](update_atom, const std::vector<storage::channel_record>& records) {
+        learn(self, records);
+      },
+      [self](placement_atom) { on_placement(self); },
       [self](lookup_atom, const std::string& id) { return lookup(self, id); },
+      [self](lookup_atom, const std::string& id, const std::string&) {
+        return lookup_forwarded(self, id);
+      },
       [self](idle_atom, const std::string& id) {
         on_idle(self, id, caf::actor_cast<caf::actor_addr>(self->current_sender()));
       },

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include <nlohmann/json.hpp>
+
 namespace plexichat::actors::cluster {
 
 std::string to_string(member_state s) {
@@ -15,6 +17,39 @@ std::string to_string(member_state s) {
       return "down";
   }
   return "unknown";
+}
+
+std::string encode_members(const std::vector<member_info>& members) {
+  auto out = nlohmann::json::array();
+  for (const auto& m : members) {
+    out.push_back({{"name", m.name},
+                   {"cluster_address", m.cluster_address},
+                   {"client_address", m.client_address},
+                   {"incarnation", m.incarnation},
+                   {"state", to_string(m.state)}});
+  }
+  return out.dump();
+}
+
+std::vector<member_info> decode_members(std::string_view text) {
+  std::vector<member_info> out;
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_array()) {
+    return out;
+  }
+  for (const auto& m : j) {
+    if (!m.is_object() || !m.contains("name") || !m["name"].is_string()) {
+      continue;
+    }
+    member_info info;
+    info.name = m["name"].get<std::string>();
+    info.cluster_address = m.value("cluster_address", std::string{});
+    info.client_address = m.value("client_address", std::string{});
+    info.incarnation = m.value("incarnation", uint64_t{0});
+    info.state = m.value("state", std::string{}) == "down" ? member_state::down : member_state::up;
+    out.push_back(std::move(info));
+  }
+  return out;
 }
 
 membership::membership(member_info self, detector_timing timing, time_point)
@@ -43,6 +78,18 @@ bool membership::has_majority() const {
     members += p.info.state == member_state::down ? 0 : 1;
   }
   return 2 * reachable_count() > members;
+}
+
+void membership::remember(const std::vector<member_info>& known, time_point now) {
+  for (const auto& m : known) {
+    if (m.name.empty() || m.name == self_.name || m.state == member_state::down ||
+        peers_.count(m.name) > 0) {
+      continue;
+    }
+    member_info info = m;
+    info.state = member_state::up;
+    peers_.emplace(m.name, peer{info, now, false});
+  }
 }
 
 std::vector<member_change> membership::heard_from(const std::string& name, time_point now) {

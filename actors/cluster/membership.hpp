@@ -62,11 +62,19 @@ struct member_change {
   bool joined = false;  ///< first seen (from is meaningless then)
 };
 
+/// The member list as a node keeps it across restarts (JSON); decode skips what it cannot read.
+std::string encode_members(const std::vector<member_info>& members);
+std::vector<member_info> decode_members(std::string_view text);
+
 class membership {
  public:
   using time_point = std::chrono::steady_clock::time_point;
 
   membership(member_info self, detector_timing timing, time_point now);
+
+  /// Members this node knew before it restarted: they count towards the majority, unreachable
+  /// until heard from, so that a restarted node alone never believes it is the cluster.
+  void remember(const std::vector<member_info>& known, time_point now);
 
   /// A heartbeat (or any message) came from `name` at `now`.
   std::vector<member_change> heard_from(const std::string& name, time_point now);

@@ -30,6 +30,10 @@ constexpr std::size_t max_sends_in_flight = 1024;
 // How often an idle authenticated session looks whether its token was revoked (a session
 // revoked elsewhere is closed within this time even if the client sends nothing).
 constexpr std::chrono::seconds revocation_check_interval{2};
+// A subscription whose channel moved to another node (cluster) is made again every
+// `resubscribe_pause`, at most `resubscribe_attempts` times, before the client is told.
+constexpr std::chrono::milliseconds resubscribe_pause{250};
+constexpr int resubscribe_attempts = 120;
 
 struct session_state {
   node_context* ctx = nullptr;
@@ -41,6 +45,7 @@ struct session_state {
   std::map<std::string, subscription> subs;
   std::size_t sends_in_flight = 0;
   uint64_t next_generation = 1;
+  std::map<caf::actor_addr, std::string> channel_actors;  // watched, in a cluster
   static inline const char* name = "session";
 };
 
@@ -136,6 +141,61 @@ void replay_next(session_actor* self, const std::string& cid) {
       });
 }
 
+/// In a cluster, watches the channel actor that answered, so that losing its node makes the
+/// session subscribe again wherever the channel goes next.
+void watch_channel(session_actor* self, const std::string& cid) {
+  auto& st = self->state;
+  if (st.ctx->cluster_view == nullptr) {
+    return;
+  }
+  auto ch = caf::actor_cast<caf::actor>(self->current_sender());
+  if (ch && st.channel_actors.emplace(ch.address(), cid).second) {
+    self->monitor(ch);
+  }
+}
+
+/// The channel moved (its node left, or placement changed): subscribe again after the last
+/// seq sent, so that the client gets every message once, in order, without asking.
+void resubscribe(session_actor* self, const std::string& cid, int attempt) {
+  auto& st = self->state;
+  auto i = st.subs.find(cid);
+  if (i == st.subs.end()) {
+    return;
+  }
+  auto after = i->second.delivered();
+  auto gen = i->second.generation();
+  channel::call_channel(
+      self, st.ctx, cid,
+      caf::make_message(subscribe_atom::value, st.claims->user_id,
+                        caf::actor_cast<caf::actor>(self)),
+      [self, cid, after, gen](uint64_t last_seq) {
+        auto& st = self->state;
+        auto j = st.subs.find(cid);
+        if (j == st.subs.end() || j->second.generation() != gen) {
+          return;  // unsubscribed or subscribed afresh meanwhile
+        }
+        watch_channel(self, cid);
+        j->second = subscription{after, last_seq, st.next_generation++};
+        if (j->second.replaying()) {
+          replay_next(self, cid);
+        }
+      },
+      [self, cid, attempt, gen](const api_error& e) {
+        auto& st = self->state;
+        auto j = st.subs.find(cid);
+        if (j == st.subs.end() || j->second.generation() != gen) {
+          return;
+        }
+        if (e.code == api_errc::unavailable && attempt < resubscribe_attempts) {
+          self->delayed_send(self, resubscribe_pause, moved_atom::value, cid, attempt + 1);
+          return;
+        }
+        st.subs.erase(j);
+        push(self, {{"type", "unsubscribed"}, {"channel_id", cid}});
+        push_error(self, e);
+      });
+}
+
 void subscribe(session_actor* self, const client_frame& f) {
   auto& st = self->state;
   auto cid = f.channel_id;
@@ -145,6 +205,7 @@ void subscribe(session_actor* self, const client_frame& f) {
                         caf::actor_cast<caf::actor>(self)),
       [self, cid, after = f.after_seq](uint64_t last_seq) {
         auto& st = self->state;
+        watch_channel(self, cid);
         st.subs.erase(cid);
         subscription fresh{after.value_or(last_seq), last_seq, st.next_generation++};
         auto& sub = st.subs.emplace(cid, std::move(fresh)).first->second;
@@ -286,11 +347,29 @@ caf::behavior session_behavior(session_actor* self, node_context* ctx, sink_ptr 
   ctx->metrics->ws_sessions.Increment();
   self->attach_functor([ctx] { ctx->metrics->ws_sessions.Decrement(); });
   self->delayed_send(self, ctx->config->limits.auth_timeout, timeout_atom::value);
+  self->set_down_handler([self](const caf::down_msg& dm) {
+    auto& st = self->state;
+    auto i = st.channel_actors.find(dm.source);
+    if (i == st.channel_actors.end()) {
+      return;
+    }
+    auto cid = i->second;
+    st.channel_actors.erase(i);
+    if (st.subs.count(cid) > 0) {
+      self->delayed_send(self, resubscribe_pause, moved_atom::value, cid, 1);
+    }
+  });
   return {
       [self](frame_atom, parsed_frame& pf) { handle(self, pf); },
       [self](deliver_atom, const std::string& cid, uint64_t seq, const wire::frame& frame) {
         on_deliver(self, cid, seq, frame);
       },
+      [self](deliver_atom, const std::string& cid, uint64_t seq, const std::string& text) {
+        // From a channel on another node.
+        on_deliver(self, cid, seq, std::make_shared<const std::string>(text));
+      },
+      [self](moved_atom, const std::string& cid) { resubscribe(self, cid, 0); },
+      [self](moved_atom, const std::string& cid, int attempt) { resubscribe(self, cid, attempt); },
       [self](replay_atom, const std::string& cid) { replay_next(self, cid); },
       [self](unsub_atom, const std::string& cid) {
         if (self->state.subs.erase(cid) > 0) {

@@ -40,14 +40,16 @@ def make_certs(tmp, ca_name, names):
     return {n: os.path.join(tmp, n) for n in names}
 
 
-def cluster_node(name, port, seeds, certs_dir=None):
+def cluster_node(name, port, seeds, certs_dir=None, in_suite=None):
+    """A node of a cluster (not started), stopped at the end by `in_suite` (default: this
+    file's)."""
     config = {"name": name, "cluster_listen": f"127.0.0.1:{port}",
               "seeds": [f"127.0.0.1:{p}" for p in seeds]}
     if certs_dir:
         config["certs_dir"] = certs_dir
     else:
         config["insecure"] = True
-    return suite.node(config, start=False)
+    return (in_suite or suite).node(config, start=False)
 
 
 def readiness(node):

@@ -157,5 +157,33 @@ TEST(membership, two_nodes_need_each_other) {
   EXPECT_EQ(m.state_of("b"), member_state::suspect) << "no majority: never down";
 }
 
+TEST(membership, a_restarted_node_needs_the_members_it_remembers_for_a_majority) {
+  auto m = node("a");
+  m.remember({info("b"), info("c"), info("a")}, t0);
+  EXPECT_FALSE(m.has_majority()) << "alone of the three it knew";
+  EXPECT_EQ(m.state_of("b"), member_state::suspect);
+  EXPECT_TRUE(m.tick(t0 + 10s).empty() || !m.has_majority());
+  EXPECT_EQ(m.state_of("b"), member_state::suspect) << "no majority: never marked down";
+  m.heard_from("b", t0 + 10s);
+  EXPECT_TRUE(m.has_majority());
+  EXPECT_EQ(m.up_members(), (std::vector<std::string>{"a", "b"}));
+}
+
+TEST(membership, remembered_members_down_or_known_already_are_left_alone) {
+  auto m = knowing("a", {"b"});
+  m.remember({info("b", 7), info("c", 1, member_state::down)}, t0);
+  EXPECT_EQ(m.state_of("b"), member_state::up) << "already known and heard from";
+  EXPECT_EQ(m.state_of("c"), std::nullopt);
+  EXPECT_TRUE(m.has_majority());
+}
+
+TEST(membership, the_member_list_survives_encoding) {
+  std::vector<member_info> members{info("a", 5), info("b", 9, member_state::down)};
+  EXPECT_EQ(decode_members(encode_members(members)), members);
+  EXPECT_TRUE(decode_members("not json").empty());
+  EXPECT_TRUE(decode_members(R"({"name":"a"})").empty());
+  EXPECT_EQ(decode_members(R"([{"name":"a"},{"nom":"b"},7])").size(), 1u);
+}
+
 }  // namespace
 }  // namespace plexichat::actors::cluster

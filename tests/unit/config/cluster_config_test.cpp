@@ -1,4 +1,4 @@
-// cluster.*: the membership timings, from YAML and validated.
+// cluster.*: the membership timings and replication, from YAML and validated.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -41,6 +41,29 @@ TEST(ClusterConfig, RefusesOutOfRangeAndDisorderedTimings) {
   cfg.cluster.down_after = 1s;  // shorter than suspect_after
   EXPECT_EQ(error_of([&] { validate(cfg); }).key(), "cluster.down_after");
   EXPECT_EQ(error_of([] { parse_yaml("cluster:\n  beat: 1s\n"); }).key(), "cluster.beat");
+}
+
+TEST(ClusterConfig, ReplicationDefaultsToThreeCopiesAndTwoAcks) {
+  cluster_timing_config t;
+  EXPECT_EQ(t.replication_factor, 3u);
+  EXPECT_EQ(t.write_quorum, 2u);
+  auto cfg = parse_yaml("cluster:\n  replication_factor: 5\n  write_quorum: 3\n");
+  EXPECT_EQ(cfg.cluster.replication_factor, 5u);
+  EXPECT_EQ(cfg.cluster.write_quorum, 3u);
+  EXPECT_NO_THROW(validate(cfg));
+}
+
+TEST(ClusterConfig, RefusesAQuorumLargerThanTheCopiesOrOutOfRange) {
+  node_config cfg;
+  cfg.cluster.write_quorum = 4;
+  EXPECT_EQ(error_of([&] { validate(cfg); }).key(), "cluster.write_quorum");
+  cfg = node_config{};
+  cfg.cluster.replication_factor = 0;
+  EXPECT_EQ(error_of([&] { validate(cfg); }).key(), "cluster.replication_factor");
+  cfg = node_config{};
+  cfg.cluster.write_quorum = 0;
+  EXPECT_EQ(error_of([&] { validate(cfg); }).key(), "cluster.write_quorum");
+  EXPECT_ANY_THROW(parse_yaml("cluster:\n  write_quorum: two\n"));
 }
 
 }  // namespace
