@@ -6,6 +6,7 @@
 namespace plexichat::actors {
 
 using add_atom = caf::atom_constant<caf::atom("add")>;
+using claim_atom = caf::atom_constant<caf::atom("claim")>;
 using closed_atom = caf::atom_constant<caf::atom("closed")>;
 using committed_atom = caf::atom_constant<caf::atom("committed")>;
 using confirm_atom = caf::atom_constant<caf::atom("confirm")>;
@@ -13,6 +14,7 @@ using create_atom = caf::atom_constant<caf::atom("create")>;
 using deliver_atom = caf::atom_constant<caf::atom("deliver")>;
 using disable_atom = caf::atom_constant<caf::atom("disable")>;
 using enroll_atom = caf::atom_constant<caf::atom("enroll")>;
+using fetch_atom = caf::atom_constant<caf::atom("fetch")>;
 using frame_atom = caf::atom_constant<caf::atom("frame")>;
 using get_atom = caf::atom_constant<caf::atom("get")>;
 using heartbeat_atom = caf::atom_constant<caf::atom("heartbeat")>;
@@ -26,7 +28,9 @@ using login_atom = caf::atom_constant<caf::atom("login")>;
 using logout_atom = caf::atom_constant<caf::atom("logout")>;
 using lookup_atom = caf::atom_constant<caf::atom("lookup")>;
 using mfa_atom = caf::atom_constant<caf::atom("mfa")>;
+using moved_atom = caf::atom_constant<caf::atom("moved")>;
 using password_atom = caf::atom_constant<caf::atom("password")>;
+using placement_atom = caf::atom_constant<caf::atom("placement")>;
 using post_atom = caf::atom_constant<caf::atom("post")>;
 using register_atom = caf::atom_constant<caf::atom("register")>;
 using replay_atom = caf::atom_constant<caf::atom("replay")>;
@@ -34,9 +38,11 @@ using rest_atom = caf::atom_constant<caf::atom("rest")>;
 using revoke_atom = caf::atom_constant<caf::atom("revoke")>;
 using revokeall_atom = caf::atom_constant<caf::atom("revokeall")>;
 using run_atom = caf::atom_constant<caf::atom("run")>;
+using services_atom = caf::atom_constant<caf::atom("services")>;
 using sessions_atom = caf::atom_constant<caf::atom("sessions")>;
 using stop_atom = caf::atom_constant<caf::atom("stop")>;
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
+using sync_atom = caf::atom_constant<caf::atom("sync")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using timeout_atom = caf::atom_constant<caf::atom("timeout")>;
 using touch_atom = caf::atom_constant<caf::atom("touch")>;

@@ -19,6 +19,8 @@ struct cluster_state {
   std::optional<membership> members;        ///< set when the behavior starts
   std::map<std::string, caf::actor> peers;  ///< cluster address -> its cluster actor
   std::set<std::string> connecting;         ///< addresses with a connect in flight
+  std::map<std::string, service_table> services;  ///< node name -> its services
+  std::map<caf::actor_addr, std::string> names;   ///< peer cluster actor -> node name
   static inline const char* name = "cluster";
 };
 
@@ -38,7 +40,10 @@ void publish(cluster_actor* self) {
   auto& st = self->state;
   if (st.settings.view != nullptr) {
     st.settings.view->publish(
-        {st.settings.self.name, st.members->has_majority(), st.members->view()});
+        {st.settings.self.name, st.members->has_majority(), st.members->view(), st.services});
+  }
+  for (const auto& w : st.settings.watchers) {
+    self->send(w, placement_atom::value);
   }
 }
 
@@ -60,6 +65,13 @@ void after_changes(cluster_actor* self, const std::vector<member_change>& change
 void send_gossip(cluster_actor* self, const caf::actor& peer) {
   self->send(peer, heartbeat_atom::value, self->state.members->self(),
              self->state.members->gossip());
+}
+
+/// Greets a newly connected peer: gossip, and this node's services.
+void greet(cluster_actor* self, const caf::actor& peer) {
+  send_gossip(self, peer);
+  self->send(peer, services_atom::value, self->state.settings.self.name,
+             self->state.settings.services);
 }
 
 /// Connects to `address` unless connected or connecting; gossips once connected.
@@ -92,8 +104,10 @@ void connect(cluster_actor* self, const std::string& address) {
             if (st.peers.emplace(address, peer).second) {
               self->monitor(peer);
               spdlog::info("cluster: connected to {}", address);
+              greet(self, peer);
+            } else {
+              send_gossip(self, peer);
             }
-            send_gossip(self, peer);
           },
           [self, address](caf::error& err) {
             self->state.connecting.erase(address);
@@ -131,7 +145,7 @@ void on_heartbeat(cluster_actor* self, const member_info& from,
     if (auto sender = caf::actor_cast<caf::actor>(self->current_sender())) {
       st.peers.emplace(from.cluster_address, sender);
       self->monitor(sender);
-      send_gossip(self, sender);
+      greet(self, sender);
     }
   }
   after_changes(self, changes);
@@ -142,11 +156,16 @@ caf::behavior cluster_behavior(cluster_actor* self, cluster_settings settings) {
   self->state.members =
       membership{settings.self, settings.timing, std::chrono::steady_clock::now()};
   self->set_down_handler([self](const caf::down_msg& dm) {
-    auto& peers = self->state.peers;
-    for (auto it = peers.begin(); it != peers.end(); ++it) {
+    auto& st = self->state;
+    if (auto n = st.names.find(dm.source); n != st.names.end()) {
+      st.services.erase(n->second);
+      st.names.erase(n);
+      publish(self);
+    }
+    for (auto it = st.peers.begin(); it != st.peers.end(); ++it) {
       if (it->second.address() == dm.source) {
         spdlog::info("cluster: connection to {} lost", it->first);
-        peers.erase(it);
+        st.peers.erase(it);
         return;
       }
     }
@@ -157,6 +176,21 @@ caf::behavior cluster_behavior(cluster_actor* self, cluster_settings settings) {
       [self](tick_atom) { on_tick(self); },
       [self](heartbeat_atom, const member_info& from, const std::vector<member_info>& gossip) {
         on_heartbeat(self, from, gossip);
+      },
+      [self](services_atom, const std::string& from, const service_table& table) {
+        auto& st = self->state;
+        auto sender = caf::actor_cast<caf::actor>(self->current_sender());
+        if (from.empty() || from == st.settings.self.name || !sender) {
+          return;
+        }
+        // Another connection to the same node (both dialled at once) may send it too; the
+        // latest wins, and a lost connection forgets the table it brought.
+        for (auto i = st.names.begin(); i != st.names.end();) {
+          i = i->second == from ? st.names.erase(i) : std::next(i);
+        }
+        st.names[sender.address()] = from;
+        st.services[from] = table;
+        publish(self);
       },
   };
 }
@@ -170,6 +204,7 @@ caf::actor spawn_cluster(caf::actor_system& sys, cluster_settings settings) {
 void add_cluster_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<member_info>("plexichat::member_info");
   cfg.add_message_type<std::vector<member_info>>("std::vector<plexichat::member_info>");
+  cfg.add_message_type<service_table>("plexichat::service_table");
 }
 
 }  // namespace plexichat::actors::cluster

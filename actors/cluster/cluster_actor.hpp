@@ -17,6 +17,11 @@
 /// the failure detector, sends its gossip to every peer it holds a connection to, and
 /// connects (asynchronously, through CAF's middleman, with TLS when the connector is the
 /// openssl manager's) to the seeds and to every member it has no connection to.
+///
+/// Messages from peers:
+/// - (heartbeat_atom, member_info from, std::vector<member_info> gossip)
+/// - (services_atom, std::string from, service_table): a peer's services, sent once per
+///   connection, both ways; the view's `peers` then holds them under the peer's name
 namespace plexichat::actors::cluster {
 
 struct cluster_settings {
@@ -27,6 +32,8 @@ struct cluster_settings {
   std::chrono::milliseconds heartbeat_every{500};
   std::chrono::milliseconds connect_timeout{3000};
   cluster_view_cell* view = nullptr;  ///< published on every change; must outlive the actor
+  service_table services;             ///< what this node offers its peers
+  std::vector<caf::actor> watchers;   ///< told (placement_atom) after every change of the view
 };
 
 caf::actor spawn_cluster(caf::actor_system& sys, cluster_settings settings);

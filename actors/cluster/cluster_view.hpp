@@ -1,13 +1,35 @@
 #pragma once
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include <caf/actor.hpp>
+#include <caf/meta/type_name.hpp>
+
 #include "actors/cluster/membership.hpp"
+#include "actors/cluster/placement.hpp"
 
 namespace plexichat::actors::cluster {
+
+/// The actors a node offers its peers, by service name ("channels", "directory", ...). A node
+/// sends its table to every peer it connects to; a peer reaches the service with the same
+/// calls as a local one (CAF turns the handles into proxies).
+struct service_table {
+  std::map<std::string, caf::actor> actors;
+
+  caf::actor find(const std::string& service) const {
+    auto i = actors.find(service);
+    return i == actors.end() ? caf::actor{} : i->second;
+  }
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, service_table& x) {
+  return f(caf::meta::type_name("service_table"), x.actors);
+}
 
 /// What the cluster looks like from this node at one moment: published by the cluster actor
 /// on every change, read by any thread (the HTTP layer's /readyz) without asking an actor.
@@ -15,6 +37,42 @@ struct cluster_view {
   std::string self;
   bool has_majority = true;
   std::vector<member_info> members;  ///< this node included, in name order
+  std::map<std::string, service_table> peers;  ///< node name -> its services, once connected
+
+  /// The nodes responsible for `entity`, owner first, then its replicas: rendezvous
+  /// placement over the members not marked down (a suspect member keeps its entities until
+  /// the failure detector is sure).
+  std::vector<std::string> placement(std::string_view entity, std::size_t count) const {
+    std::vector<placement_member> live;
+    for (const auto& m : members) {
+      if (m.state != member_state::down) {
+        live.push_back({m.name, 1.0});
+      }
+    }
+    return rank_owners(entity, live, count);
+  }
+
+  /// The members not marked down, this node included.
+  std::vector<std::string> live_members() const {
+    std::vector<std::string> live;
+    for (const auto& m : members) {
+      if (m.state != member_state::down) {
+        live.push_back(m.name);
+      }
+    }
+    return live;
+  }
+
+  /// Service `service` of node `node`: this node's own from `local`, a peer's once its table
+  /// arrived; null otherwise.
+  caf::actor service(const std::string& node, const std::string& name,
+                     const caf::actor& local) const {
+    if (node == self) {
+      return local;
+    }
+    auto i = peers.find(node);
+    return i == peers.end() ? caf::actor{} : i->second.find(name);
+  }
 };
 
 /// The latest cluster_view behind a mutex; readers get an immutable snapshot.
