@@ -55,5 +55,8 @@ using role_atom = caf::atom_constant<caf::atom("role")>;
 using update_atom = caf::atom_constant<caf::atom("update")>;
 using verify_atom = caf::atom_constant<caf::atom("verify")>;
 using users_atom = caf::atom_constant<caf::atom("users")>;
+using userput_atom = caf::atom_constant<caf::atom("userput")>;
+using revoked_atom = caf::atom_constant<caf::atom("revoked")>;
+using dirsync_atom = caf::atom_constant<caf::atom("dirsync")>;
 
 }  // namespace plexichat::actors

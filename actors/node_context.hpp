@@ -9,6 +9,7 @@
 #include "runtime/request_limits.hpp"
 #include "runtime/revocation_list.hpp"
 #include "runtime/token.hpp"
+#include "runtime/token_keys.hpp"
 #include "storage/database.hpp"
 #include "storage/group_commit.hpp"
 
@@ -21,6 +22,9 @@ struct node_context {
   storage::database* db = nullptr;
   storage::group_commit* writer = nullptr;
   const runtime::token_signer* signer = nullptr;
+  /// The cluster's token keys by issuer (this node's included); tokens are verified with
+  /// their issuer's key. Null without a cluster: tokens are verified with `signer`'s key.
+  runtime::token_keys* token_keys = nullptr;
   runtime::revocation_list* revocations = nullptr;
   runtime::node_metrics* metrics = nullptr;
   runtime::request_limits* limits = nullptr;  ///< rate limits and login throttle; null = none

@@ -130,7 +130,53 @@ std::variant<token_claims, token_error> verify_token(std::string_view token, int
   return std::move(*claims);
 }
 
+/// The "iss" a token claims, before its signature is checked; malformed (or bad_algorithm)
+/// when the token cannot name one.
+std::variant<std::string, token_error> claimed_issuer(std::string_view token) {
+  if (token.size() > max_token_size) {
+    return token_error::malformed;
+  }
+  const auto parts = split_token(token);
+  if (!parts || parts->header.contains("crit")) {
+    return token_error::malformed;
+  }
+  const auto alg = parts->header.find("alg");
+  if (alg == parts->header.end() || !alg->is_string() || alg->get<std::string>() != kAlgorithm) {
+    return token_error::bad_algorithm;
+  }
+  const auto payload = parse_object(parts->payload);
+  auto iss = payload ? string_claim(*payload, "iss") : std::nullopt;
+  if (!iss) {
+    return token_error::malformed;
+  }
+  return std::move(*iss);
+}
+
 }  // namespace
+
+std::variant<token_claims, token_error> verify_token_of_issuer(std::string_view token,
+                                                               int64_t now_seconds,
+                                                               const issuer_key_lookup& key_of) {
+  std::variant<std::string, token_error> issuer;
+  try {
+    issuer = claimed_issuer(token);
+  } catch (...) {
+    return token_error::malformed;
+  }
+  if (auto* err = std::get_if<token_error>(&issuer)) {
+    return *err;
+  }
+  auto key = key_of(std::get<std::string>(issuer));
+  if (!key) {
+    return token_error::unknown_issuer;
+  }
+  try {
+    // The signed payload is the one read above, so the key used is the claimed issuer's.
+    return verify_token(token, now_seconds, *key);
+  } catch (...) {
+    return token_error::malformed;
+  }
+}
 
 std::string_view to_string(token_error error) {
   switch (error) {
@@ -144,6 +190,8 @@ std::string_view to_string(token_error error) {
       return "expired";
     case token_error::not_yet_valid:
       return "not_yet_valid";
+    case token_error::unknown_issuer:
+      return "unknown_issuer";
   }
   return "unknown";
 }

@@ -1,12 +1,16 @@
 #pragma once
 
 // Session tokens: JWTs (RFC 7519) in JWS compact form signed with Ed25519, JWS algorithm
-// "EdDSA" (RFC 8037). Every node of a cluster holds the same signing key, so any node can
-// check a token another one issued; revocation (logout) is the directory's business and
-// is keyed by the token id.
+// "EdDSA" (RFC 8037). Each node signs with its own key and names itself in "iss"; in a
+// cluster, nodes learn each other's public keys over the authenticated cluster link
+// (runtime/token_keys.hpp) and verify a token with its issuer's key
+// (verify_token_of_issuer). Revocation (logout) is the directory's business and is keyed by
+// the token id.
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -28,9 +32,17 @@ struct token_claims {
 };
 
 /// Why token_signer::verify refused a token.
-enum class token_error { malformed, bad_algorithm, bad_signature, expired, not_yet_valid };
+enum class token_error {
+  malformed,
+  bad_algorithm,
+  bad_signature,
+  expired,
+  not_yet_valid,
+  unknown_issuer
+};
 
-/// "malformed", "bad_algorithm", "bad_signature", "expired" or "not_yet_valid".
+/// "malformed", "bad_algorithm", "bad_signature", "expired", "not_yet_valid" or
+/// "unknown_issuer".
 std::string_view to_string(token_error error);
 
 /// Longest token verify() looks at; anything longer is malformed.
@@ -70,5 +82,16 @@ class token_signer {
  private:
   signing_key key_;
 };
+
+/// The public key of a token issuer (a node name), if known.
+using issuer_key_lookup = std::function<std::optional<std::string>(std::string_view issuer)>;
+
+/// Verifies a token signed by any node: reads "iss" from the payload (not yet trusted: a
+/// token that is not well formed enough to name a string issuer -> malformed, after the
+/// size, structure and "alg" checks of token_signer::verify), asks `key_of` for that
+/// issuer's public key (none -> unknown_issuer), then checks the token exactly as
+/// token_signer::verify does with that key. Never throws (unless `key_of` does).
+[[nodiscard]] std::variant<token_claims, token_error> verify_token_of_issuer(
+    std::string_view token, int64_t now_seconds, const issuer_key_lookup& key_of);
 
 }  // namespace plexichat::runtime

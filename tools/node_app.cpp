@@ -21,6 +21,7 @@
 #include "actors/channel/replica.hpp"
 #include "actors/cluster/cluster_actor.hpp"
 #include "actors/directory/directory.hpp"
+#include "actors/directory/user_replication.hpp"
 #include "actors/node_context.hpp"
 #include "config/command_line.hpp"
 #include "config/config_error.hpp"
@@ -66,6 +67,7 @@ caf::actor_system_config& with_cluster(runtime::node_actor_config& cfg,
   cfg.load<caf::io::middleman>();
   actors::cluster::add_cluster_types(cfg);
   actors::channel::add_channel_types(cfg);
+  actors::directory::add_directory_types(cfg);
   if (!c.insecure) {
     auto files = cert_files_in(c.certs_dir);
     cfg.openssl_cafile = files.ca;
@@ -89,6 +91,7 @@ struct node {
   runtime::node_metrics metrics;
   runtime::request_limits limits{config, metrics};
   runtime::revocation_list revocations;
+  runtime::token_keys token_keys;
   std::unique_ptr<storage::database> db;
   std::unique_ptr<storage::group_commit> writer;
   std::optional<runtime::token_signer> signer;
@@ -98,6 +101,20 @@ struct node {
   std::unique_ptr<net::server> server;
   runtime::stop_sequence stops;
 };
+
+/// The peers' token keys learnt before (meta "token_keys"), and this node's own.
+void load_token_keys(node& n) {
+  if (auto stored = n.db->get_meta(runtime::token_keys_meta_key)) {
+    if (auto keys = runtime::decode_token_keys(*stored)) {
+      for (const auto& [issuer, key] : *keys) {
+        n.token_keys.set(issuer, key);
+      }
+    } else {
+      spdlog::warn("the stored token keys of peers do not decode; they are learnt again");
+    }
+  }
+  n.token_keys.set(n.config.name, n.signer->public_key());
+}
 
 std::optional<start_error> open_storage(node& n) {
   std::error_code ec;
@@ -116,6 +133,9 @@ std::optional<start_error> open_storage(node& n) {
     return start_error{key.error};
   }
   n.signer.emplace(std::move(*key.key));
+  if (n.config.cluster_listen) {
+    load_token_keys(n);
+  }
   auto mac = runtime::load_or_create_mac_key(
       (fs::path{n.config.data_dir} / actors::audit::audit_key_file).string());
   if (!mac.key) {
@@ -142,6 +162,11 @@ void start_actors(node& n) {
   ctx.writer = n.writer.get();
   ctx.signer = &*n.signer;
   ctx.revocations = &n.revocations;
+  if (n.config.cluster_listen) {
+    ctx.token_keys = &n.token_keys;
+    // Before any actor runs: the directory reads it when the cluster actor first pokes it.
+    ctx.cluster_view = &n.cluster_view;
+  }
   ctx.password_cost = runtime::parse_pwhash_cost(n.config.auth.password_hash_cost)
                           .value_or(runtime::pwhash_cost::interactive);
   if (ctx.password_cost == runtime::pwhash_cost::min) {
@@ -210,7 +235,9 @@ std::optional<start_error> start_cluster(node& n) {
   settings.view = &n.cluster_view;
   settings.heartbeat_every = c.cluster.heartbeat_interval;
   settings.timing = {c.cluster.suspect_after, c.cluster.down_after};
-  settings.services.actors = {{"channels", n.ctx.channels}, {"replica", n.ctx.replica}};
+  settings.services.actors = {{"channels", n.ctx.channels},
+                              {"replica", n.ctx.replica},
+                              {"directory", n.ctx.directory}};
   // The members known when the node last ran count towards its majority until heard from.
   if (auto known = n.db->get_meta(known_members_key)) {
     settings.remembered = actors::cluster::decode_members(*known);
@@ -225,9 +252,7 @@ std::optional<start_error> start_cluster(node& n) {
           }
         });
       };
-  settings.watchers = {n.ctx.channels};
-  // Set before the first view is published, so that the registry follows it from the start.
-  n.ctx.cluster_view = &n.cluster_view;
+  settings.watchers = {n.ctx.channels, n.ctx.directory};
   auto cluster = actors::cluster::spawn_cluster(n.system, std::move(settings));
   const auto& at = *c.cluster_listen;
   auto published = c.insecure

@@ -27,9 +27,12 @@ void commit_revocations(directory_actor* self, caf::typed_response_promise<bool>
       rp.deliver(make_error(api_errc::unavailable, "storage write failed"));
       return;
     }
+    std::vector<token_revocation> to_peers;
     for (auto& [id, expires_at] : revoked) {
       self->state.ctx->revocations->add(id, expires_at);
+      to_peers.push_back({id, expires_at});
     }
+    broadcast_revocations(self, std::move(to_peers));
     if (after) {
       after();
     }
@@ -76,8 +79,10 @@ void store_password(directory_actor* self, caf::typed_response_promise<bool> rp,
         auto revoked = revoke_others(self->state, user.id, keep_id, batch);
         spdlog::info("user {} changed password; {} other sessions revoked", user.id,
                      revoked.size());
-        commit_revocations(self, rp, std::move(batch), std::move(revoked),
-                           [self, user] { self->state.users.insert(user); });
+        commit_revocations(self, rp, std::move(batch), std::move(revoked), [self, user] {
+          self->state.users.insert(user);
+          replicate_password(self, user);
+        });
       },
       fail_with(rp));
 }
@@ -177,6 +182,35 @@ caf::result<bool> do_change_password(directory_actor* self, password_change chan
           }
           user.password_hash = std::move(p.hash);
           store_password(self, rp, std::move(user), std::move(keep));
+        },
+        fail_with(rp));
+  });
+  return rp;
+}
+
+caf::result<bool> do_apply_password(directory_actor* self, storage::user_record user) {
+  auto rp = self->make_response_promise<bool>();
+  find_by_id(self, user.id, [self, rp, user](std::optional<storage::user_record> known) mutable {
+    if (!known) {
+      // Not here yet (its record is on its way, or comes with the next sync): take this one.
+      merge_users(self, {user}, [rp](bool ok) mutable { rp.deliver(ok); });
+      return;
+    }
+    if (known->username != user.username || known->password_hash == user.password_hash) {
+      rp.deliver(true);
+      return;
+    }
+    with_sessions(
+        self, user.id,
+        [self, rp, user]() mutable {
+          storage::write_batch batch;
+          batch.put_user(user);
+          // The user changed the password on another node: sign out the sessions made here.
+          auto revoked = revoke_others(self->state, user.id, "", batch);
+          spdlog::info("user {} changed password on a peer; {} sessions here revoked", user.id,
+                       revoked.size());
+          commit_revocations(self, rp, std::move(batch), std::move(revoked),
+                             [self, user] { self->state.users.insert(user); });
         },
         fail_with(rp));
   });

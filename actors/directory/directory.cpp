@@ -1,5 +1,6 @@
 #include "actors/directory/directory.hpp"
 
+#include <chrono>
 #include <optional>
 
 #include <spdlog/spdlog.h>
@@ -45,6 +46,8 @@ register_prep prepare_registration(const storage::database* db, const password_p
   return p;
 }
 
+/// Writes the new user; once durable, sends it to the peers' directories (in a cluster) and
+/// answers after they stored it, so that a login right after the 201 works on every node.
 void store_user(directory_actor* self, caf::typed_response_promise<storage::user_record> rp,
                 storage::user_record user) {
   storage::write_batch batch;
@@ -57,14 +60,14 @@ void store_user(directory_actor* self, caf::typed_response_promise<storage::user
     }
     self->state.users.insert(user);
     spdlog::info("registered user {} ({})", user.username, user.id);
-    rp.deliver(user);
+    replicate_user(self, user, [rp, user]() mutable { rp.deliver(user); });
   });
 }
 
 /// Checks the name and the password policy, hashes the password, then writes the user once
-/// the name is known to be free everywhere.
-caf::result<storage::user_record> do_register(directory_actor* self, std::string username,
-                                              std::string password) {
+/// the name is known to be free here. In a cluster this runs on the username's owner only.
+caf::result<storage::user_record> register_here(directory_actor* self, std::string username,
+                                                std::string password) {
   auto& st = self->state;
   if (!st.users.reserve(username)) {
     return make_error(api_errc::conflict, "that username is taken");
@@ -92,6 +95,36 @@ caf::result<storage::user_record> do_register(directory_actor* self, std::string
         self->state.users.release(username);
         rp.deliver(make_error(e.code, e.message));
       });
+  return rp;
+}
+
+/// How long a registration forwarded to the username's owner may take (hashing included):
+/// shorter than a client's patience, so that a message lost with a dropped connection ends
+/// in 503 rather than a hung request.
+constexpr auto forward_timeout = std::chrono::seconds{10};
+
+/// Registers here, or, in a cluster, asks the directory of the username's owner to.
+caf::result<storage::user_record> do_register(directory_actor* self, std::string username,
+                                              std::string password) {
+  auto owner = registration_owner(self, username);
+  if (!owner) {
+    return register_here(self, std::move(username), std::move(password));
+  }
+  if (!*owner) {
+    return owner->error();
+  }
+  auto rp = self->make_response_promise<storage::user_record>();
+  self->request(**owner, forward_timeout, register_atom::value, username, password,
+                self->state.ctx->config->name)
+      .then([rp](storage::user_record& u) mutable { rp.deliver(std::move(u)); },
+            [self, rp, username](caf::error& err) mutable {
+              auto e = to_api_error(err);
+              if (e.code == api_errc::unavailable) {
+                spdlog::warn("registration of {} by its owner failed: {}", username,
+                             self->system().render(err));
+              }
+              rp.deliver(make_error(e.code, e.message));
+            });
   return rp;
 }
 
@@ -208,6 +241,7 @@ caf::result<bool> do_logout(directory_actor* self, std::string user_id, std::str
       return;
     }
     self->state.ctx->revocations->add(token_id, expires_at);
+    broadcast_revocations(self, {{token_id, expires_at}});
     rp.deliver(true);
   });
   return rp;
@@ -245,23 +279,34 @@ caf::behavior directory_behavior(directory_actor* self, node_context* ctx) {
   self->state.ctx = ctx;
   self->state.policy = std::make_shared<const password_policy>(
       ctx->config->limits.min_password_chars, ctx->config->auth.password_min_score);
-  return account_handlers(self).or_else(caf::message_handler{
-      [self](register_atom, std::string& username, std::string& password) {
-        return do_register(self, std::move(username), std::move(password));
-      },
-      [self](login_atom, login_request& req) { return do_login(self, std::move(req)); },
-      [self](login_atom, std::string& username, std::string& password) {
-        return do_login(self, login_request{std::move(username), std::move(password), {}, {}, {}});
-      },
-      [self](get_atom, const std::string& id) { return do_get(self, id); },
-      [self](logout_atom, std::string& token_id, int64_t expires_at) {
-        return do_logout(self, {}, std::move(token_id), expires_at);
-      },
-      [self](logout_atom, std::string& user_id, std::string& token_id, int64_t expires_at) {
-        return do_logout(self, std::move(user_id), std::move(token_id), expires_at);
-      },
-      [self](committed_atom, uint64_t id, bool ok) { self->state.writes.on_committed(id, ok); },
-  });
+  return account_handlers(self)
+      .or_else(replication_handlers(self))
+      .or_else(caf::message_handler{
+          [self](register_atom, std::string& username, std::string& password) {
+            return do_register(self, std::move(username), std::move(password));
+          },
+          [self](register_atom, std::string& username, std::string& password, std::string& origin) {
+            spdlog::debug("registration of {} forwarded by {}", username, origin);
+            if (cluster::refuses_writes(self->state.ctx->cluster_view)) {
+              return caf::result<storage::user_record>{
+                  make_error(api_errc::unavailable, cluster::no_majority)};
+            }
+            return register_here(self, std::move(username), std::move(password));
+          },
+          [self](login_atom, login_request& req) { return do_login(self, std::move(req)); },
+          [self](login_atom, std::string& username, std::string& password) {
+            return do_login(self,
+                            login_request{std::move(username), std::move(password), {}, {}, {}});
+          },
+          [self](get_atom, const std::string& id) { return do_get(self, id); },
+          [self](logout_atom, std::string& token_id, int64_t expires_at) {
+            return do_logout(self, {}, std::move(token_id), expires_at);
+          },
+          [self](logout_atom, std::string& user_id, std::string& token_id, int64_t expires_at) {
+            return do_logout(self, std::move(user_id), std::move(token_id), expires_at);
+          },
+          [self](committed_atom, uint64_t id, bool ok) { self->state.writes.on_committed(id, ok); },
+      });
 }
 
 }  // namespace

@@ -12,6 +12,8 @@
 /// - (login_atom, username, password)    -> login_result           unauthorized
 /// - (get_atom, user_id)                 -> storage::user_record   not_found
 /// - (logout_atom, token_id, expires_at_ms) -> bool                once durable
+/// In a cluster a registration is forwarded to the username's owner, and the directory also
+/// takes the peers' messages of user_replication.hpp.
 /// Usernames arrive validated and lowercased by the net layer. Password hashing and storage
 /// reads run on the blocking pool; writes go through the node's writer.
 namespace plexichat::actors::directory {

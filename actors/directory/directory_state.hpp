@@ -7,6 +7,8 @@
 #include <unordered_map>
 
 #include <caf/event_based_actor.hpp>
+#include <caf/expected.hpp>
+#include <caf/message_handler.hpp>
 #include <caf/stateful_actor.hpp>
 
 #include "actors/account_types.hpp"
@@ -14,6 +16,7 @@
 #include "actors/directory/password_policy.hpp"
 #include "actors/directory/session_book.hpp"
 #include "actors/directory/user_index.hpp"
+#include "actors/directory/user_replication.hpp"
 #include "actors/durable_writes.hpp"
 #include "actors/node_context.hpp"
 #include "storage/write_batch.hpp"
@@ -30,6 +33,8 @@ struct directory_state {
   /// Authoritative once present, so two logins racing with one code see each other's step.
   std::unordered_map<std::string, storage::mfa_record> mfa;
   session_book sessions;
+  /// The peers' directories this one has sent its directory_sync to.
+  sync_tracker synced;
   /// Shared with blocking jobs, which may outlive a stopping actor.
   std::shared_ptr<const password_policy> policy;
   static inline const char* name = "directory";
@@ -79,5 +84,35 @@ caf::result<bool> do_revoke_sessions(directory_actor* self, std::string user_id,
                                      std::string keep_id);
 void do_touch(directory_actor* self, std::string user_id, std::string session_id);
 caf::result<bool> do_change_password(directory_actor* self, password_change change);
+/// A password changed on a peer: stores the user's new record and revokes the user's sessions
+/// made on this node.
+caf::result<bool> do_apply_password(directory_actor* self, storage::user_record user);
+
+// The cluster side (replication_handlers.cpp); all do nothing without a cluster.
+
+/// The handlers of the messages between directories (user_replication.hpp).
+caf::message_handler replication_handlers(directory_actor* self);
+
+/// Where a registration of `username` is decided: nullopt when here (no cluster, or this
+/// node owns the name); the owner's directory otherwise, or an error (no majority, owner
+/// not reachable).
+std::optional<caf::expected<caf::actor>> registration_owner(directory_actor* self,
+                                                            const std::string& username);
+
+/// Sends a user just registered here to every peer's directory; `done()` once each answered
+/// or timed out (a peer that missed it gets it on its next directory_sync).
+void replicate_user(directory_actor* self, const storage::user_record& user,
+                    std::function<void()> done);
+
+/// Stores the records of `incoming` this node lacks (user_merge_plan); `done(ok)` after.
+void merge_users(directory_actor* self, std::vector<storage::user_record> incoming,
+                 std::function<void(bool)> done);
+
+/// Sends a user whose password changed here to every peer's directory (fire and forget).
+void replicate_password(directory_actor* self, const storage::user_record& user);
+
+/// Sends revocations made here to every peer's directory (fire and forget: a peer that
+/// misses them gets them on its next directory_sync).
+void broadcast_revocations(directory_actor* self, std::vector<token_revocation> revoked);
 
 }  // namespace plexichat::actors::directory

@@ -9,7 +9,12 @@ std::variant<runtime::token_claims, api_error> authenticate(const node_context& 
   if (token.empty()) {
     return api_error{api_errc::unauthorized, "missing bearer token"};
   }
-  auto verified = ctx.signer->verify(token, runtime::now_seconds());
+  auto verified =
+      ctx.token_keys == nullptr
+          ? ctx.signer->verify(token, runtime::now_seconds())
+          : runtime::verify_token_of_issuer(
+                token, runtime::now_seconds(),
+                [keys = ctx.token_keys](std::string_view iss) { return keys->find(iss); });
   if (auto* err = std::get_if<runtime::token_error>(&verified)) {
     return api_error{api_errc::unauthorized,
                      "invalid token: " + std::string{runtime::to_string(*err)}};

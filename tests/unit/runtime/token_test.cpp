@@ -237,6 +237,7 @@ TEST_F(TokenTest, NamesItsErrors) {
   EXPECT_EQ(to_string(token_error::bad_signature), "bad_signature");
   EXPECT_EQ(to_string(token_error::expired), "expired");
   EXPECT_EQ(to_string(token_error::not_yet_valid), "not_yet_valid");
+  EXPECT_EQ(to_string(token_error::unknown_issuer), "unknown_issuer");
 }
 
 // A token made by another implementation (Python "cryptography", i.e. OpenSSL) with the

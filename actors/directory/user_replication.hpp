@@ -1,0 +1,100 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <caf/actor_system_config.hpp>
+#include <caf/meta/type_name.hpp>
+
+#include "actors/message_types.hpp"
+#include "storage/records.hpp"
+
+/// The directory across the cluster (DESIGN.md "The cluster"): every node stores every user
+/// record and every token revocation, so that a login, a user lookup or a token check works
+/// on any node. A registration is decided by the owner of the username (rendezvous placement
+/// over the live members), which sends the new record to every peer's directory; revocations
+/// go from the node that made them to every peer's directory; and when a peer's directory
+/// appears in the cluster view (a connect, a restart), each side sends the other everything
+/// it has (directory_sync), so a node that was away gets what it missed.
+///
+/// Messages between directories (all over the cluster link, types registered by
+/// add_directory_types):
+/// - (register_atom, username, password, origin node) -> user_record: a registration
+///   forwarded to the username's owner, decided there
+/// - (userput_atom, std::vector<user_record>) -> bool: records to store if new
+/// - (revoked_atom, std::vector<token_revocation>) -> bool: tokens to refuse from now on
+/// - (dirsync_atom, directory_sync): a peer's whole directory, and its token key
+///
+/// This header holds those types and the plain logic the directory actor runs on them.
+namespace plexichat::actors::directory {
+
+/// A revoked token id (JWT "jti") and the token's expiry in ms.
+struct token_revocation {
+  std::string token_id;
+  int64_t expires_at = 0;
+
+  friend bool operator==(const token_revocation&, const token_revocation&) = default;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, token_revocation& x) {
+  return f(caf::meta::type_name("token_revocation"), x.token_id, x.expires_at);
+}
+
+/// What a node sends a peer's directory when it first sees it: its name, the public key its
+/// tokens are signed with, every user record it stores and every live revocation.
+struct directory_sync {
+  std::string node;
+  std::string token_key;
+  std::vector<storage::user_record> users;
+  std::vector<token_revocation> revoked;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, directory_sync& x) {
+  return f(caf::meta::type_name("directory_sync"), x.node, x.token_key, x.users, x.revoked);
+}
+
+/// Registers the types above (and the user record) for the cluster link; call on the config
+/// before the actor system starts.
+void add_directory_types(caf::actor_system_config& cfg);
+
+/// Which of `incoming` to store: `store` holds the records whose username is free
+/// (`stored_id(username)` gives the id stored under a name, if any). A record whose name is
+/// already bound to its own id is skipped as known; one whose name is bound to another id is
+/// a conflict (the stored record stays); among records of `incoming` that share a name, the
+/// earliest (created_at, id) is taken and the others are conflicts.
+struct user_merge_plan {
+  std::vector<storage::user_record> store;
+  std::vector<storage::user_record> conflicts;
+};
+
+user_merge_plan plan_user_merge(
+    std::vector<storage::user_record> incoming,
+    const std::function<std::optional<std::string>(const std::string&)>& stored_id);
+
+/// The revocations of `incoming` still worth keeping at `now_ms` (not expired) and not
+/// already known (`known(token_id)`), each once.
+std::vector<token_revocation> new_revocations(const std::vector<token_revocation>& incoming,
+                                              int64_t now_ms,
+                                              const std::function<bool(const std::string&)>& known);
+
+/// The peers' directories a node has sent its directory_sync to, by node name, each with an
+/// identity of the directory actor it went to (so that a restarted peer, whose directory is
+/// a new actor, is synced again). Owned by the directory actor.
+class sync_tracker {
+ public:
+  /// Given the peers' directories in the current view (node -> identity), returns the nodes
+  /// to sync now (new, or with another identity) and marks them synced; forgets the nodes
+  /// that left the view, so that they are synced again when they come back.
+  std::vector<std::string> due(const std::map<std::string, std::string>& directories);
+
+ private:
+  std::map<std::string, std::string> synced_;
+};
+
+}  // namespace plexichat::actors::directory
