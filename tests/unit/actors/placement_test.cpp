@@ -105,6 +105,30 @@ TEST(placement, spreads_evenly_and_by_weight) {
   EXPECT_LT(count["n4"], 4400);
 }
 
+TEST(placement, a_thousand_channels_balance_on_three_and_a_fourth_moves_at_most_a_third) {
+  // The bar: on 3 nodes the most loaded owns at most 1.25x the least; when a 4th
+  // joins, at most 1/3 of the channels change owner.
+  auto three = nodes({"n1", "n2", "n3"});
+  auto four = nodes({"n1", "n2", "n3", "n4"});
+  std::map<std::string, int> count;
+  int moved = 0;
+  for (int i = 0; i < 1000; ++i) {
+    auto id = "c" + std::to_string(i * 7919 + 13);
+    auto before = owner_of(id, three);
+    ++count[before];
+    moved += owner_of(id, four) != before ? 1 : 0;
+  }
+  int most = 0;
+  int least = 1000;
+  for (const auto& [node, n] : count) {
+    most = std::max(most, n);
+    least = std::min(least, n);
+  }
+  ASSERT_EQ(count.size(), 3u);
+  EXPECT_LE(most * 4, least * 5) << "most " << most << ", least " << least;
+  EXPECT_LE(moved * 3, 1000) << moved << " moved";
+}
+
 TEST(placement, zero_weight_members_hold_nothing) {
   auto members = nodes({"n1", "n2", "n3"});
   members[1].weight = 0;
