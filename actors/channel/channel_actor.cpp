@@ -155,6 +155,27 @@ void stop_channel(channel_actor* self, const std::string& why, bool moved) {
 
 void start_copy(channel_actor* self, const std::string& node);
 
+/// A replica answered a claim or a copy with its position: the link, updated, or null when
+/// the channel is stopping (or stopped now because a newer owner was promised).
+replica_link* on_position(channel_actor* self, const std::string& node,
+                          const replica_position& pos) {
+  auto& st = self->state;
+  if (st.failed) {
+    return nullptr;
+  }
+  if (!pos.granted) {
+    stop_channel(self, "the channel moved to another node", true);
+    return nullptr;
+  }
+  auto* l = st.repl->find(node);
+  if (l != nullptr) {
+    l->copying = false;
+    l->last_epoch = pos.last_epoch;
+    l->last_seq = pos.last_seq;
+  }
+  return l;
+}
+
 /// Completes, in order, the writes that reached their quorum.
 void try_commit(channel_actor* self) {
   auto& r = *self->state.repl;
@@ -295,21 +316,11 @@ void start_copy(channel_actor* self, const std::string& node) {
             self->request(target, std::chrono::seconds{10}, sync_atom::value, cid, claim, page)
                 .then(
                     [self, node](replica_position& pos) {
-                      auto& st = self->state;
-                      if (st.failed) {
-                        return;
-                      }
-                      if (!pos.granted) {
-                        stop_channel(self, "the channel moved to another node", true);
-                        return;
-                      }
-                      auto* l = st.repl->find(node);
+                      auto* l = on_position(self, node, pos);
                       if (l == nullptr) {
                         return;
                       }
-                      l->copying = false;
-                      l->last_epoch = pos.last_epoch;
-                      l->last_seq = pos.last_seq;
+                      auto& st = self->state;
                       if (pos.last_seq == st.ledger->assigned_seq()) {
                         l->in_sync = true;
                         spdlog::info("channel {}: replica {} caught up at seq {}", channel_id(self),
@@ -365,18 +376,7 @@ void follow_placement(channel_actor* self) {
     self->request(actor, std::chrono::seconds{5}, claim_atom::value, cid, r.claim)
         .then(
             [self, n](replica_position& pos) {
-              auto& st = self->state;
-              if (st.failed) {
-                return;
-              }
-              if (!pos.granted) {
-                stop_channel(self, "the channel moved to another node", true);
-                return;
-              }
-              if (auto* l = st.repl->find(n)) {
-                l->copying = false;
-                l->last_epoch = pos.last_epoch;
-                l->last_seq = pos.last_seq;
+              if (on_position(self, n, pos) != nullptr) {
                 start_copy(self, n);
               }
             },

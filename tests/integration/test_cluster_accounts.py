@@ -10,48 +10,19 @@ down."""
 import asyncio
 import os
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (PASSWORD, Api, Suite, Ws, assert_error, free_port, http,  # noqa: E402
-                     node_binary, uname, wait_until)
+from harness import (PASSWORD, Api, Suite, Ws, assert_error, free_port,  # noqa: E402
+                     uname, wait_until)
 
-# CAF's network layer may leave connection objects allocated at shutdown (see the file).
-os.environ["LSAN_OPTIONS"] = "suppressions=" + os.path.join(
-    os.path.dirname(os.path.abspath(__file__)), "cluster_lsan.supp") + ":print_suppressions=0"
+from test_cluster import cert, wait_states  # noqa: E402  (also sets LSAN_OPTIONS)
 
 suite = Suite("cluster_accounts")
 S = {}
 NAMES = ("n1", "n2", "n3", "n4")
-
-
-def cert(*args):
-    env = dict(os.environ)
-    env.setdefault("ASAN_OPTIONS", "detect_container_overflow=0")
-    p = subprocess.run([node_binary(), "cert", *args], capture_output=True, timeout=60, env=env,
-                       stdin=subprocess.DEVNULL)
-    assert p.returncode == 0, (args, p.stdout, p.stderr)
-
-
-def states(node):
-    """{member name: state} as `node` sees the cluster; {} if it cannot answer."""
-    try:
-        _, body, _ = http("GET", node.base + "/readyz", timeout=5)
-    except OSError:
-        return {}
-    return {m["name"]: m["state"] for m in (body or {}).get("cluster", {}).get("members", [])}
-
-
-def wait_states(nodes, expected, what, timeout=40):
-    try:
-        wait_until(lambda: all(states(n) == expected for n in nodes), timeout, what,
-                   interval=0.2)
-    except AssertionError:
-        raise AssertionError(f"{what}: wanted {expected}, saw "
-                             f"{[(n.config['name'], states(n)) for n in nodes]}")
 
 
 def setup():
@@ -120,7 +91,7 @@ def wait_meshed(s, names):
 
 @suite.check
 def a_user_registered_on_one_node_logs_in_on_every_node(s):
-    wait_states(trio(s), TRIO_UP, "three nodes up")
+    wait_states(trio(s), TRIO_UP, timeout=40, what="three nodes up")
     wait_meshed(s, ["n1", "n2", "n3"])
     name = uname("alice")
     st, b, _ = s["api"]["n1"].register(name)
@@ -219,12 +190,12 @@ def a_password_change_reaches_every_node(s):
 @suite.check
 def a_restarted_node_catches_up_and_keeps_the_keys_of_a_node_that_is_down(s):
     n1, n2, n3 = trio(s)
-    wait_states(trio(s), TRIO_UP, "three nodes up before the restart")
+    wait_states(trio(s), TRIO_UP, timeout=40, what="three nodes up before the restart")
     from_n3 = login(s, "n3", s["alice"])
     to_revoke = login(s, "n1", s["alice"])
     wait_me(s, "n2", from_n3, 200, "n3's token accepted on n2")
     assert n2.signal_and_wait(signal.SIGTERM, 30) == 0
-    wait_states([n1, n3], {"n1": "up", "n2": "down", "n3": "up"}, "n2 down")
+    wait_states([n1, n3], {"n1": "up", "n2": "down", "n3": "up"}, timeout=40, what="n2 down")
     # While n2 is away: a new user and a logout.
     late = uname("late")
     st, b, _ = s["api"]["n1"].register(late)
@@ -233,13 +204,14 @@ def a_restarted_node_catches_up_and_keeps_the_keys_of_a_node_that_is_down(s):
     # n3 goes down too: n2 must check n3's tokens with the key it stored.
     assert n3.signal_and_wait(signal.SIGTERM, 30) == 0
     n2.start()
-    wait_states([n1, n2], {"n1": "up", "n2": "up", "n3": "down"}, "n2 back, n3 down")
+    wait_states([n1, n2], {"n1": "up", "n2": "up", "n3": "down"}, timeout=40,
+                what="n2 back, n3 down")
     wait_me(s, "n2", from_n3, 200, "n3's token accepted on n2 while n3 is down")
     wait_me(s, "n2", to_revoke, 401, "the logout made while n2 was away reaches it")
     wait_until(lambda: s["api"]["n2"].login(late)[0] == 200, 15,
                "the user registered while n2 was away logs in on n2", interval=0.2)
     n3.start()
-    wait_states(trio(s), TRIO_UP, "n3 back")
+    wait_states(trio(s), TRIO_UP, timeout=40, what="n3 back")
     wait_until(lambda: s["api"]["n3"].login(late)[0] == 200, 15,
                "and on n3, which was away too", interval=0.2)
 
@@ -248,7 +220,7 @@ def a_restarted_node_catches_up_and_keeps_the_keys_of_a_node_that_is_down(s):
 def a_node_that_joins_late_learns_users_keys_and_revocations(s):
     n4 = s["nodes"]["n4"]
     n4.start()
-    wait_states(trio(s) + [n4], dict(TRIO_UP, n4="up"), "n4 joined")
+    wait_states(trio(s) + [n4], dict(TRIO_UP, n4="up"), timeout=40, what="n4 joined")
     wait_until(lambda: s["api"]["n4"].login(s["alice"])[0] == 200, 15,
                "n4 logs in a user registered before it existed", interval=0.2)
     token = login(s, "n2", s["alice"])
