@@ -100,12 +100,13 @@ bool issued_in_future(int64_t issued_at, int64_t now_seconds) {
          issued_at > now_seconds + token_clock_skew_seconds;
 }
 
-std::variant<token_claims, token_error> verify_token(std::string_view token, int64_t now_seconds,
-                                                     std::string_view public_key) {
+/// The size, structure and algorithm checks every reader of a token makes first: the parts,
+/// or malformed / bad_algorithm.
+std::variant<token_parts, token_error> checked_parts(std::string_view token) {
   if (token.size() > max_token_size) {
     return token_error::malformed;
   }
-  const auto parts = split_token(token);
+  auto parts = split_token(token);
   // "crit" names header extensions that must be understood; this verifier knows none.
   if (!parts || parts->header.contains("crit")) {
     return token_error::malformed;
@@ -114,10 +115,20 @@ std::variant<token_claims, token_error> verify_token(std::string_view token, int
   if (alg == parts->header.end() || !alg->is_string() || alg->get<std::string>() != kAlgorithm) {
     return token_error::bad_algorithm;
   }
-  if (!verify_detached(parts->signature, parts->signed_part, public_key)) {
+  return std::move(*parts);
+}
+
+std::variant<token_claims, token_error> verify_token(std::string_view token, int64_t now_seconds,
+                                                     std::string_view public_key) {
+  auto checked = checked_parts(token);
+  if (auto* err = std::get_if<token_error>(&checked)) {
+    return *err;
+  }
+  const auto& parts = std::get<token_parts>(checked);
+  if (!verify_detached(parts.signature, parts.signed_part, public_key)) {
     return token_error::bad_signature;
   }
-  auto claims = claims_from(parts->payload);
+  auto claims = claims_from(parts.payload);
   if (!claims) {
     return token_error::malformed;
   }
@@ -133,18 +144,11 @@ std::variant<token_claims, token_error> verify_token(std::string_view token, int
 /// The "iss" a token claims, before its signature is checked; malformed (or bad_algorithm)
 /// when the token cannot name one.
 std::variant<std::string, token_error> claimed_issuer(std::string_view token) {
-  if (token.size() > max_token_size) {
-    return token_error::malformed;
+  auto checked = checked_parts(token);
+  if (auto* err = std::get_if<token_error>(&checked)) {
+    return *err;
   }
-  const auto parts = split_token(token);
-  if (!parts || parts->header.contains("crit")) {
-    return token_error::malformed;
-  }
-  const auto alg = parts->header.find("alg");
-  if (alg == parts->header.end() || !alg->is_string() || alg->get<std::string>() != kAlgorithm) {
-    return token_error::bad_algorithm;
-  }
-  const auto payload = parse_object(parts->payload);
+  const auto payload = parse_object(std::get<token_parts>(checked).payload);
   auto iss = payload ? string_claim(*payload, "iss") : std::nullopt;
   if (!iss) {
     return token_error::malformed;
