@@ -59,7 +59,19 @@ node_metrics::node_metrics()
       login_locks(counter(*registry_, "plexichat_login_locks_total",
                           "Usernames and addresses locked after too many failed logins")),
       connections_denied(counter(*registry_, "plexichat_connections_denied_total",
-                                 "Client connections closed at accept by net.allow / net.deny")) {
+                                 "Client connections closed at accept by net.allow / net.deny")),
+      membership_changes(counter(*registry_, "plexichat_membership_changes_total",
+                                 "Cluster members that joined or changed state (up, suspect, "
+                                 "down) as this node saw them")),
+      actors_by_kind(prometheus::BuildGauge()
+                         .Name("plexichat_actors")
+                         .Help("Running long-lived actors by kind")
+                         .Register(*registry_)),
+      mailbox_by_kind(prometheus::BuildGauge()
+                          .Name("plexichat_actor_mailbox_depth")
+                          .Help("Messages waiting in the mailboxes of the actors of a kind, as "
+                                "each actor last saw its own mailbox")
+                          .Register(*registry_)) {
   // Every scope shows from the start, so a dashboard sees 0 rather than nothing.
   for (const char* scope : {"address", "user", "login_account", "login_address", "ws_session"}) {
     rate_limited.Add({{"scope", scope}});
@@ -67,6 +79,12 @@ node_metrics::node_metrics()
 }
 
 std::string node_metrics::render() const {
+  if (actors_table_ != nullptr) {
+    for (const auto& [kind, t] : actors_table_->totals(tracked_kinds())) {
+      actors_by_kind.Add({{"kind", kind}}).Set(static_cast<double>(t.actors));
+      mailbox_by_kind.Add({{"kind", kind}}).Set(static_cast<double>(t.mailbox));
+    }
+  }
   return prometheus::TextSerializer{}.Serialize(registry_->Collect());
 }
 

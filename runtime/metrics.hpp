@@ -8,6 +8,8 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include "runtime/actor_table.hpp"
+
 namespace plexichat::runtime {
 
 /// The node's metrics, served on /metrics in the Prometheus text format. Every member is
@@ -16,13 +18,19 @@ class node_metrics {
  public:
   node_metrics();
 
-  /// The registry in the Prometheus text exposition format.
+  /// The registry in the Prometheus text exposition format; the actor gauges are read from
+  /// the watched actor table first.
   std::string render() const;
+
+  /// Makes render() show plexichat_actors{kind} and plexichat_actor_mailbox_depth{kind} from
+  /// `table`, which must outlive this object (or be unwatched with nullptr).
+  void watch_actors(const actor_table* table) { actors_table_ = table; }
 
   prometheus::Registry& registry() { return *registry_; }
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
+  const actor_table* actors_table_ = nullptr;
 
  public:
   prometheus::Counter& http_requests;
@@ -44,6 +52,10 @@ class node_metrics {
   prometheus::Family<prometheus::Counter>& rate_limited;
   prometheus::Counter& login_locks;
   prometheus::Counter& connections_denied;
+  /// Cluster members joining or changing state (up, suspect, down) as this node saw it.
+  prometheus::Counter& membership_changes;
+  prometheus::Family<prometheus::Gauge>& actors_by_kind;
+  prometheus::Family<prometheus::Gauge>& mailbox_by_kind;
 
   /// The rate_limited counter of one scope: address, user, login_account, login_address or
   /// ws_session.
