@@ -58,5 +58,7 @@ using users_atom = caf::atom_constant<caf::atom("users")>;
 using userput_atom = caf::atom_constant<caf::atom("userput")>;
 using revoked_atom = caf::atom_constant<caf::atom("revoked")>;
 using dirsync_atom = caf::atom_constant<caf::atom("dirsync")>;
+using inspector_atom = caf::atom_constant<caf::atom("inspector")>;
+using inspect_atom = caf::atom_constant<caf::atom("inspect")>;
 
 }  // namespace plexichat::actors

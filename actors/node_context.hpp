@@ -4,6 +4,7 @@
 
 #include "actors/cluster/cluster_view.hpp"
 #include "config/node_config.hpp"
+#include "runtime/actor_table.hpp"
 #include "runtime/crypto.hpp"
 #include "runtime/metrics.hpp"
 #include "runtime/request_limits.hpp"
@@ -37,6 +38,9 @@ struct node_context {
   caf::actor cluster;    ///< membership and peers (cluster/); none without a cluster listener
   caf::actor replica;    ///< this node's channel log copies (channel/replica.hpp); cluster only
   const cluster::cluster_view_cell* cluster_view = nullptr;  ///< none without a cluster
+  runtime::actor_table* actor_table = nullptr;  ///< long-lived actors register; null = none
+  caf::actor inspector;                         ///< answers the console (inspector/)
+  int64_t started_ms = 0;                       ///< when the node started (ms since epoch)
 };
 
 }  // namespace plexichat::actors

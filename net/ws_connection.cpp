@@ -102,7 +102,10 @@ void ws_connection<Stream>::on_accept(beast::error_code ec) {
   }
   registry_id_ = state_->add_ws(this->shared_from_this());
   auto sink = std::make_shared<ws_sink>(this->weak_from_this());
-  session_ = actors::session::spawn_ws_session(state_->sys, &state_->ctx, std::move(sink));
+  beast::error_code peer_ec;
+  auto peer = beast::get_lowest_layer(ws_).socket().remote_endpoint(peer_ec);
+  session_ = actors::session::spawn_ws_session(state_->sys, &state_->ctx, std::move(sink),
+                                               peer_ec ? "" : peer.address().to_string());
   if (state_->stopping) {
     start_close(static_cast<uint16_t>(websocket::close_code::going_away), "node is stopping",
                 false);

@@ -22,6 +22,7 @@
 #include "actors/cluster/cluster_actor.hpp"
 #include "actors/directory/directory.hpp"
 #include "actors/directory/user_replication.hpp"
+#include "actors/inspector/inspector.hpp"
 #include "actors/node_context.hpp"
 #include "config/command_line.hpp"
 #include "config/config_error.hpp"
@@ -68,6 +69,7 @@ caf::actor_system_config& with_cluster(runtime::node_actor_config& cfg,
   actors::cluster::add_cluster_types(cfg);
   actors::channel::add_channel_types(cfg);
   actors::directory::add_directory_types(cfg);
+  actors::inspector::add_inspector_types(cfg);
   if (!c.insecure) {
     auto files = cert_files_in(c.certs_dir);
     cfg.openssl_cafile = files.ca;
@@ -87,6 +89,7 @@ struct node {
 
   config::node_config config;
   runtime::node_actor_config actor_config;
+  runtime::actor_table actor_table;  // before the system: actors leave it as they stop
   caf::actor_system system;
   runtime::node_metrics metrics;
   runtime::request_limits limits{config, metrics};
@@ -181,9 +184,10 @@ void start_actors(node& n) {
   if (n.config.cluster_listen) {
     ctx.replica = actors::channel::spawn_replica(n.system, &ctx);
   }
+  ctx.inspector = actors::inspector::spawn_inspector(n.system, &ctx);
   n.stops.push("actors", [&n] {
-    for (auto* a : {&n.ctx.channels, &n.ctx.replica, &n.ctx.directory, &n.ctx.access, &n.ctx.audit,
-                    &n.ctx.blocking}) {
+    for (auto* a : {&n.ctx.inspector, &n.ctx.channels, &n.ctx.replica, &n.ctx.directory,
+                    &n.ctx.access, &n.ctx.audit, &n.ctx.blocking}) {
       caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
     }
     n.system.await_all_actors_done();
@@ -233,6 +237,7 @@ std::optional<start_error> start_cluster(node& n) {
   settings.connector =
       c.insecure ? n.system.middleman().actor_handle() : n.system.openssl_manager().actor_handle();
   settings.view = &n.cluster_view;
+  settings.ctx = &n.ctx;
   settings.heartbeat_every = c.cluster.heartbeat_interval;
   settings.timing = {c.cluster.suspect_after, c.cluster.down_after};
   settings.services.actors = {{"channels", n.ctx.channels},
@@ -280,6 +285,9 @@ std::optional<start_error> start(node& n) {
   // fails without touching the data directory.
   n.ctx.config = &n.config;
   n.ctx.metrics = &n.metrics;
+  n.ctx.actor_table = &n.actor_table;
+  n.ctx.started_ms = runtime::now_ms();
+  n.metrics.watch_actors(&n.actor_table);
   n.ctx.limits = &n.limits;
   n.server = std::make_unique<net::server>(n.system, n.ctx);
   if (auto err = n.server->load_tls(); !err.empty()) {

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/access/role_table.hpp"
+#include "actors/actor_probe.hpp"
 #include "actors/api_error.hpp"
 #include "actors/atoms.hpp"
 #include "actors/audit/audit_log.hpp"
@@ -100,7 +101,7 @@ caf::result<std::string> on_register(access_actor* self, const storage::user_rec
 caf::behavior access_behavior(access_actor* self, node_context* ctx) {
   self->state.ctx = ctx;
   self->state.roles = role_table(ctx->db->roles());
-  return {
+  caf::behavior handlers{
       [self](role_atom, const std::string& user_id) {
         return std::string(to_string(self->state.roles.of(user_id)));
       },
@@ -116,6 +117,7 @@ caf::behavior access_behavior(access_actor* self, node_context* ctx) {
         return on_register(self, u, address);
       },
   };
+  return probed(self, ctx, "access", std::move(handlers));
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "actors/actor_probe.hpp"
 #include "actors/audit/audit_store.hpp"
 #include "actors/durable_writes.hpp"
 #include "actors/run_blocking.hpp"
@@ -113,7 +114,7 @@ caf::behavior audit_behavior(audit_actor* self, node_context* ctx, std::string k
                              chain_head head) {
   self->state.ctx = ctx;
   self->state.chain.emplace(key, std::move(head));
-  return {
+  caf::behavior handlers{
       [self](append_atom, audit_entry& e) { return append(self, std::move(e), nullptr); },
       [self](append_atom, audit_entry& e, shared_batch& b) {
         return append(self, std::move(e), std::move(b));
@@ -122,6 +123,7 @@ caf::behavior audit_behavior(audit_actor* self, node_context* ctx, std::string k
       [self, key](verify_atom) { return verify(self, key); },
       [self](committed_atom, uint64_t id, bool ok) { self->state.writes.on_committed(id, ok); },
   };
+  return probed(self, ctx, "audit", std::move(handlers));
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 #include <caf/stateful_actor.hpp>
 
+#include "actors/actor_probe.hpp"
 #include "actors/atoms.hpp"
 #include "actors/channel/channel_ledger.hpp"
 #include "actors/channel/channel_rules.hpp"
@@ -86,6 +87,7 @@ struct channel_state {
   int64_t last_active = 0;
   bool idle_reported = false;
   bool failed = false;  // a write failed: answering what is left, then stopping
+  std::shared_ptr<runtime::actor_entry> probe;  // in the node's actor table
   static inline const char* name = "channel";
 };
 
@@ -666,7 +668,7 @@ void on_tick(channel_actor* self) {
 caf::behavior running(channel_actor* self) {
   self->set_down_handler(
       [self](const caf::down_msg& dm) { self->state.subscribers.erase(dm.source); });
-  return {
+  caf::behavior handlers{
       [self](info_atom, const std::string& user_id) -> caf::result<channel_view> {
         auto& ledger = *self->state.ledger;
         if (!ledger.can_view(user_id)) {
@@ -736,6 +738,7 @@ caf::behavior running(channel_actor* self) {
         return stop;
       },
   };
+  return counted(self, self->state.probe, std::move(handlers));
 }
 
 /// Reads the channel's members, last seq and recent nonces, then serves.
@@ -925,6 +928,7 @@ caf::behavior loading(channel_actor* self, node_context* ctx, caf::actor registr
   self->state.registry = std::move(registry);
   // Everything but the snapshot waits in the mailbox until the channel is loaded.
   self->set_default_handler(caf::skip);
+  self->state.probe = probe_actor(self, ctx, "channel", record.id);
   if (clustered(ctx)) {
     // Epochs start from the clock, so that a takeover usually needs one round; a refusal
     // names the newer promise to go past.

@@ -12,6 +12,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "actors/actor_probe.hpp"
 #include "actors/atoms.hpp"
 #include "actors/channel/channel_actor.hpp"
 #include "actors/durable_writes.hpp"
@@ -400,7 +401,7 @@ caf::behavior registry_behavior(registry_actor* self, node_context* ctx,
       }
     }
   });
-  return {
+  caf::behavior handlers{
       [self](create_atom, const std::string& owner, std::string& name, std::string& topic,
              bool is_private) {
         return create(self, owner, std::move(name), std::move(topic), is_private);
@@ -435,6 +436,7 @@ caf::behavior registry_behavior(registry_actor* self, node_context* ctx,
       },
       [self](committed_atom, uint64_t id, bool ok) { self->state.writes.on_committed(id, ok); },
   };
+  return probed(self, ctx, "channel_registry", std::move(handlers));
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "actors/actor_probe.hpp"
 #include "actors/atoms.hpp"
 
 namespace plexichat::actors::cluster {
@@ -57,6 +58,9 @@ void after_changes(cluster_actor* self, const std::vector<member_change>& change
   log_changes(changes);
   if (!changes.empty() && st.settings.persist_members) {
     st.settings.persist_members(st.members->gossip());
+  }
+  if (st.settings.ctx != nullptr && st.settings.ctx->metrics != nullptr) {
+    st.settings.ctx->metrics->membership_changes.Increment(static_cast<double>(changes.size()));
   }
   if (rejoined) {
     spdlog::warn("cluster: this node was marked down by the others; rejoining as incarnation {}",
@@ -162,6 +166,15 @@ void on_heartbeat(cluster_actor* self, const member_info& from,
   after_changes(self, changes);
 }
 
+/// The node's inspector, for a console that connected to this listener.
+caf::result<caf::actor> inspector_of(cluster_actor* self) {
+  auto* ctx = self->state.settings.ctx;
+  if (ctx == nullptr || !ctx->inspector) {
+    return caf::make_error(caf::sec::runtime_error, "this node runs no inspector");
+  }
+  return ctx->inspector;
+}
+
 caf::behavior cluster_behavior(cluster_actor* self, cluster_settings settings) {
   self->state.settings = settings;
   auto now = std::chrono::steady_clock::now();
@@ -184,7 +197,7 @@ caf::behavior cluster_behavior(cluster_actor* self, cluster_settings settings) {
   });
   publish(self);
   self->send(self, tick_atom::value);
-  return {
+  caf::behavior handlers{
       [self](tick_atom) { on_tick(self); },
       [self](heartbeat_atom, const member_info& from, const std::vector<member_info>& gossip) {
         on_heartbeat(self, from, gossip);
@@ -204,7 +217,9 @@ caf::behavior cluster_behavior(cluster_actor* self, cluster_settings settings) {
         st.services[from] = table;
         publish(self);
       },
+      [self](inspector_atom) { return inspector_of(self); },
   };
+  return probed(self, settings.ctx, "cluster", std::move(handlers));
 }
 
 }  // namespace

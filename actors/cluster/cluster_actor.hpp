@@ -13,6 +13,10 @@
 #include "actors/cluster/membership.hpp"
 #include "config/host_port.hpp"
 
+namespace plexichat::actors {
+struct node_context;
+}
+
 /// The node's cluster actor: it is what a node publishes on its cluster listener, and what
 /// peers talk to. It keeps the membership (membership.hpp): every `heartbeat_every` it runs
 /// the failure detector, sends its gossip to every peer it holds a connection to, and
@@ -23,6 +27,8 @@
 /// - (heartbeat_atom, member_info from, std::vector<member_info> gossip)
 /// - (services_atom, std::string from, service_table): a peer's services, sent once per
 ///   connection, both ways; the view's `peers` then holds them under the peer's name
+/// From consoles: (inspector_atom) -> caf::actor, the node's inspector (inspector/), or an
+/// error when the node runs none.
 namespace plexichat::actors::cluster {
 
 struct cluster_settings {
@@ -39,6 +45,9 @@ struct cluster_settings {
   /// them: called with the gossiped view after every change.
   std::vector<member_info> remembered;
   std::function<void(const std::vector<member_info>&)> persist_members;
+  /// The node's shared parts: its inspector (handed to consoles), metrics and actor table;
+  /// null in tests that run the cluster actor alone.
+  node_context* ctx = nullptr;
 };
 
 caf::actor spawn_cluster(caf::actor_system& sys, cluster_settings settings);

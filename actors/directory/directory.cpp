@@ -7,6 +7,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/message_handler.hpp>
 
+#include "actors/actor_probe.hpp"
 #include "actors/atoms.hpp"
 #include "actors/directory/directory_state.hpp"
 #include "actors/directory/mfa_state.hpp"
@@ -279,7 +280,7 @@ caf::behavior directory_behavior(directory_actor* self, node_context* ctx) {
   self->state.ctx = ctx;
   self->state.policy = std::make_shared<const password_policy>(
       ctx->config->limits.min_password_chars, ctx->config->auth.password_min_score);
-  return account_handlers(self)
+  caf::behavior handlers = account_handlers(self)
       .or_else(replication_handlers(self))
       .or_else(caf::message_handler{
           [self](register_atom, std::string& username, std::string& password) {
@@ -307,6 +308,7 @@ caf::behavior directory_behavior(directory_actor* self, node_context* ctx) {
           },
           [self](committed_atom, uint64_t id, bool ok) { self->state.writes.on_committed(id, ok); },
       });
+  return probed(self, ctx, "directory", std::move(handlers));
 }
 
 }  // namespace

@@ -1,29 +1,17 @@
 // The admin routes (rest_security.hpp): users and their roles, the audit log.
 #include "actors/atoms.hpp"
 #include "actors/audit/audit_log.hpp"
+#include "actors/inspector/inspector_reports.hpp"
 #include "actors/message_types.hpp"
 #include "actors/run_blocking.hpp"
 #include "actors/session/rest_security.hpp"
 #include "actors/wire.hpp"
-#include "runtime/crypto.hpp"
 
 namespace plexichat::actors::session {
 
 namespace {
 
 using nlohmann::json;
-
-json audit_json(const storage::audit_record& r) {
-  auto detail = json::parse(r.detail, nullptr, false);
-  return {{"seq", r.seq},
-          {"time", r.time},
-          {"type", r.type},
-          {"actor_id", r.actor_id},
-          {"subject", r.subject},
-          {"address", r.address},
-          {"detail", detail.is_discarded() ? json(r.detail) : detail},
-          {"mac", runtime::to_hex(r.mac)}};
-}
 
 template <class T, class Make>
 void ask(caf::event_based_actor* self, const caf::actor& dest, const rest_responder& reply,
@@ -88,7 +76,7 @@ void run_admin_route(caf::event_based_actor* self, node_context* ctx, const rest
           [](storage::audit_page& p) {
             json records = json::array();
             for (auto& r : p.records) {
-              records.push_back(audit_json(r));
+              records.push_back(inspector::audit_record_json(r));
             }
             return rest_reply{200, {{"records", records}, {"has_more", p.has_more}}, {}};
           },
@@ -97,12 +85,7 @@ void run_admin_route(caf::event_based_actor* self, node_context* ctx, const rest
       return ask<audit::verify_result>(
           self, ctx->audit, reply,
           [](audit::verify_result& r) {
-            json body = {{"ok", r.ok}, {"records", r.records}};
-            if (!r.ok) {
-              body["first_bad_seq"] = r.first_bad_seq;
-              body["reason"] = r.reason;
-            }
-            return rest_reply{200, body, {}};
+            return rest_reply{200, inspector::verify_answer(r), {}};
           },
           caf::make_message(verify_atom::value));
     default:

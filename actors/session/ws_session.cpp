@@ -7,6 +7,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "actors/actor_probe.hpp"
 #include "actors/atoms.hpp"
 #include "actors/channel/channel_client.hpp"
 #include "actors/message_types.hpp"
@@ -46,10 +47,31 @@ struct session_state {
   std::size_t sends_in_flight = 0;
   uint64_t next_generation = 1;
   std::map<caf::actor_addr, std::string> channel_actors;  // watched, in a cluster
+  std::string remote_address;
+  std::shared_ptr<runtime::actor_entry> probe;  // in the node's actor table
   static inline const char* name = "session";
 };
 
 using session_actor = caf::stateful_actor<session_state>;
+
+/// Tells the console who this session serves: its user, address and channels.
+void update_note(session_actor* self) {
+  auto& st = self->state;
+  if (!st.probe) {
+    return;
+  }
+  nlohmann::json channels = nlohmann::json::array();
+  for (const auto& [cid, sub] : st.subs) {
+    channels.push_back(cid);
+  }
+  nlohmann::json note = {{"session_id", st.session_id},
+                         {"address", st.remote_address},
+                         {"user_id", st.claims ? st.claims->user_id : ""},
+                         {"user", st.claims ? st.claims->username : ""},
+                         {"authenticated", st.claims.has_value() && !st.authenticating},
+                         {"channels", channels}};
+  st.probe->set_note(note.dump());
+}
 
 void push(session_actor* self, const nlohmann::json& j) {
   self->state.sink->send(wire::make_frame(j));
@@ -70,6 +92,7 @@ void on_authenticated(session_actor* self, const storage::user_record& user) {
   auto& st = self->state;
   st.authenticating = false;
   push(self, {{"type", "ready"}, {"user", wire::user(user)}, {"session_id", st.session_id}});
+  update_note(self);
   auto until_expiry = st.claims->expires_at * 1000 - runtime::now_ms();
   self->delayed_send(self, std::chrono::milliseconds{std::max<int64_t>(until_expiry, 0)},
                      timeout_atom::value);
@@ -210,6 +233,7 @@ void subscribe(session_actor* self, const client_frame& f) {
         subscription fresh{after.value_or(last_seq), last_seq, st.next_generation++};
         auto& sub = st.subs.emplace(cid, std::move(fresh)).first->second;
         push(self, {{"type", "subscribed"}, {"channel_id", cid}, {"last_seq", last_seq}});
+        update_note(self);
         if (sub.replaying()) {
           replay_next(self, cid);
         }
@@ -226,6 +250,7 @@ void unsubscribe(session_actor* self, const client_frame& f) {
   auto& st = self->state;
   auto cid = f.channel_id;
   st.subs.erase(cid);
+  update_note(self);
   auto done = [self, cid](auto&&...) {
     push(self, {{"type", "unsubscribed"}, {"channel_id", cid}});
   };
@@ -339,11 +364,15 @@ void leave_all(session_actor* self) {
   st.subs.clear();
 }
 
-caf::behavior session_behavior(session_actor* self, node_context* ctx, sink_ptr sink) {
+caf::behavior session_behavior(session_actor* self, node_context* ctx, sink_ptr sink,
+                               std::string remote_address) {
   auto& st = self->state;
   st.ctx = ctx;
   st.sink = std::move(sink);
   st.session_id = runtime::random_id("s");
+  st.remote_address = std::move(remote_address);
+  st.probe = probe_actor(self, ctx, "session", st.session_id);
+  update_note(self);
   ctx->metrics->ws_sessions.Increment();
   self->attach_functor([ctx] { ctx->metrics->ws_sessions.Decrement(); });
   self->delayed_send(self, ctx->config->limits.auth_timeout, timeout_atom::value);
@@ -359,7 +388,7 @@ caf::behavior session_behavior(session_actor* self, node_context* ctx, sink_ptr 
       self->delayed_send(self, resubscribe_pause, moved_atom::value, cid, 1);
     }
   });
-  return {
+  caf::behavior handlers{
       [self](frame_atom, parsed_frame& pf) { handle(self, pf); },
       [self](deliver_atom, const std::string& cid, uint64_t seq, const wire::frame& frame) {
         on_deliver(self, cid, seq, frame);
@@ -374,6 +403,7 @@ caf::behavior session_behavior(session_actor* self, node_context* ctx, sink_ptr 
       [self](unsub_atom, const std::string& cid) {
         if (self->state.subs.erase(cid) > 0) {
           push(self, {{"type", "unsubscribed"}, {"channel_id", cid}});
+          update_note(self);
         }
       },
       [self](timeout_atom) {
@@ -397,12 +427,14 @@ caf::behavior session_behavior(session_actor* self, node_context* ctx, sink_ptr 
         self->quit();
       },
   };
+  return counted(self, st.probe, std::move(handlers));
 }
 
 }  // namespace
 
-caf::actor spawn_ws_session(caf::actor_system& sys, node_context* ctx, sink_ptr sink) {
-  return sys.spawn(session_behavior, ctx, std::move(sink));
+caf::actor spawn_ws_session(caf::actor_system& sys, node_context* ctx, sink_ptr sink,
+                            std::string remote_address) {
+  return sys.spawn(session_behavior, ctx, std::move(sink), std::move(remote_address));
 }
 
 }  // namespace plexichat::actors::session

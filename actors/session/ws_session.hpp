@@ -18,6 +18,8 @@
 /// messages from storage before live ones, each seq exactly once), and sends its messages.
 namespace plexichat::actors::session {
 
-caf::actor spawn_ws_session(caf::actor_system& sys, node_context* ctx, sink_ptr sink);
+/// `remote_address` is the client's IP address, shown to the console.
+caf::actor spawn_ws_session(caf::actor_system& sys, node_context* ctx, sink_ptr sink,
+                            std::string remote_address);
 
 }  // namespace plexichat::actors::session

@@ -1,0 +1,264 @@
+#include "actors/inspector/inspector.hpp"
+
+#include <spdlog/spdlog.h>
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/event_based_actor.hpp>
+
+#include "actors/actor_probe.hpp"
+#include "actors/atoms.hpp"
+#include "actors/audit/audit_log.hpp"
+#include "actors/inspector/inspector_reports.hpp"
+#include "actors/run_blocking.hpp"
+#include "runtime/clock.hpp"
+#include "runtime/process_status.hpp"
+#include "runtime/text.hpp"
+
+namespace plexichat::actors::inspector {
+
+/// Users and channels in storage (a blocking count, for the summary).
+struct storage_counts {
+  uint64_t users = 0;
+  uint64_t channels = 0;
+};
+
+}  // namespace plexichat::actors::inspector
+
+// Both stay on the node: the blocking pool's answers to the inspector.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(plexichat::actors::inspector::storage_counts)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<plexichat::actors::inspector::channel_line>)
+
+namespace plexichat::actors::inspector {
+
+namespace {
+
+using answer = caf::typed_response_promise<std::string>;
+
+constexpr uint64_t default_page = 100;
+constexpr uint64_t max_page = 1000;
+
+uint32_t page_size(uint64_t limit) {
+  return static_cast<uint32_t>(limit == 0 ? default_page : std::min(limit, max_page));
+}
+
+std::vector<runtime::actor_row> actor_rows(node_context* ctx) {
+  return ctx->actor_table != nullptr ? ctx->actor_table->snapshot()
+                                     : std::vector<runtime::actor_row>{};
+}
+
+cluster::cluster_view current_view(node_context* ctx) {
+  if (ctx->cluster_view != nullptr) {
+    if (auto v = ctx->cluster_view->get()) {
+      return *v;
+    }
+  }
+  return {
+      ctx->config->name, true, {single_member(ctx->config->name, ctx->config->listen.to_string())}};
+}
+
+auto fail_to(answer rp) {
+  return [rp](api_error e) mutable { rp.deliver(error_answer(e.message).dump()); };
+}
+
+void summary(caf::event_based_actor* self, node_context* ctx, answer rp) {
+  auto* db = ctx->db;
+  run_blocking(
+      self, ctx->blocking,
+      [db] {
+        uint64_t users = 0;
+        std::string after;
+        for (;;) {
+          auto page = db->list_users(after, 1000);
+          users += page.users.size();
+          if (!page.has_more || page.users.empty()) {
+            break;
+          }
+          after = page.users.back().id;
+        }
+        return storage_counts{users, static_cast<uint64_t>(db->list_channels().size())};
+      },
+      [ctx, rp](storage_counts counts) mutable {
+        auto view = current_view(ctx);
+        node_facts f;
+        f.name = ctx->config->name;
+        f.client_address = ctx->config->listen.to_string();
+        f.cluster_address =
+            ctx->config->cluster_listen ? ctx->config->cluster_listen->to_string() : "";
+        for (const auto& m : view.members) {
+          if (m.name == f.name) {
+            f.state = cluster::to_string(m.state);
+          }
+        }
+        f.started_ms = ctx->started_ms;
+        f.now_ms = runtime::now_ms();
+        f.users = counts.users;
+        f.channels = counts.channels;
+        auto rows = actor_rows(ctx);
+        f.actors = rows.size();
+        for (const auto& r : rows) {
+          f.sessions += r.kind == "session" ? 1 : 0;
+        }
+        f.connections = static_cast<uint64_t>(ctx->metrics->http_connections.Value());
+        f.rss_kib = runtime::own_rss_kib();
+        rp.deliver(summary_answer(f).dump());
+      },
+      fail_to(rp));
+}
+
+void channels(caf::event_based_actor* self, node_context* ctx, answer rp) {
+  auto* db = ctx->db;
+  run_blocking(
+      self, ctx->blocking,
+      [db] {
+        std::vector<channel_line> lines;
+        for (auto& rec : db->list_channels()) {
+          auto members = db->channel_members(rec.id).size();
+          auto last = db->last_seq(rec.id);
+          lines.push_back({std::move(rec), members, last});
+        }
+        return lines;
+      },
+      // Whether each channel's actor runs is read once the records are in.
+      [ctx, rp](std::vector<channel_line> lines) mutable {
+        rp.deliver(channels_answer(lines, actor_rows(ctx)).dump());
+      },
+      fail_to(rp));
+}
+
+void users(caf::event_based_actor* self, node_context* ctx, const inspector_query& q, answer rp) {
+  auto* db = ctx->db;
+  run_blocking(
+      self, ctx->blocking,
+      [db, after = q.arg, limit = page_size(q.limit)] {
+        auto page = db->list_users(after, limit);
+        json list = json::array();
+        for (auto& u : page.users) {
+          list.push_back({{"id", u.id},
+                          {"username", u.username},
+                          {"created_at", u.created_at},
+                          {"role", db->get_role(u.id).value_or("user")}});
+        }
+        return json{{"users", list}, {"has_more", page.has_more}}.dump();
+      },
+      [rp](std::string body) mutable { rp.deliver(std::move(body)); }, fail_to(rp));
+}
+
+void audit_page(caf::event_based_actor* self, node_context* ctx, const inspector_query& q,
+                answer rp) {
+  self->request(ctx->audit, caf::infinite, read_atom::value, q.after, page_size(q.limit))
+      .then(
+          [rp](storage::audit_page& p) mutable {
+            json records = json::array();
+            for (auto& r : p.records) {
+              records.push_back(audit_record_json(r));
+            }
+            rp.deliver(json{{"records", records}, {"has_more", p.has_more}}.dump());
+          },
+          [rp](caf::error& err) mutable {
+            rp.deliver(error_answer(to_api_error(err).message).dump());
+          });
+}
+
+void audit_verify(caf::event_based_actor* self, node_context* ctx, answer rp) {
+  self->request(ctx->audit, caf::infinite, verify_atom::value)
+      .then([rp](audit::verify_result& r) mutable { rp.deliver(verify_answer(r).dump()); },
+            [rp](caf::error& err) mutable {
+              rp.deliver(error_answer(to_api_error(err).message).dump());
+            });
+}
+
+/// Grants (admin) or revokes (user) the node admin role of a username.
+void set_role(caf::event_based_actor* self, node_context* ctx, const std::string& username,
+              const std::string& role, answer rp) {
+  auto name = runtime::normalize_username(username);
+  if (!name) {
+    rp.deliver(error_answer("not a username: '" + username + "'").dump());
+    return;
+  }
+  auto* db = ctx->db;
+  run_blocking(
+      self, ctx->blocking, [db, n = *name] { return db->find_user_id(n).value_or(""); },
+      [self, ctx, rp, username, role](std::string uid) mutable {
+        if (uid.empty()) {
+          rp.deliver(error_answer("no user named '" + username + "' on this node").dump());
+          return;
+        }
+        self->request(ctx->access, caf::infinite, grant_atom::value, std::string("console"), uid,
+                      role, std::string(""))
+            .then(
+                [rp, username, uid](std::string& now) mutable {
+                  rp.deliver(json{{"user", username}, {"user_id", uid}, {"role", now}}.dump());
+                },
+                [rp](caf::error& err) mutable {
+                  rp.deliver(error_answer(to_api_error(err).message).dump());
+                });
+      },
+      fail_to(rp));
+}
+
+std::string log_level(const std::string& level) {
+  auto parsed = parse_log_level(level);
+  if (!parsed) {
+    return error_answer("not a log level: '" + level +
+                        "' (trace, debug, info, warn, error, critical, off)")
+        .dump();
+  }
+  spdlog::set_level(static_cast<spdlog::level::level_enum>(*parsed));
+  spdlog::warn("log level set to {} from the console", level);
+  return json{{"log_level", level}}.dump();
+}
+
+caf::result<std::string> on_query(caf::event_based_actor* self, node_context* ctx,
+                                  const inspector_query& q) {
+  auto now = runtime::now_ms();
+  if (q.what == "members") {
+    return members_answer(current_view(ctx)).dump();
+  }
+  if (q.what == "actors") {
+    return actors_answer(actor_rows(ctx), q.arg, now).dump();
+  }
+  if (q.what == "actor") {
+    return actor_answer(actor_rows(ctx), q.arg, now).dump();
+  }
+  if (q.what == "sessions") {
+    return sessions_answer(actor_rows(ctx)).dump();
+  }
+  if (q.what == "metrics") {
+    return json{{"metrics", ctx->metrics->render()}}.dump();
+  }
+  if (q.what == "log_level") {
+    return log_level(q.arg);
+  }
+  auto rp = self->make_response_promise<std::string>();
+  if (q.what == "summary") {
+    summary(self, ctx, rp);
+  } else if (q.what == "channels") {
+    channels(self, ctx, rp);
+  } else if (q.what == "users") {
+    users(self, ctx, q, rp);
+  } else if (q.what == "audit") {
+    audit_page(self, ctx, q, rp);
+  } else if (q.what == "audit_verify") {
+    audit_verify(self, ctx, rp);
+  } else if (q.what == "grant" || q.what == "revoke") {
+    set_role(self, ctx, q.arg, q.what == "grant" ? "admin" : "user", rp);
+  } else {
+    rp.deliver(error_answer("unknown query '" + q.what + "'").dump());
+  }
+  return rp;
+}
+
+caf::behavior inspector_behavior(caf::event_based_actor* self, node_context* ctx) {
+  return probed(
+      self, ctx, "inspector",
+      {
+          [self, ctx](inspect_atom, const inspector_query& q) { return on_query(self, ctx, q); },
+      });
+}
+
+}  // namespace
+
+caf::actor spawn_inspector(caf::actor_system& sys, node_context* ctx) {
+  return sys.spawn(inspector_behavior, ctx);
+}
+
+}  // namespace plexichat::actors::inspector
