@@ -182,6 +182,11 @@ void server::stop(std::chrono::milliseconds grace) {
     t.join();
   }
   impl_->threads.clear();
+  // A connection whose close did not finish in the grace period still has a session waiting
+  // for it; the connection objects themselves go with the server, after the actors.
+  for (auto& ws : st.open_ws()) {
+    ws->abandon();
+  }
 }
 
 }  // namespace plexichat::net

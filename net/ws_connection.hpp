@@ -38,6 +38,7 @@ class ws_connection : public ws_link, public std::enable_shared_from_this<ws_con
   /// Thread-safe: queue a frame / close with a code after the queued frames.
   void post_send(actors::wire::frame frame) override;
   void post_close(uint16_t code, std::string reason) override;
+  void abandon() override { on_closed(); }
   std::size_t queued() const override { return queued_.load(std::memory_order_relaxed); }
 
  private:

@@ -14,6 +14,9 @@ namespace plexichat::net {
 class ws_link {
  public:
   virtual ~ws_link() = default;
+  /// The listener has stopped and will never run this connection again: tells its session
+  /// (once) that it is closed. Called with the listener's threads joined.
+  virtual void abandon() = 0;
   /// Queues a frame; a full queue closes the connection with 4009.
   virtual void post_send(actors::wire::frame frame) = 0;
   /// Closes with `code` after the frames already queued.

@@ -240,9 +240,8 @@ std::optional<start_error> start_cluster(node& n) {
   settings.ctx = &n.ctx;
   settings.heartbeat_every = c.cluster.heartbeat_interval;
   settings.timing = {c.cluster.suspect_after, c.cluster.down_after};
-  settings.services.actors = {{"channels", n.ctx.channels},
-                              {"replica", n.ctx.replica},
-                              {"directory", n.ctx.directory}};
+  settings.services.actors = {
+      {"channels", n.ctx.channels}, {"replica", n.ctx.replica}, {"directory", n.ctx.directory}};
   // The members known when the node last ran count towards its majority until heard from.
   if (auto known = n.db->get_meta(known_members_key)) {
     settings.remembered = actors::cluster::decode_members(*known);
@@ -318,10 +317,10 @@ std::optional<start_error> start(node& n) {
     }
   }
   n.server->run();
-  n.stops.push("client listener", [&n] {
-    n.server->stop(std::chrono::seconds{3});
-    n.server.reset();
-  });
+  // Only stopped here: actors may still hold a reply callback that keeps a connection alive,
+  // and that connection's last release needs the listener's io_context. The server is
+  // destroyed with the node, after the actors are done.
+  n.stops.push("client listener", [&n] { n.server->stop(std::chrono::seconds{3}); });
   n.server->set_ready(true);
   return std::nullopt;
 }
