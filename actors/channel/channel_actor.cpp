@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 #include <caf/stateful_actor.hpp>
+#include <nlohmann/json.hpp>
 
 #include "actors/actor_probe.hpp"
 #include "actors/atoms.hpp"
@@ -665,10 +666,36 @@ void on_tick(channel_actor* self) {
                      tick_atom::value);
 }
 
+/// Where the channel is and how far each copy of its log is: the console's `where` (JSON).
+std::string where_report(channel_actor* self) {
+  auto& st = self->state;
+  nlohmann::json replicas = nlohmann::json::array();
+  uint64_t epoch = 0;
+  if (st.repl) {
+    epoch = st.repl->claim.epoch;
+    for (const auto& l : st.repl->links) {
+      replicas.push_back({{"node", l.node},
+                          {"in_sync", l.in_sync},
+                          {"copying", l.copying},
+                          {"last_seq", l.last_seq}});
+    }
+  }
+  return nlohmann::json{{"channel", channel_id(self)},
+                        {"name", st.ledger->record().name},
+                        {"owner", st.ctx->config->name},
+                        {"epoch", epoch},
+                        {"last_seq", st.ledger->committed_seq()},
+                        {"assigned_seq", st.ledger->assigned_seq()},
+                        {"subscribers", st.subscribers.size()},
+                        {"replicas", replicas}}
+      .dump();
+}
+
 caf::behavior running(channel_actor* self) {
   self->set_down_handler(
       [self](const caf::down_msg& dm) { self->state.subscribers.erase(dm.source); });
   caf::behavior handlers{
+      [self](where_atom) { return where_report(self); },
       [self](info_atom, const std::string& user_id) -> caf::result<channel_view> {
         auto& ledger = *self->state.ledger;
         if (!ledger.can_view(user_id)) {
@@ -789,9 +816,16 @@ struct claim_round {
 
 void take_over(channel_actor* self, storage::channel_record record, uint64_t epoch, int attempt);
 
-/// Copies from `source` into this node's store until it holds `until`; then serves.
+/// True when two logs end at the same message: the same last seq under the same epoch. Equal
+/// seqs under different epochs are different messages (one of them never reached a quorum).
+bool same_end(const replica_position& a, const replica_position& b) {
+  return a.last_epoch == b.last_epoch && a.last_seq == b.last_seq;
+}
+
+/// Copies from `source` into this node's store until its log ends where `target` (the newest
+/// copy) does, cutting back whatever tail of its own the source does not hold; then serves.
 void catch_up(channel_actor* self, storage::channel_record record,
-              std::shared_ptr<claim_round> round, caf::actor source, uint64_t until) {
+              std::shared_ptr<claim_round> round, caf::actor source, replica_position target) {
   auto& st = self->state;
   auto& mine = round->answers[node_name(self)];
   auto cid = record.id;
@@ -799,15 +833,15 @@ void catch_up(channel_actor* self, storage::channel_record record,
     spdlog::warn("channel {}: catching up failed: {}", cid, self->system().render(err));
     self->quit(make_error(api_errc::unavailable, "the channel could not catch up; try again"));
   };
-  if (mine.last_seq >= until) {
+  if (same_end(mine, target)) {
     // The owner's copy is complete; replicas in step with it get appends from now on.
     replication r;
     r.claim = round->claim;
     r.quorum = std::min(st.ctx->config->cluster.write_quorum, round->replicas.size());
     for (const auto& n : round->replicas) {
       const auto& pos = round->answers[n];
-      bool same = pos.last_epoch == mine.last_epoch && pos.last_seq == mine.last_seq;
-      r.links.push_back({n, round->stores[n], same, false, pos.last_epoch, pos.last_seq});
+      r.links.push_back(
+          {n, round->stores[n], same_end(pos, mine), false, pos.last_epoch, pos.last_seq});
     }
     st.repl = std::move(r);
     spdlog::info("channel {}: serving under epoch {} from seq {}", cid, round->claim.epoch,
@@ -818,25 +852,25 @@ void catch_up(channel_actor* self, storage::channel_record record,
   self->request(source, std::chrono::seconds{10}, fetch_atom::value, cid, mine.last_epoch,
                 mine.last_seq, uint32_t{1000})
       .then(
-          [self, record, round, source, until, cid, fail](log_page& page) mutable {
+          [self, record, round, source, target, cid, fail](log_page& page) mutable {
             self->request(self->state.ctx->replica, std::chrono::seconds{10}, sync_atom::value, cid,
                           round->claim, page)
                 .then(
-                    [self, record, round, source, until](replica_position& pos) mutable {
+                    [self, record, round, source, target](replica_position& pos) mutable {
                       if (!pos.granted) {
                         self->quit(
                             make_error(api_errc::unavailable, "another node claimed the channel"));
                         return;
                       }
                       auto& mine = round->answers[node_name(self)];
-                      bool moved = pos.last_seq != mine.last_seq;
+                      bool moved = !same_end(pos, mine);
                       mine = pos;
-                      if (!moved && pos.last_seq < until) {
+                      if (!moved && !same_end(pos, target)) {
                         self->quit(make_error(api_errc::unavailable,
                                               "the channel's copies disagree; try again"));
                         return;
                       }
-                      catch_up(self, std::move(record), round, source, until);
+                      catch_up(self, std::move(record), round, source, target);
                     },
                     fail);
           },
@@ -867,12 +901,13 @@ void on_claimed(channel_actor* self, storage::channel_record record,
     take_over(self, std::move(record), newest_promise + 1, attempt + 1);
     return;
   }
-  auto until = round->answers[best].last_seq;
-  if (best != node_name(self)) {
-    spdlog::info("channel {}: catching up from {} (seq {} -> {})", record.id, best,
-                 round->answers[node_name(self)].last_seq, until);
+  auto target = round->answers[best];
+  const auto& mine = round->answers[node_name(self)];
+  if (!same_end(mine, target)) {
+    spdlog::info("channel {}: catching up from {} (epoch {} seq {} -> epoch {} seq {})", record.id,
+                 best, mine.last_epoch, mine.last_seq, target.last_epoch, target.last_seq);
   }
-  catch_up(self, std::move(record), round, round->stores[best], until);
+  catch_up(self, std::move(record), round, round->stores[best], target);
 }
 
 /// Claims the channel at every live member under `epoch` (DESIGN.md "The cluster"): once
