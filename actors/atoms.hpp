@@ -60,5 +60,7 @@ using revoked_atom = caf::atom_constant<caf::atom("revoked")>;
 using dirsync_atom = caf::atom_constant<caf::atom("dirsync")>;
 using inspector_atom = caf::atom_constant<caf::atom("inspector")>;
 using inspect_atom = caf::atom_constant<caf::atom("inspect")>;
+using drain_atom = caf::atom_constant<caf::atom("drain")>;
+using where_atom = caf::atom_constant<caf::atom("where")>;
 
 }  // namespace plexichat::actors

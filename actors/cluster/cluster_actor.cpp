@@ -31,6 +31,8 @@ void log_changes(const std::vector<member_change>& changes) {
   for (const auto& c : changes) {
     if (c.joined) {
       spdlog::info("cluster: member {} joined ({})", c.name, to_string(c.to));
+    } else if (c.draining_changed && c.from == c.to) {
+      spdlog::info("cluster: member {} changed its draining", c.name);
     } else {
       spdlog::info("cluster: member {} is {} (was {})", c.name, to_string(c.to), to_string(c.from));
     }
@@ -218,6 +220,18 @@ caf::behavior cluster_behavior(cluster_actor* self, cluster_settings settings) {
         publish(self);
       },
       [self](inspector_atom) { return inspector_of(self); },
+      [self](drain_atom, bool on) {
+        if (self->state.members->set_draining(on)) {
+          spdlog::warn("cluster: this node is {} (from the console)",
+                       on ? "draining: its channels and users move to the other members"
+                          : "no longer draining");
+          publish(self);
+          for (auto& [address, peer] : self->state.peers) {
+            send_gossip(self, peer);
+          }
+        }
+        return on;
+      },
   };
   return probed(self, settings.ctx, "cluster", std::move(handlers));
 }

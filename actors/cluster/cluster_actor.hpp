@@ -27,6 +27,7 @@ struct node_context;
 /// - (heartbeat_atom, member_info from, std::vector<member_info> gossip)
 /// - (services_atom, std::string from, service_table): a peer's services, sent once per
 ///   connection, both ways; the view's `peers` then holds them under the peer's name
+/// From this node's inspector: (drain_atom, bool on) -> bool: starts or stops draining.
 /// From consoles: (inspector_atom) -> caf::actor, the node's inspector (inspector/), or an
 /// error when the node runs none.
 namespace plexichat::actors::cluster {

@@ -41,15 +41,17 @@ struct cluster_view {
 
   /// The nodes responsible for `entity`, owner first, then its replicas: rendezvous
   /// placement over the members not marked down (a suspect member keeps its entities until
-  /// the failure detector is sure).
+  /// the failure detector is sure) and not draining.
   std::vector<std::string> placement(std::string_view entity, std::size_t count) const {
     std::vector<placement_member> live;
+    std::vector<placement_member> draining;
     for (const auto& m : members) {
       if (m.state != member_state::down) {
-        live.push_back({m.name, 1.0});
+        (m.draining ? draining : live).push_back({m.name, 1.0});
       }
     }
-    return rank_owners(entity, live, count);
+    // Draining members hold nothing while others can; alone, they still serve.
+    return rank_owners(entity, live.empty() ? draining : live, count);
   }
 
   /// The members not marked down, this node included.

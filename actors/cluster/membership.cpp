@@ -146,8 +146,10 @@ std::vector<member_change> membership::merge(const std::vector<member_info>& vie
       continue;
     }
     auto before = shown(p);
+    bool drain_changed = newer && p.info.draining != m.draining;
     p.info.incarnation = m.incarnation;
     p.info.state = status;
+    p.info.draining = m.draining;
     p.info.cluster_address = m.cluster_address;
     p.info.client_address = m.client_address;
     if (newer) {
@@ -156,11 +158,20 @@ std::vector<member_change> membership::merge(const std::vector<member_info>& vie
       p.reachable = true;
     }
     auto after = shown(p);
-    if (before != after) {
-      changes.push_back({m.name, before, after});
+    if (before != after || drain_changed) {
+      changes.push_back({m.name, before, after, false, drain_changed});
     }
   }
   return changes;
+}
+
+bool membership::set_draining(bool on) {
+  if (self_.draining == on) {
+    return false;
+  }
+  self_.draining = on;
+  self_.incarnation += 1;
+  return true;
 }
 
 std::vector<member_change> membership::tick(time_point now) {

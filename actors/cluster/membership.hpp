@@ -38,6 +38,9 @@ struct member_info {
   std::string client_address;   ///< host:port of its client listener
   uint64_t incarnation = 0;
   member_state state = member_state::up;
+  /// Set by the member itself (`drain`, before maintenance): it stays a member but placement
+  /// gives its entities to the others. Spread with a raised incarnation; a restart clears it.
+  bool draining = false;
 
   bool operator==(const member_info&) const = default;
 };
@@ -45,7 +48,7 @@ struct member_info {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, member_info& m) {
   return f(caf::meta::type_name("member_info"), m.name, m.cluster_address, m.client_address,
-           m.incarnation, m.state);
+           m.incarnation, m.state, m.draining);
 }
 
 /// The failure detector's timings.
@@ -59,7 +62,8 @@ struct member_change {
   std::string name;
   member_state from;
   member_state to;
-  bool joined = false;  ///< first seen (from is meaningless then)
+  bool joined = false;            ///< first seen (from is meaningless then)
+  bool draining_changed = false;  ///< the member started or stopped draining
 };
 
 /// The member list as a node keeps it across restarts (JSON); decode skips what it cannot read.
@@ -92,6 +96,9 @@ class membership {
   std::vector<member_info> gossip() const;
   /// The members that are up, this node included, in name order: who may own entities.
   std::vector<std::string> up_members() const;
+  /// Starts (or stops) draining this node: raises its incarnation so that gossip carries it.
+  /// Returns false when it was already so.
+  bool set_draining(bool on);
   /// True when this node reaches a strict majority of the members that are not down.
   bool has_majority() const;
   const member_info& self() const { return self_; }

@@ -51,8 +51,10 @@ cluster::cluster_view current_view(node_context* ctx) {
       return *v;
     }
   }
-  return {
-      ctx->config->name, true, {single_member(ctx->config->name, ctx->config->listen.to_string())}};
+  cluster::cluster_view alone;
+  alone.self = ctx->config->name;
+  alone.members = {single_member(ctx->config->name, ctx->config->listen.to_string())};
+  return alone;
 }
 
 auto fail_to(answer rp) {
@@ -119,7 +121,14 @@ void channels(caf::event_based_actor* self, node_context* ctx, answer rp) {
       },
       // Whether each channel's actor runs is read once the records are in.
       [ctx, rp](std::vector<channel_line> lines) mutable {
-        rp.deliver(channels_answer(lines, actor_rows(ctx)).dump());
+        auto answer = channels_answer(lines, actor_rows(ctx));
+        // In a cluster, the node placement gives each channel to; alone, this one.
+        auto view = current_view(ctx);
+        for (auto& c : answer["channels"]) {
+          auto owners = view.placement(c.value("id", ""), 1);
+          c["owner"] = owners.empty() ? "" : owners.front();
+        }
+        rp.deliver(answer.dump());
       },
       fail_to(rp));
 }
@@ -195,6 +204,50 @@ void set_role(caf::event_based_actor* self, node_context* ctx, const std::string
       fail_to(rp));
 }
 
+/// Where a channel's actor runs and how far its replicas are, from the actor itself (started
+/// on its owner when it was idle, as a client's use would), with the placement this node
+/// computes next to it.
+void where(caf::event_based_actor* self, node_context* ctx, const std::string& channel, answer rp) {
+  auto errors = [rp](caf::error& err) mutable {
+    rp.deliver(error_answer(to_api_error(err).message).dump());
+  };
+  self->request(ctx->channels, std::chrono::seconds{10}, lookup_atom::value, channel)
+      .then(
+          [self, ctx, rp, errors](caf::actor& ch) mutable {
+            self->request(ch, std::chrono::seconds{10}, where_atom::value)
+                .then(
+                    [ctx, rp](std::string& report) mutable {
+                      auto j = json::parse(report);
+                      j["asked"] = ctx->config->name;
+                      if (ctx->cluster_view != nullptr) {
+                        if (auto v = ctx->cluster_view->get()) {
+                          j["placement"] = v->placement(j.value("channel", ""),
+                                                        ctx->config->cluster.replication_factor);
+                        }
+                      }
+                      rp.deliver(j.dump());
+                    },
+                    errors);
+          },
+          errors);
+}
+
+/// Starts or stops draining this node (cluster/membership.hpp).
+void drain(caf::event_based_actor* self, node_context* ctx, const std::string& how, answer rp) {
+  if (!ctx->cluster) {
+    rp.deliver(error_answer("node " + ctx->config->name + " is not in a cluster").dump());
+    return;
+  }
+  self->request(ctx->cluster, std::chrono::seconds{10}, drain_atom::value, how != "off")
+      .then(
+          [ctx, rp](bool on) mutable {
+            rp.deliver(json{{"node", ctx->config->name}, {"draining", on}}.dump());
+          },
+          [rp](caf::error& err) mutable {
+            rp.deliver(error_answer(to_api_error(err).message).dump());
+          });
+}
+
 std::string log_level(const std::string& level) {
   auto parsed = parse_log_level(level);
   if (!parsed) {
@@ -239,6 +292,10 @@ caf::result<std::string> on_query(caf::event_based_actor* self, node_context* ct
     audit_page(self, ctx, q, rp);
   } else if (q.what == "audit_verify") {
     audit_verify(self, ctx, rp);
+  } else if (q.what == "where") {
+    where(self, ctx, q.arg, rp);
+  } else if (q.what == "drain") {
+    drain(self, ctx, q.arg, rp);
   } else if (q.what == "grant" || q.what == "revoke") {
     set_role(self, ctx, q.arg, q.what == "grant" ? "admin" : "user", rp);
   } else {

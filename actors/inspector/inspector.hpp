@@ -14,6 +14,9 @@
 /// - members: the cluster membership as this node sees it (itself alone without a cluster)
 /// - actors [kind], actor ID, sessions: from the node's actor table
 /// - channels, users [after, limit]: read from storage on the blocking pool
+/// - where CHANNEL: the channel actor's own report (owner, epoch, last seq, replicas and how
+///   far each is) with the placement this node computes
+/// - drain on|off: this node starts or stops draining (its entities move to the others)
 /// - audit [after, limit], audit_verify: from the audit actor
 /// - grant USERNAME, revoke USERNAME: node admin role, through the access actor, which writes
 ///   the role and its audit record (role.change, by "console") in one atomic write

@@ -13,11 +13,12 @@
 namespace plexichat::actors::inspector {
 
 struct inspector_query {
-  /// summary, members, actors, actor, sessions, channels, users, audit, audit_verify, grant,
-  /// revoke, log_level, metrics
+  /// summary, members, actors, actor, sessions, channels, where, users, audit, audit_verify,
+  /// grant, revoke, log_level, metrics, drain
   std::string what;
   std::string arg;     ///< actors: a kind or ""; actor: its id; grant/revoke: a username;
-                       ///< log_level: the level; users: the id to list after
+                       ///< log_level: the level; users: the id to list after; where: a
+                       ///< channel id; drain: "on" or "off"
   uint64_t after = 0;  ///< audit: the seq to list after
   uint64_t limit = 0;  ///< audit, users: page size (0: the default)
 };

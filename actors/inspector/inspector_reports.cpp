@@ -101,6 +101,7 @@ json members_answer(const cluster::cluster_view& view) {
   for (const auto& m : view.members) {
     members.push_back({{"name", m.name},
                        {"state", cluster::to_string(m.state)},
+                       {"draining", m.draining},
                        {"cluster_address", m.cluster_address},
                        {"client_address", m.client_address}});
   }

@@ -737,9 +737,11 @@ class Suite:
             findings = n.sanitizer_findings()
             self.record(f"node{i}_no_sanitizer_findings", not findings,
                         "\n".join(findings[:20]) + "\n" + n.tail_log(6000))
+        # PLEXICHAT_KEEP_FAILED=1 keeps the nodes' directories (logs, RocksDB) of a failed run.
+        keep = self.failed > 0 and os.environ.get("PLEXICHAT_KEEP_FAILED") == "1"
         for n in self.nodes:
             if self.failed:
                 print(f"---- node log tail ({n.log_path}) ----\n{n.tail_log(4000)}")
-            n.cleanup()
+            n.cleanup(keep_on_failure=keep)
         print(f"{self.passed} passed, {self.failed} failed", flush=True)
         sys.exit(1 if self.failed else 0)

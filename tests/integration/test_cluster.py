@@ -77,6 +77,21 @@ def wait_states(nodes, expected, timeout=30, what=""):
                              f"{[(n.config['name'], states(n)) for n in nodes]}")
 
 
+def connected(nodes, timeout=30):
+    """Waits until every node holds a connection to every other one (readyz `connected`)."""
+    def all_connected():
+        for node in nodes:
+            try:
+                status, body, _ = http("GET", node.base + "/readyz", timeout=5)
+            except OSError:
+                return False
+            members = (body or {}).get("cluster", {}).get("members", [])
+            if len(members) != len(nodes) or not all(m.get("connected") for m in members):
+                return False
+        return True
+    wait_until(all_connected, timeout, "every node connected to every other", interval=0.2)
+
+
 def setup():
     tmp = tempfile.mkdtemp(prefix="pc-it-cluster-")
     certs = make_certs(tmp, "ca", ["n1", "n2", "n3"])

@@ -16,7 +16,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Api, Suite, Ws, http, wait_until, free_port  # noqa: E402
-from test_cluster import ALL_UP, cluster_node, make_certs, wait_states  # noqa: E402
+from test_cluster import ALL_UP, cluster_node, connected, make_certs, wait_states  # noqa: E402
 
 suite = Suite("cluster_channels")
 S = {}
@@ -54,18 +54,7 @@ def owner_of(s, cid, after_line=0):
 
 
 def wait_connected(s, timeout=30):
-    """Every node holds a connection to every other one (readyz `connected`)."""
-    def all_connected():
-        for node in s["nodes"].values():
-            try:
-                status, body, _ = http("GET", node.base + "/readyz", timeout=5)
-            except OSError:
-                return False
-            members = (body or {}).get("cluster", {}).get("members", [])
-            if len(members) != len(NAMES) or not all(m.get("connected") for m in members):
-                return False
-        return True
-    wait_until(all_connected, timeout, "every node connected to every other", interval=0.2)
+    connected(list(s["nodes"].values()), timeout)
 
 
 def users_on(s):

@@ -18,7 +18,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (Api, SANITIZER_MARKERS, Suite, Ws, free_port, http,  # noqa: E402
-                     node_binary, wait_until)
+                     wait_until)
+from test_cluster import cluster_node as member, connected, make_certs  # noqa: E402
 
 # CAF's network layer and OpenSSL may leave connection objects allocated at shutdown, in the
 # nodes and in the console (see the file).
@@ -40,21 +41,6 @@ def env():
     e = dict(os.environ)
     e.setdefault("ASAN_OPTIONS", "detect_container_overflow=0")
     return e
-
-
-def cert(*args):
-    p = subprocess.run([node_binary(), "cert", *args], capture_output=True, timeout=60, env=env(),
-                       stdin=subprocess.DEVNULL)
-    assert p.returncode == 0, (args, p.stdout, p.stderr)
-
-
-def make_certs(tmp, ca_name, names):
-    ca_key = os.path.join(tmp, ca_name + ".key")
-    dirs = {n: os.path.join(tmp, ca_name + "-" + n) for n in names}
-    cert("create-ca", "--certs-dir", dirs[names[0]], "--ca-key", ca_key)
-    for n in names:
-        cert("create-node", n, "--certs-dir", dirs[n], "--ca-key", ca_key)
-    return dirs
 
 
 def console(*command, node=None, certs=None, insecure=False, timeout=120):
@@ -84,13 +70,7 @@ def fails(*command, code=1, **kw):
 
 
 def cluster_node(name, port, seeds, certs_dir=None):
-    config = {"name": name, "cluster_listen": f"127.0.0.1:{port}",
-              "seeds": [f"127.0.0.1:{p}" for p in seeds]}
-    if certs_dir:
-        config["certs_dir"] = certs_dir
-    else:
-        config["insecure"] = True
-    return suite.node(config, start=False)
+    return member(name, port, seeds, certs_dir, in_suite=suite)
 
 
 def member_states():
@@ -103,7 +83,8 @@ def member_states():
 def setup():
     tmp = tempfile.mkdtemp(prefix="pc-it-console-")
     certs = make_certs(tmp, "ca", ["n1", "n2", "n3", "console"])
-    certs["rogue"] = make_certs(tmp, "rogue", ["console"])["console"]
+    os.mkdir(os.path.join(tmp, "rogue"))
+    certs["rogue"] = make_certs(os.path.join(tmp, "rogue"), "rogue", ["console"])["console"]
     ports = {n: free_port() for n in ("n1", "n2", "n3")}
     nodes = {"n1": cluster_node("n1", ports["n1"], [], certs["n1"])}
     for n in ("n2", "n3"):
@@ -114,6 +95,7 @@ def setup():
              addr={n: f"127.0.0.1:{p}" for n, p in ports.items()})
     wait_until(lambda: member_states() == {"n1": "up", "n2": "up", "n3": "up"}, 40,
                "three members up in `nodes`", interval=0.5)
+    connected(list(nodes.values()))
     return S
 
 
@@ -186,9 +168,48 @@ def channels_show_members_last_seq_and_activity(s):
     channels = {c["id"]: c for c in ok_json("channels")["channels"]}
     c = channels[room["id"]]
     assert c["name"] == "news" and c["members"] == 1 and c["last_seq"] == 3, c
-    assert c["active"] is True, c
+    assert c["owner"] in s["nodes"], c
+    # The channel's actor runs on its owner, wherever it was used from.
+    on_owner = {c["id"]: c for c in ok_json("channels", "--node", c["owner"])["channels"]}
+    assert on_owner[room["id"]]["active"] is True, on_owner[room["id"]]
     users = {u["username"] for u in ok_json("users")["users"]}
     assert any(u.startswith("carol") for u in users), users
+
+
+@suite.check
+def where_names_the_owner_and_drain_moves_channels_away(s):
+    api = Api(s["nodes"]["n1"])
+    token, _ = api.user("dora")
+    room = api.create_channel(token, "ops")
+    for i in range(2):
+        assert api.post(token, room["id"], f"w{i}")[0] == 201
+    w = ok_json("where", room["id"])
+    owner = w["owner"]
+    assert w["placement"][0] == owner and w["last_seq"] == 2 and w["epoch"] > 0, w
+    assert sorted(r["node"] for r in w["replicas"]) == ["n1", "n2", "n3"], w
+    assert ok_json("where", room["id"], "--node", "n3")["owner"] == owner
+    code, out, _ = console("where", room["id"])
+    assert code == 0 and f"owner: {owner}" in out and "last_seq: 2" in out, out
+    assert "no such channel" in fails("where", "cnosuchchannel0000000")
+
+    assert ok_json("drain", owner) == {"node": owner, "draining": True}
+    wait_until(lambda: {n["name"]: n.get("draining") for n in ok_json("nodes")["nodes"]}
+               == {n: n == owner for n in ("n1", "n2", "n3")}, 20, "nodes shows the drain")
+    wait_until(lambda: ok_json("where", room["id"])["owner"] != owner, 30,
+               "the channel moves off the draining node")
+    # Still reached through the drained node, at the next seq.
+    st, b, _ = Api(s["nodes"][owner]).post(token, room["id"], "after")
+    assert st == 201 and b["message"]["seq"] == 3, (st, b)
+    wait_until(lambda: not any(a.get("name") == room["id"] for a in
+                               ok_json("actors", "--node", owner, "--kind", "channel")["actors"]),
+               30, "no channel actor left on the drained node")
+    code, out, _ = console("nodes")
+    assert code == 0 and "(draining)" in out, out
+
+    assert ok_json("undrain", owner) == {"node": owner, "draining": False}
+    wait_until(lambda: ok_json("where", room["id"])["owner"] == owner, 30,
+               "the channel moves back once the node no longer drains")
+    assert ok_json("where", room["id"])["last_seq"] == 3
 
 
 @suite.check
@@ -238,7 +259,7 @@ def log_level_and_metrics_of_another_node(s):
 @suite.check
 def unknown_commands_nodes_and_ids_fail_with_one_line(s):
     assert "unknown command 'frobnicate'" in fails("frobnicate", code=2)
-    assert "unknown command 'where'" in fails("where", code=2)
+    assert "unknown command 'shards'" in fails("shards", code=2)
     assert "unknown node 'n9'" in fails("sessions", "--node", "n9")
     assert "no actor with id 999999" in fails("actor", "999999")
     assert "unknown option" in fails("actors", "--colour", "red", code=2)

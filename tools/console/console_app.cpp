@@ -156,6 +156,7 @@ class console {
         if (auto* s = std::get_if<json>(&summary)) {
           auto node = (*s)["node"];
           node["state"] = m["state"];  // as the connected node's failure detector sees it
+          node["draining"] = m.value("draining", false);
           row = node;
         } else {
           row["error"] = std::get<std::string>(summary);
@@ -178,8 +179,11 @@ class console {
     inspector_query q{cmd.name, "", cmd.after, cmd.limit};
     if (cmd.name == "actors") {
       q.arg = cmd.kind;
-    } else if (cmd.name == "actor") {
+    } else if (cmd.name == "actor" || cmd.name == "where") {
       q.arg = cmd.id;
+    } else if (cmd.name == "drain" || cmd.name == "undrain") {
+      q.what = "drain";
+      q.arg = cmd.name == "drain" ? "on" : "off";
     } else if (cmd.name == "grant" || cmd.name == "revoke") {
       q.arg = cmd.user;
     } else if (cmd.name == "log-level") {

@@ -45,6 +45,12 @@ const std::vector<command_spec>& specs() {
        {"--node"},
        0,
        0},
+      {"where",
+       "where CHANNEL [--node N]",
+       "a channel's owner node, epoch, last seq, and each replica's position",
+       {"--node"},
+       1,
+       1},
       {"users",
        "users [--node N] [--limit N]",
        "users and their roles",
@@ -66,6 +72,13 @@ const std::vector<command_spec>& specs() {
        2,
        2},
       {"metrics", "metrics [--node N]", "a node's Prometheus metrics", {"--node"}, 0, 0},
+      {"drain",
+       "drain NODE",
+       "move a node's channels and users to the others (before maintenance)",
+       {},
+       1,
+       1},
+      {"undrain", "undrain NODE", "let a drained node take its share back", {}, 1, 1},
       {"quit", "quit", "leave the console", {}, 0, 0},
   };
   return all;
@@ -98,8 +111,10 @@ std::optional<command_error> apply_option(console_command& c, const std::string&
 }
 
 std::optional<command_error> apply_args(console_command& c, const std::vector<std::string>& args) {
-  if (c.name == "actor") {
+  if (c.name == "actor" || c.name == "where") {
     c.id = args[0];
+  } else if (c.name == "drain" || c.name == "undrain") {
+    c.node = args[0];
   } else if (c.name == "grant" || c.name == "revoke") {
     c.user = args[0];
   } else if (c.name == "log-level") {

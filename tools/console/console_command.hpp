@@ -12,11 +12,12 @@
 namespace plexichat::tools::console {
 
 struct console_command {
-  std::string name;   ///< help, quit, nodes, actors, actor, sessions, channels, users, audit,
-                      ///< audit-verify, grant, revoke, log-level, metrics
-  std::string node;   ///< --node N, or log-level's NODE; empty: the node connected to
+  std::string name;   ///< help, quit, nodes, actors, actor, sessions, channels, where, users,
+                      ///< audit, audit-verify, grant, revoke, log-level, metrics, drain, undrain
+  std::string node;   ///< --node N, or the NODE of log-level, drain, undrain; empty: the node
+                      ///< connected to
   std::string kind;   ///< actors --kind K
-  std::string id;     ///< actor ID
+  std::string id;     ///< actor ID, where CHANNEL
   std::string user;   ///< grant / revoke USER
   std::string level;  ///< log-level LEVEL
   uint64_t after = 0;

@@ -45,10 +45,11 @@ std::string memory_cell(const json& j) {
 std::string nodes_table(const json& a) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& n : a.value("nodes", json::array())) {
-    rows.push_back({cell(n, "name"), cell(n, "state"), cell(n, "cluster_address"),
-                    cell(n, "client_address"), duration_cell(n, "uptime_ms"), cell(n, "users"),
-                    cell(n, "channels"), cell(n, "sessions"), cell(n, "actors"),
-                    cell(n, "connections"), memory_cell(n)});
+    auto state = cell(n, "state") + (n.value("draining", false) ? " (draining)" : "");
+    rows.push_back({cell(n, "name"), state, cell(n, "cluster_address"), cell(n, "client_address"),
+                    duration_cell(n, "uptime_ms"), cell(n, "users"), cell(n, "channels"),
+                    cell(n, "sessions"), cell(n, "actors"), cell(n, "connections"),
+                    memory_cell(n)});
   }
   return text_table({"NAME", "STATE", "CLUSTER", "CLIENT", "UPTIME", "USERS", "CHANNELS",
                      "SESSIONS", "ACTORS", "CONNS", "MEMORY"},
@@ -90,9 +91,25 @@ std::string channels_table(const json& a) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& c : a.value("channels", json::array())) {
     rows.push_back({cell(c, "id"), cell(c, "name"), cell(c, "private"), cell(c, "members"),
-                    cell(c, "last_seq"), cell(c, "active")});
+                    cell(c, "last_seq"), cell(c, "owner"), cell(c, "active")});
   }
-  return text_table({"ID", "NAME", "PRIVATE", "MEMBERS", "LAST_SEQ", "ACTIVE"}, rows);
+  return text_table({"ID", "NAME", "PRIVATE", "MEMBERS", "LAST_SEQ", "OWNER", "ACTIVE"}, rows);
+}
+
+std::string where_detail(const json& a) {
+  std::string out;
+  for (const char* key : {"channel", "name", "owner", "epoch", "last_seq", "subscribers"}) {
+    out += std::string(key) + ": " + cell(a, key) + "\n";
+  }
+  out += "placement: " + cell(a, "placement") + "\n";
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& r : a.value("replicas", json::array())) {
+    auto state = r.value("in_sync", false)   ? "in sync"
+                 : r.value("copying", false) ? "copying"
+                                             : "behind";
+    rows.push_back({cell(r, "node"), state, cell(r, "last_seq")});
+  }
+  return rows.empty() ? out : out + text_table({"REPLICA", "STATE", "LAST_SEQ"}, rows);
 }
 
 std::string users_table(const json& a) {
@@ -191,6 +208,13 @@ std::string render_answer(const console_command& cmd, const json& a) {
   }
   if (n == "users") {
     return users_table(a);
+  }
+  if (n == "where") {
+    return where_detail(a);
+  }
+  if (n == "drain" || n == "undrain") {
+    return "node " + cell(a, "node") +
+           (a.value("draining", false) ? " is draining" : " is not draining") + "\n";
   }
   if (n == "audit") {
     return audit_table(a);

@@ -55,10 +55,10 @@ TEST(inspector_reports, channels_say_whether_their_actor_runs) {
 }
 
 TEST(inspector_reports, members_and_summary) {
-  cluster::cluster_view view{"n1",
-                             true,
-                             {{"n1", "h:1", "h:2", 1, cluster::member_state::up},
-                              {"n2", "h:3", "h:4", 1, cluster::member_state::down}}};
+  cluster::cluster_view view;
+  view.self = "n1";
+  view.members = {{"n1", "h:1", "h:2", 1, cluster::member_state::up},
+                  {"n2", "h:3", "h:4", 1, cluster::member_state::down}};
   auto m = members_answer(view);
   EXPECT_EQ(m["self"], "n1");
   EXPECT_EQ(m["members"][1]["state"], "down");

@@ -36,6 +36,11 @@ TEST(console_command, parses_commands_with_their_options) {
   auto level = ok({"log-level", "n1", "debug"});
   EXPECT_EQ(level.node, "n1");
   EXPECT_EQ(level.level, "debug");
+  auto where = ok({"where", "c1", "--node", "n3"});
+  EXPECT_EQ(where.id, "c1");
+  EXPECT_EQ(where.node, "n3");
+  EXPECT_EQ(ok({"drain", "n2"}).node, "n2");
+  EXPECT_EQ(ok({"undrain", "n2"}).name, "undrain");
 }
 
 TEST(console_command, refuses_what_it_does_not_know_in_one_line) {
@@ -48,8 +53,10 @@ TEST(console_command, refuses_what_it_does_not_know_in_one_line) {
   EXPECT_NE(error_of({"audit", "check"}).find("unknown argument"), std::string::npos);
   EXPECT_NE(error_of({"log-level", "n1"}).find("usage"), std::string::npos);
   EXPECT_FALSE(error_of({}).empty());
-  // Placement and backups are not built: their commands do not exist yet.
-  for (const char* absent : {"where", "drain", "backup", "shards"}) {
+  EXPECT_NE(error_of({"where"}).find("usage: where CHANNEL"), std::string::npos);
+  EXPECT_NE(error_of({"drain"}).find("usage: drain NODE"), std::string::npos);
+  // Backups are not built: their commands do not exist yet.
+  for (const char* absent : {"backup", "shards"}) {
     EXPECT_NE(error_of({absent}).find("unknown command"), std::string::npos) << absent;
   }
 }
