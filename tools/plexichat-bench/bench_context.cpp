@@ -30,14 +30,17 @@ std::string describe(const http_answer& a) {
   return "HTTP " + std::to_string(a.status) + " " + a.body.substr(0, 200);
 }
 
-// The string at `a.b` of a JSON body, or empty.
-std::string field(const std::string& body, const char* a, const char* b) {
+// The string at `path` in a JSON body, or empty.
+std::string string_at(const std::string& body, std::initializer_list<const char*> path) {
   auto j = json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.contains(a) || !j[a].is_object() || !j[a].contains(b) ||
-      !j[a][b].is_string()) {
-    return {};
+  const json* at = &j;
+  for (const char* key : path) {
+    if (!at->is_object() || !at->contains(key)) {
+      return {};
+    }
+    at = &(*at)[key];
   }
-  return j[a][b].get<std::string>();
+  return at->is_string() ? at->get<std::string>() : std::string{};
 }
 
 }  // namespace
@@ -106,7 +109,7 @@ bool bench_context::make_users(int count, const std::string& prefix,
       }
       http->submit(
           {http::verb::post, "/api/v1/auth/login", body, {}, [&tokens, &fail, i](http_answer&& a) {
-             tokens[static_cast<size_t>(i)] = field("{\"t\":" + a.body + "}", "t", "token");
+             tokens[static_cast<size_t>(i)] = string_at(a.body, {"token"});
              if (a.status != 200 || tokens[static_cast<size_t>(i)].empty()) {
                fail("login: " + describe(a));
              }
@@ -126,7 +129,7 @@ bool bench_context::make_channels(const std::vector<std::string>& creators,
   for (size_t i = 0; i < creators.size(); ++i) {
     std::string body = json{{"name", prefix + "-" + run_id + "-" + std::to_string(i)}}.dump();
     http->submit({http::verb::post, "/api/v1/channels", body, creators[i], [&, i](http_answer&& a) {
-                    ids[i] = field(a.body, "channel", "id");
+                    ids[i] = string_at(a.body, {"channel", "id"});
                     if ((a.status != 201 || ids[i].empty()) && !failures++) {
                       first = describe(a);
                     }
