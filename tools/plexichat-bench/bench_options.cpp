@@ -129,7 +129,8 @@ parse_outcome parse_bench_options(const std::vector<std::string>& args) {
     app.parse(reversed);
   } catch (const CLI::ParseError& e) {
     std::ostringstream text, errors;
-    out.exit_code = app.exit(e, text, errors);
+    // CLI11's own codes vary by error; this tool's bad command line is always 2.
+    out.exit_code = app.exit(e, text, errors) == 0 ? 0 : 2;
     out.output = text.str() + errors.str();
     return out;
   }

@@ -55,7 +55,10 @@ TEST(BenchOptions, RoomsIdleAndCapacityDefaults) {
 TEST(BenchOptions, RefusesWhatIsOutOfBoundsOrMissing) {
   EXPECT_FALSE(parse({}).ok);
   EXPECT_FALSE(parse({"nonsense"}).ok);
-  EXPECT_FALSE(parse({"fanout", "--subscribers", "0"}).ok);
+  auto zero = parse({"fanout", "--subscribers", "0"});
+  EXPECT_FALSE(zero.ok);
+  EXPECT_EQ(zero.exit_code, 2);
+  EXPECT_NE(zero.output.find("--subscribers"), std::string::npos);
   EXPECT_FALSE(parse({"fanout", "--duration", "100000"}).ok);
   EXPECT_FALSE(parse({"fanout", "--size", "3"}).ok);
   EXPECT_FALSE(parse({"--sources", "254", "idle"}).ok);
