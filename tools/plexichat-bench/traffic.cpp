@@ -30,11 +30,22 @@ void traffic_run::report_figures(bench_report& r, double send_s, double deliver_
   r.count("subscribers", "subscribed sessions", static_cast<int64_t>(subscribers));
   r.count("senders", "sending sessions", static_cast<int64_t>(senders));
   r.number("duration_s", "sending time", ctx_.options.run.duration, "s", 1);
+  if (sends_due_) {
+    r.count("sends_due", "sends the rate asked for", static_cast<int64_t>(sends_due_));
+    r.count("sends_held", "held back by the window", static_cast<int64_t>(sends_held_));
+  }
   r.count("sent", "sent", static_cast<int64_t>(sent));
   r.count("acked", "acknowledged", static_cast<int64_t>(acked));
   r.number("acks_per_s", "acknowledged / s", send_s > 0 ? acked / send_s : 0, "msg/s", 0);
   r.latency("ack_latency", "ack latency", ack_);
   if (subscribers) {
+    if (sends_due_) {
+      double offered = 0;
+      for (const auto& s : plan_.sessions) {
+        offered += s.sends ? ctx_.options.run.rate * subscribers_of(s.channel) : 0;
+      }
+      r.number("offered_deliveries_per_s", "deliveries / s offered", offered, "msg/s", 0);
+    }
     r.count("deliveries", "deliveries", static_cast<int64_t>(deliveries_));
     r.count("expected_deliveries", "deliveries expected", static_cast<int64_t>(expected));
     r.number("deliveries_per_s", "deliveries / s", deliver_s > 0 ? deliveries_ / deliver_s : 0,
@@ -69,6 +80,14 @@ void traffic_run::report_figures(bench_report& r, double send_s, double deliver_
     r.problem("deliveries: " + std::to_string(losses) + " lost, " + std::to_string(gaps) +
               " gaps, " + std::to_string(dups) + " duplicates");
   }
+}
+
+size_t traffic_run::subscribers_of(int channel) const {
+  size_t n = 0;
+  for (const auto& s : plan_.sessions) {
+    n += s.subscribes && s.channel == channel ? 1 : 0;
+  }
+  return n;
 }
 
 bench_report run_fanout(bench_context& ctx) {

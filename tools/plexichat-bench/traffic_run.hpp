@@ -54,6 +54,7 @@ class traffic_run : public session_set {
   void top_up(size_t i);
   void on_ack(ws_client& c, const scanned_frame& f, int64_t now);
   [[nodiscard]] bool all_acked() const;
+  [[nodiscard]] size_t subscribers_of(int channel) const;
   [[nodiscard]] bool all_delivered() const;
   void report_figures(bench_report& r, double send_s, double deliver_s,
                       const std::optional<process_sample>& cpu0,
@@ -68,6 +69,8 @@ class traffic_run : public session_set {
   latency_histogram ack_;
   std::string content_pad_;
   uint64_t deliveries_ = 0;
+  uint64_t sends_due_ = 0;
+  uint64_t sends_held_ = 0;
   uint64_t error_frames_ = 0;
   std::string first_error_frame_;
   int64_t t0_ns_ = 0;
