@@ -62,6 +62,8 @@ class http_pool::connection : public std::enable_shared_from_this<connection> {
         return self->finish_error("connect: " + ec.message());
       }
       self->open_ = true;
+      beast::error_code ignored;
+      self->stream_.socket().set_option(tcp::no_delay(true), ignored);
       self->do_write();
     });
   }

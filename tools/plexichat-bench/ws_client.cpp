@@ -39,6 +39,10 @@ void ws_client::open(const tcp::endpoint& node, const tcp::endpoint& source, std
 
 void ws_client::on_connect() {
   beast::get_lowest_layer(ws_).expires_never();
+  // Small frames must leave at once: Nagle would add tens of milliseconds to the latencies
+  // this tool measures.
+  beast::error_code ec;
+  beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(true), ec);
   websocket::stream_base::timeout t{};
   t.handshake_timeout = std::chrono::seconds(30);
   t.idle_timeout = websocket::stream_base::none();
