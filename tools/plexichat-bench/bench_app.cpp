@@ -95,7 +95,7 @@ int run(const bench_options& o) {
   std::optional<tcp::endpoint> node;
   int pid = o.node.pid;
   if (!o.node.node_binary.empty()) {
-    if (auto e = own.start(o.node.node_binary, static_cast<int>(wanted + 1000))) {
+    if (auto e = own.start(o.node.node_binary, static_cast<int>(wanted + 1000), o.node.node_cpus)) {
       std::cerr << "plexichat-bench: " << *e << "\n";
       return 1;
     }

@@ -9,6 +9,10 @@ void add_node_options(CLI::App& app, bench_options& o) {
   app.add_option("--node", o.node.node, "HOST:PORT of a running node")->capture_default_str();
   app.add_option("--node-binary", o.node.node_binary,
                  "start this plexichat-node on a free loopback port instead");
+  app.add_option("--node-cpus", o.node.node_cpus,
+                 "CPUs for the node --node-binary starts, e.g. 1 (the tool's own: taskset)")
+      ->delimiter(',')
+      ->check(CLI::Range(0, 1023));
   app.add_option("--pid", o.node.pid, "pid of the node given with --node (memory, CPU)")
       ->check(CLI::Range(1, 1 << 30));
   app.add_option("--sources", o.node.sources, "client addresses: 127.0.0.2 and up")
@@ -138,6 +142,11 @@ parse_outcome parse_bench_options(const std::vector<std::string>& args) {
   if (!out.options.node.node_binary.empty() && out.options.node.pid) {
     out.exit_code = 2;
     out.output = "--pid belongs to --node; a node started with --node-binary is measured anyway\n";
+    return out;
+  }
+  if (!out.options.node.node_cpus.empty() && out.options.node.node_binary.empty()) {
+    out.exit_code = 2;
+    out.output = "--node-cpus belongs to --node-binary\n";
     return out;
   }
   apply_defaults(out.options);

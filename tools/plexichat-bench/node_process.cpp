@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/resource.h>
@@ -9,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -109,7 +111,8 @@ own_node::~own_node() {
   stop();
 }
 
-std::optional<std::string> own_node::start(const std::string& binary, int max_connections) {
+std::optional<std::string> own_node::start(const std::string& binary, int max_connections,
+                                           const std::vector<int>& cpus) {
   std::string pattern = (std::filesystem::temp_directory_path() / "pc-bench-XXXXXX").string();
   if (!::mkdtemp(pattern.data())) {
     return "cannot create a temporary directory";
@@ -130,7 +133,26 @@ std::optional<std::string> own_node::start(const std::string& binary, int max_co
   std::string config_flag = "--config";
   std::vector<char*> argv{const_cast<char*>(binary.c_str()), config_flag.data(), config.data(),
                           nullptr};
+  // A child inherits its parent's CPU affinity: take the node's for the spawn, then go back.
+  cpu_set_t mine;
+  CPU_ZERO(&mine);
+  bool pinned = false;
+  if (!cpus.empty() && ::sched_getaffinity(0, sizeof mine, &mine) == 0) {
+    cpu_set_t node;
+    CPU_ZERO(&node);
+    for (int c : cpus) {
+      CPU_SET(c, &node);
+    }
+    if (::sched_setaffinity(0, sizeof node, &node) != 0) {
+      posix_spawn_file_actions_destroy(&actions);
+      return "cannot run on --node-cpus: " + std::string(std::strerror(errno));
+    }
+    pinned = true;
+  }
   int rc = ::posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), environ);
+  if (pinned) {
+    (void)::sched_setaffinity(0, sizeof mine, &mine);
+  }
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) {
     pid_ = -1;

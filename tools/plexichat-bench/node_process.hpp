@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace plexichat::bench {
 
@@ -31,8 +32,10 @@ class own_node {
   own_node& operator=(const own_node&) = delete;
   ~own_node();
 
-  /// Starts the binary; an error text on failure.
-  [[nodiscard]] std::optional<std::string> start(const std::string& binary, int max_connections);
+  /// Starts the binary, on the CPUs listed in `cpus` ("1", "0,1"; empty: wherever this
+  /// process may run); an error text on failure.
+  [[nodiscard]] std::optional<std::string> start(const std::string& binary, int max_connections,
+                                                 const std::vector<int>& cpus = {});
   /// Exit status of a node that has exited, or nothing while it runs.
   [[nodiscard]] std::optional<int> exited();
   /// The node's exit code (-1 when killed or not started); removes the directory.

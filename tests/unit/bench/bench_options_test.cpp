@@ -34,6 +34,15 @@ TEST(BenchOptions, ScenarioOptionsAndJson) {
   EXPECT_EQ(p.options.run.window, 4);
   EXPECT_TRUE(p.options.run.one_channel);
   EXPECT_EQ(p.options.run.users, 100);
+  EXPECT_TRUE(p.options.node.node_cpus.empty());
+}
+
+TEST(BenchOptions, NodeCpusForAStartedNodeOnly) {
+  auto p = parse({"--node-binary", "/bin/node", "--node-cpus", "1,3", "idle"});
+  ASSERT_TRUE(p.ok) << p.output;
+  EXPECT_EQ(p.options.node.node_cpus, (std::vector<int>{1, 3}));
+  EXPECT_FALSE(parse({"--node-cpus", "1", "idle"}).ok);
+  EXPECT_FALSE(parse({"--node-binary", "x", "--node-cpus", "-1", "idle"}).ok);
 }
 
 TEST(BenchOptions, RoomsIdleAndCapacityDefaults) {
