@@ -1,0 +1,5 @@
+#include "tools/plexichat-bench/bench_app.hpp"
+
+int main(int argc, char** argv) {
+  return plexichat::bench::run_bench(argc, argv);
+}
