@@ -63,7 +63,9 @@ std::string hex_field(const json& j, const char* key, std::size_t bytes) {
   return *raw;
 }
 
-bool safe_path(std::string_view path) {
+}  // namespace
+
+bool is_safe_relative_path(std::string_view path) {
   if (path.empty() || path.front() == '/' || path.find('\0') != std::string_view::npos) {
     return false;
   }
@@ -78,6 +80,8 @@ bool safe_path(std::string_view path) {
   }
   return true;
 }
+
+namespace {
 
 json chunk_to_json(const chunk_entry& c) {
   json digests = json::array();
@@ -129,7 +133,7 @@ file_entry file_from_json(const json& j, const manifest& m) {
   file_entry f;
   f.path = field<std::string>(j, "path");
   f.size = field<uint64_t>(j, "size");
-  if (!safe_path(f.path)) {
+  if (!is_safe_relative_path(f.path)) {
     throw invalid_manifest{"unsafe file path \"" + f.path + "\""};
   }
   const json& chunks = member(j, "chunks");

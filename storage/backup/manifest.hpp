@@ -47,6 +47,10 @@ struct manifest {
   const chunk_entry* find(std::string_view name) const;
 };
 
+/// True for a path a manifest may hold: relative, '/' separated, no empty, "." or ".." part,
+/// no NUL. Restore writes only such paths, under its target directory.
+bool is_safe_relative_path(std::string_view path);
+
 /// The digest of shard `index` of a chunk with `payload`: unkeyed BLAKE2b-256 of the index
 /// and the payload, so a shard moved to another index or forged does not match. Unkeyed, so
 /// it survives master-key rotation; the manifest that holds it is encrypted.

@@ -69,7 +69,9 @@ status write_file(const file_entry& file, const manifest& m, const master_key& m
       continue;
     }
     const chunk_entry* entry = m.find(name);
-    auto plain = rebuild_chunk(*entry, fetch(name), master, &report.rejected_shards);
+    auto plain = entry == nullptr
+                     ? result<std::string>(status{errc::corruption, "chunk not in the manifest"})
+                     : rebuild_chunk(*entry, fetch(name), master, &report.rejected_shards);
     if (!plain.ok()) {
       lost.insert(name);
       report.lost_chunks.push_back(runtime::to_hex(name));
@@ -104,6 +106,10 @@ result<std::string> rebuild_chunk(const chunk_entry& entry, const std::vector<st
   if (auto s = erasure_coder::validate(entry.k, entry.m); !s.ok()) {
     return s;
   }
+  if (entry.shard_digests.size() != static_cast<std::size_t>(entry.k + entry.m)) {
+    return status{errc::corruption, "chunk " + short_name(entry.name) +
+                                        ": the manifest does not list k + m shard digests"};
+  }
   auto good = good_shards(entry, shards, rejected);
   auto sealed = erasure_coder(entry.k, entry.m).decode(good, entry.sealed_size);
   if (!sealed.ok()) {
@@ -133,6 +139,11 @@ result<restore_report> restore_directory(const manifest& m, const master_key& ma
   fs::create_directories(target, ec);
   if (ec) {
     return status{errc::io_error, "cannot create " + target.string() + ": " + ec.message()};
+  }
+  for (const auto& file : m.files) {
+    if (!is_safe_relative_path(file.path)) {
+      return status{errc::invalid_argument, "will not restore the unsafe path " + file.path};
+    }
   }
   restore_report report;
   std::set<std::string> lost;

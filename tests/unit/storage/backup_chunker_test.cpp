@@ -36,8 +36,9 @@ TEST(BackupChunker, GearTableIsFixedAndVaried) {
   const auto& table = gear_table();
   std::set<uint64_t> distinct(table.begin(), table.end());
   EXPECT_EQ(distinct.size(), 256u);
-  // The first entry of the v1 table: a change here changes every chunk name.
-  EXPECT_EQ(table, gear_table());
+  // The v1 table's first entries: a change here changes every chunk name.
+  EXPECT_EQ(table[0], 7820300286644328040u);
+  EXPECT_EQ(table[255], 8084255714057998849u);
 }
 
 TEST(BackupChunker, SizesWithinBoundsAndAverageNearTarget) {

@@ -236,6 +236,11 @@ TEST(BackupPipeline, RefusesBadInputsClearly) {
   auto fetch = [](std::string_view) { return std::vector<std::string>{}; };
   EXPECT_EQ(restore_directory(manifest{}, master, fetch, tmp.path() / "full").error().code,
             errc::invalid_argument);
+  manifest escaping;
+  escaping.files.push_back({"../outside", 0, {}});
+  auto refused = restore_directory(escaping, master, fetch, tmp.path() / "empty-target");
+  EXPECT_EQ(refused.error().code, errc::invalid_argument);
+  EXPECT_FALSE(fs::exists(tmp.path() / "outside"));
 }
 
 }  // namespace
