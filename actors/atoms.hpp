@@ -59,4 +59,13 @@ using userput_atom = caf::atom_constant<caf::atom("userput")>;
 using revoked_atom = caf::atom_constant<caf::atom("revoked")>;
 using dirsync_atom = caf::atom_constant<caf::atom("dirsync")>;
 
+// Backups (backup/).
+using put_atom = caf::atom_constant<caf::atom("put")>;
+using delete_atom = caf::atom_constant<caf::atom("delete")>;
+using stats_atom = caf::atom_constant<caf::atom("stats")>;
+using scrub_atom = caf::atom_constant<caf::atom("scrub")>;
+using repair_atom = caf::atom_constant<caf::atom("repair")>;
+using progress_atom = caf::atom_constant<caf::atom("progress")>;
+using finished_atom = caf::atom_constant<caf::atom("finished")>;
+
 }  // namespace plexichat::actors
