@@ -184,6 +184,9 @@ verify_report verify_backup(const job_context& c, const std::string& id, bool re
     items.push_back({chunk.backup_id, chunk.name, chunk.k, chunk.m});
   }
   items.push_back({id, sb::manifest_item_name(keys.value().naming, id), m.value().k, m.value().m});
+  // The backup index too: a new node finds every backup through it.
+  items.push_back(
+      {std::string(index_backup_id), index_item_name(keys.value().naming, c.self), c.k, c.m});
   // (backup id, name, index) -> (intact anywhere, held anywhere); item -> nodes holding some.
   std::map<std::tuple<std::string, std::string, int>, std::pair<bool, bool>> seen;
   std::map<std::pair<std::string, std::string>, std::set<std::string>> holders_of;

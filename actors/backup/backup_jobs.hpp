@@ -64,10 +64,10 @@ struct job_context {
 [[nodiscard]] storage::result<std::vector<backup_summary>> fetch_index(const job_context& c,
                                                                        const std::string& owner);
 
-/// Checks that every shard of backup `id` (its chunks, wherever first stored, and its
-/// manifest) is on some live peer and intact; with `repair`, re-creates each missing or
-/// corrupt one from k survivors on the holder placement now chooses (or another live peer
-/// without a shard of that item).
+/// Checks that every shard of backup `id` (its chunks, wherever first stored, its manifest,
+/// and the node's backup index) is on some live peer and intact; with `repair`, re-creates each
+/// missing or corrupt one from k survivors on the holder placement now chooses (or another live
+/// peer without a shard of that item).
 verify_report verify_backup(const job_context& c, const std::string& id, bool repair);
 
 /// Restores `owner`'s backup `id` (the newest in its index when empty) into `target`

@@ -250,10 +250,14 @@ caf::result<backup_status> create(coordinator_actor* self) {
   st.backups.push_back(started);
   st.busy = true;
   spdlog::info("backup {}: started, {} peers", in.id, in.peers.size());
-  self->spawn<caf::detached>([in](caf::blocking_actor* worker) {
-    auto result = run_backup(worker, in);
-    caf::anon_send(in.coordinator, finished_atom::value, result);
-  });
+  // The job travels as a spawn argument: CAF 0.17 dereferences a null argument tuple for
+  // argument-less function actors (see blocking_pool.cpp).
+  self->spawn<caf::detached>(
+      [](caf::blocking_actor* worker, const job_input& job) {
+        auto result = run_backup(worker, job);
+        caf::anon_send(job.coordinator, finished_atom::value, result);
+      },
+      std::move(in));
   return started;
 }
 
@@ -274,18 +278,20 @@ caf::result<verify_report> check(coordinator_actor* self, std::string id, bool r
   auto master = st.master;
   auto peers = holder_peers(ctx);
   auto me = caf::actor_cast<caf::actor>(self);
-  self->spawn<caf::detached>([=](caf::blocking_actor* worker) {
-    caf_holder_link link{worker, ctx->cluster_view};
-    job_context c;
-    c.self = ctx->config->name;
-    c.peers = peers;
-    c.master = master;
-    c.k = static_cast<int>(ctx->config->backup.data_shards);
-    c.m = static_cast<int>(ctx->config->backup.parity_shards);
-    c.link = &link;
-    auto report = verify_backup(c, id, repair);
-    caf::anon_send(me, finished_atom::value, report);
-  });
+  self->spawn<caf::detached>(
+      [=](caf::blocking_actor* worker, const std::string& backup_id) {
+        caf_holder_link link{worker, ctx->cluster_view};
+        job_context c;
+        c.self = ctx->config->name;
+        c.peers = peers;
+        c.master = master;
+        c.k = static_cast<int>(ctx->config->backup.data_shards);
+        c.m = static_cast<int>(ctx->config->backup.parity_shards);
+        c.link = &link;
+        auto report = verify_backup(c, backup_id, repair);
+        caf::anon_send(me, finished_atom::value, report);
+      },
+      id);
   return *st.pending;
 }
 
