@@ -15,7 +15,7 @@ class caf_holder_link final : public holder_link {
  public:
   /// Holders are looked up in `view` at each call (the latest peers' service tables).
   caf_holder_link(caf::blocking_actor* self, const cluster::cluster_view_cell* view,
-                  std::chrono::milliseconds timeout = std::chrono::seconds{30})
+                  std::chrono::milliseconds timeout = std::chrono::seconds{10})
       : self_(self), view_(view), timeout_(timeout) {}
 
   bool put(const std::string& node, const std::string& owner, const std::string& shard) override;
