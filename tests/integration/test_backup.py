@@ -75,6 +75,7 @@ def data_on_n1_and_an_admin(s):
     st, b, _ = api.login(admin["username"])
     assert st == 200, (st, b)
     s["admin"] = b["token"]
+    s["admin_name"] = admin["username"]
     users = [api.user("member") for _ in range(3)]
     channels = []
     for i in range(3):
@@ -173,6 +174,17 @@ def n1_restored_from_two_survivors_serves_the_same_users_channels_and_history(s)
             except AssertionError:
                 return False
         wait_until(whole, 60, f"the full history of {cid} on the restored n1", interval=1)
+    S["fresh"] = fresh
+
+
+@suite.check
+def a_backup_with_fewer_than_k_plus_m_peers_up_is_refused(s):
+    api = Api(S["fresh"])
+    tok = api.login(s["admin_name"])[1]["token"]
+    st, b, _ = api.call("POST", "/api/v1/admin/backups", token=tok)
+    assert st == 503, (st, b)
+    assert "backup needs k + m = 4 peers other than this node, 2 are up" in \
+        b["error"]["message"], b
 
 
 if __name__ == "__main__":
