@@ -17,6 +17,7 @@
 #include <caf/send.hpp>
 
 #include <chrono>
+#include <fstream>
 #include <thread>
 
 #include "actors/access/access.hpp"
@@ -388,6 +389,22 @@ bool write_master_key(const std::string& data_dir, const std::string& bytes) {
   return ::close(fd) == 0 && ok;
 }
 
+/// The restored node's own backup catalog (coordinator.hpp): the index up to the restored
+/// backup and its sealed manifest, so that its next backup stores only what changed.
+bool write_catalog(const std::string& data_dir, const actors::backup::restored_backup& found) {
+  auto dir = fs::path{data_dir} / "backups";
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) {
+    return false;
+  }
+  std::ofstream manifest(dir / (found.id + ".manifest"), std::ios::binary);
+  manifest << found.sealed_manifest;
+  std::ofstream catalog(dir / "catalog.json", std::ios::binary);
+  catalog << actors::backup::summaries_json(found.index);
+  return manifest.flush().good() && catalog.flush().good();
+}
+
 /// The restored key files are secrets: mode 0600, as the node requires.
 bool restrict_key_files(const std::string& data_dir) {
   for (const char* name : {"token_signing.key", actors::audit::audit_key_file}) {
@@ -543,7 +560,8 @@ int restore_from_peers(int argc, const char* const* argv) {
     job.peers = peers;
     job.master = master;
     job.link = &link;
-    auto report = actors::backup::restore_backup(job, from, backup_id, c.data_dir);
+    actors::backup::restored_backup found;
+    auto report = actors::backup::restore_backup(job, from, backup_id, c.data_dir, &found);
     if (!report.ok()) {
       code = backup_fail(report.error().message);
     } else if (!report.value().complete()) {
@@ -555,6 +573,8 @@ int restore_from_peers(int argc, const char* const* argv) {
                          std::to_string(report.value().incomplete_files.size()));
     } else if (!restrict_key_files(c.data_dir) || !write_master_key(c.data_dir, master.bytes)) {
       code = backup_fail("cannot write the master key into " + c.data_dir);
+    } else if (from == c.name && !write_catalog(c.data_dir, found)) {
+      code = backup_fail("cannot write the backup catalog into " + c.data_dir);
     } else {
       std::cout << "restored " << report.value().bytes_written << " bytes of node " << from
                 << "'s backup into " << c.data_dir << "\n";

@@ -106,8 +106,11 @@ status store_backup(const job_context& c, const sb::backup_output& out,
   return {};
 }
 
-storage::result<sb::manifest> fetch_manifest(const job_context& c, const std::string& owner,
-                                             const std::string& id) {
+namespace {
+
+/// The sealed manifest of backup `id`, rebuilt from whatever shards the peers hold.
+storage::result<std::string> fetch_sealed_manifest(const job_context& c, const std::string& owner,
+                                                   const std::string& id) {
   auto keys = sb::derive_keys(c.master);
   if (!keys.ok()) {
     return keys.error();
@@ -118,6 +121,17 @@ storage::result<sb::manifest> fetch_manifest(const job_context& c, const std::st
     return status{errc::corruption,
                   "the manifest of backup " + id +
                       " cannot be rebuilt from the peers: " + sealed.error().message};
+  }
+  return sealed;
+}
+
+}  // namespace
+
+storage::result<sb::manifest> fetch_manifest(const job_context& c, const std::string& owner,
+                                             const std::string& id) {
+  auto sealed = fetch_sealed_manifest(c, owner, id);
+  if (!sealed.ok()) {
+    return sealed.error();
   }
   return sb::open_manifest(sealed.value(), c.master);
 }
@@ -255,9 +269,10 @@ verify_report verify_backup(const job_context& c, const std::string& id, bool re
 
 storage::result<sb::restore_report> restore_backup(const job_context& c, const std::string& owner,
                                                    std::string id,
-                                                   const std::filesystem::path& target) {
+                                                   const std::filesystem::path& target,
+                                                   restored_backup* found) {
+  auto index = fetch_index(c, owner);
   if (id.empty()) {
-    auto index = fetch_index(c, owner);
     if (!index.ok()) {
       return index.error();
     }
@@ -272,7 +287,11 @@ storage::result<sb::restore_report> restore_backup(const job_context& c, const s
       return status{errc::invalid_argument, "node " + owner + " has no backup"};
     }
   }
-  auto m = fetch_manifest(c, owner, id);
+  auto sealed = fetch_sealed_manifest(c, owner, id);
+  if (!sealed.ok()) {
+    return sealed.error();
+  }
+  auto m = sb::open_manifest(sealed.value(), c.master);
   if (!m.ok()) {
     return m.error();
   }
@@ -285,7 +304,25 @@ storage::result<sb::restore_report> restore_backup(const job_context& c, const s
     return i == stored_by.end() ? std::vector<std::string>{}
                                 : gather(c, owner, i->second, std::string(name));
   };
-  return sb::restore_directory(m.value(), c.master, fetch, target);
+  auto report = sb::restore_directory(m.value(), c.master, fetch, target);
+  if (found != nullptr && report.ok()) {
+    found->id = id;
+    found->sealed_manifest = std::move(sealed.value());
+    bool listed = false;
+    if (index.ok()) {
+      for (const auto& b : index.value()) {
+        if (b.created_ms <= m.value().created_ms) {
+          found->index.push_back(b);
+          listed = listed || b.id == id;
+        }
+      }
+    }
+    if (!listed) {
+      found->index.push_back(
+          {id, m.value().created_ms, report.value().bytes_written, m.value().chunks.size(), 0, 0});
+    }
+  }
+  return report;
 }
 
 }  // namespace plexichat::actors::backup

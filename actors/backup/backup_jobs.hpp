@@ -70,11 +70,20 @@ struct job_context {
 /// peer without a shard of that item).
 verify_report verify_backup(const job_context& c, const std::string& id, bool repair);
 
+/// What a restore found besides the files: for the restored node's own catalog, so that its
+/// next backup only stores what changed and its index keeps the older backups.
+struct restored_backup {
+  std::string id;
+  std::string sealed_manifest;
+  std::vector<backup_summary> index;  ///< the backups up to the restored one (maybe empty)
+};
+
 /// Restores `owner`'s backup `id` (the newest in its index when empty) into `target`
 /// (absent or empty). The report of restore_directory; invalid_argument when no backup is
-/// found, corruption when the manifest cannot be rebuilt.
+/// found, corruption when the manifest cannot be rebuilt. `found`, if given, gets the
+/// backup's id, sealed manifest and the index.
 [[nodiscard]] storage::result<storage::backup::restore_report> restore_backup(
     const job_context& c, const std::string& owner, std::string id,
-    const std::filesystem::path& target);
+    const std::filesystem::path& target, restored_backup* found = nullptr);
 
 }  // namespace plexichat::actors::backup

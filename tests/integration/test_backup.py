@@ -159,6 +159,9 @@ def n1_restored_from_two_survivors_serves_the_same_users_channels_and_history(s)
     assert p.returncode == 0, (p.stdout, p.stderr[-3000:])
     assert "restored" in p.stdout, p.stdout
     assert os.path.exists(os.path.join(fresh.data_dir, "backup_master.key"))
+    # The restored node knows its backups: the next one stores only what changed.
+    catalog = open(os.path.join(fresh.data_dir, "backups", "catalog.json")).read()
+    assert s["backup"] in catalog, catalog
     fresh.start()
     api = Api(fresh)
     for name, _ in s["users"]:

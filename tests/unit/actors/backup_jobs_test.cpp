@@ -10,6 +10,7 @@
 
 #include "actors/backup/backup_jobs.hpp"
 #include "runtime/crypto.hpp"
+#include "storage/backup/manifest.hpp"
 #include "storage/backup/shard_codec.hpp"
 #include "tests/unit/storage/temp_dir.hpp"
 
@@ -124,8 +125,12 @@ TEST_F(BackupJobs, StoresVerifiesAndRestoresFromKOfTheHolders) {
   EXPECT_GT(report.checked, 4u);
   // Two of the four holders gone: k = 2 are left, enough to restore.
   link.down = {"node-b", "node-d"};
-  auto restored = restore_backup(c, "node-a", "", dst.path() / "data");
+  restored_backup got;
+  auto restored = restore_backup(c, "node-a", "", dst.path() / "data", &got);
   ASSERT_TRUE(restored.ok()) << restored.error().message;
+  EXPECT_EQ(got.id, "b1");
+  EXPECT_EQ(got.index, index);
+  EXPECT_TRUE(sb::open_manifest(got.sealed_manifest, c.master).ok());
   EXPECT_TRUE(restored.value().complete());
   EXPECT_EQ(read(dst.path() / "data" / "db" / "000001.sst"),
             read(src.path() / "db" / "000001.sst"));
