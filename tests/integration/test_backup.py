@@ -46,6 +46,20 @@ def setup():
     return S
 
 
+def retry(call, want, timeout=30):
+    """call() until it answers `want`; a 503 (a restarted node still learning its peers'
+    services) is tried again. Returns the body."""
+    got = {}
+
+    def answered():
+        st, b, _ = call()
+        got["last"] = (st, b)
+        assert st in (want, 503), (st, b)
+        return st == want
+    wait_until(answered, timeout, f"an answer {want}", interval=0.3)
+    return got["last"][1]
+
+
 def admin_call(s, method, path):
     # verify and repair ask every holder, each up to 10 s when one is slow to answer.
     return Api(s["nodes"]["n1"]).call(method, path, token=s["admin"], timeout=120)
@@ -79,13 +93,13 @@ def data_on_n1_and_an_admin(s):
     users = [api.user("member") for _ in range(3)]
     channels = []
     for i in range(3):
-        cid = api.create_channel(users[0][0], f"room{i}")["id"]
+        cid = retry(lambda: api.call("POST", "/api/v1/channels", {"name": f"room{i}"},
+                                     token=users[0][0]), 201)["channel"]["id"]
         for tok, _ in users[1:]:
-            api.join(tok, cid)
+            retry(lambda: api.call("POST", f"/api/v1/channels/{cid}/members", {}, token=tok), 204)
         for j in range(20):
             tok = users[j % 3][0]
-            st, b, _ = api.post(tok, cid, f"c{i} m{j}", nonce=f"c{i}-{j}")
-            assert st == 201, (st, b)
+            retry(lambda: api.post(tok, cid, f"c{i} m{j}", nonce=f"c{i}-{j}"), 201)
         channels.append(cid)
     s["users"] = [(u["username"], tok) for tok, u in users]
     s["channels"] = {cid: [m["id"] for m in api.all_messages(users[0][0], cid)]
