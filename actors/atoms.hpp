@@ -63,4 +63,13 @@ using inspect_atom = caf::atom_constant<caf::atom("inspect")>;
 using drain_atom = caf::atom_constant<caf::atom("drain")>;
 using where_atom = caf::atom_constant<caf::atom("where")>;
 
+// Backups (backup/).
+using put_atom = caf::atom_constant<caf::atom("put")>;
+using delete_atom = caf::atom_constant<caf::atom("delete")>;
+using stats_atom = caf::atom_constant<caf::atom("stats")>;
+using scrub_atom = caf::atom_constant<caf::atom("scrub")>;
+using repair_atom = caf::atom_constant<caf::atom("repair")>;
+using progress_atom = caf::atom_constant<caf::atom("progress")>;
+using finished_atom = caf::atom_constant<caf::atom("finished")>;
+
 }  // namespace plexichat::actors

@@ -97,6 +97,17 @@ struct log_config {
   bool operator==(const log_config&) const = default;
 };
 
+/// Backups of the node's data, sharded across its peers (DESIGN.md "Backups").
+struct backup_config {
+  unsigned data_shards = 2;                   ///< k: any k shards of a chunk rebuild it
+  unsigned parity_shards = 2;                 ///< m: up to m holders may be lost
+  std::chrono::seconds interval{0};           ///< a backup every interval; 0 = on request only
+  std::size_t retention = 7;                  ///< backups kept; older ones are deleted
+  std::chrono::seconds scrub_interval{3600};  ///< how often a holder checks its shards
+
+  bool operator==(const backup_config&) const = default;
+};
+
 /// Everything a node is started with. Built once at start-up (parse_command_line) and then
 /// only read, so any thread may read it.
 struct node_config {
@@ -113,6 +124,7 @@ struct node_config {
   limits_config limits;
   auth_config auth;
   channel_config channels;
+  backup_config backup;
   tls_config tls;
   net_access_config net;
   rate_limits_config rate_limits;

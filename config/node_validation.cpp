@@ -122,6 +122,14 @@ void check_durations(const node_config& cfg) {
   check_duration("auth.token_ttl", cfg.auth.token_ttl, seconds(1), 365 * day);
   check_duration("channels.idle_stop", cfg.channels.idle_stop, milliseconds(10), 7 * day);
   check_duration("channels.nonce_ttl", cfg.channels.nonce_ttl, seconds(1), 365 * day);
+  const auto& b = cfg.backup;
+  check_range("backup.data_shards", b.data_shards, 1, 32);
+  check_range("backup.parity_shards", b.parity_shards, 1, 32);
+  check_range("backup.retention", b.retention, 1, 1000);
+  if (b.interval.count() != 0) {
+    check_duration("backup.interval", b.interval, minutes(1), 365 * day);
+  }
+  check_duration("backup.scrub_interval", b.scrub_interval, seconds(1), 365 * day);
   const auto& ct = cfg.cluster;
   check_duration("cluster.heartbeat_interval", ct.heartbeat_interval, milliseconds(50),
                  seconds(10));

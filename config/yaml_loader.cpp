@@ -260,7 +260,13 @@ field_table top_level_fields(node_config& c) {
                "auth.")},
       {"channels", section({{"idle_stop", into(c.channels.idle_stop, read_millis)},
                             {"nonce_ttl", into(c.channels.nonce_ttl, read_seconds)}},
-                           "channels.")}};
+                           "channels.")},
+      {"backup", section({{"data_shards", into(c.backup.data_shards, read_whole<unsigned>)},
+                          {"parity_shards", into(c.backup.parity_shards, read_whole<unsigned>)},
+                          {"interval", into(c.backup.interval, read_seconds)},
+                          {"retention", into(c.backup.retention, read_whole<std::size_t>)},
+                          {"scrub_interval", into(c.backup.scrub_interval, read_seconds)}},
+                         "backup.")}};
 }
 
 std::vector<YAML::Node> load_documents(std::string_view text) {

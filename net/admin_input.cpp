@@ -29,8 +29,8 @@ std::optional<api_error> read_after(std::string_view value, rest_call& c) {
 
 }  // namespace
 
-std::optional<rest_route> admin_route(const std::vector<std::string_view>& p,
-                                      std::string& user_id) {
+std::optional<rest_route> admin_route(const std::vector<std::string_view>& p, std::string& user_id,
+                                      std::string& backup_id) {
   auto n = p.size();
   if (n == 2 && p[1] == "users") {
     return rest_route::admin_list_users;
@@ -40,6 +40,13 @@ std::optional<rest_route> admin_route(const std::vector<std::string_view>& p,
   }
   if (n == 3 && p[1] == "audit" && p[2] == "verify") {
     return rest_route::admin_audit_verify;
+  }
+  if (n == 2 && p[1] == "backups") {
+    return rest_route::admin_backups;
+  }
+  if (n == 4 && p[1] == "backups" && (p[3] == "verify" || p[3] == "repair")) {
+    backup_id = p[2] == "latest" ? std::string{} : std::string{p[2]};
+    return p[3] == "verify" ? rest_route::admin_backup_verify : rest_route::admin_backup_repair;
   }
   if (n == 4 && p[1] == "users" && p[3] == "role") {
     user_id = std::string{p[2]};

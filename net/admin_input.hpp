@@ -21,10 +21,13 @@ inline constexpr unsigned max_limit = 1000;
 inline constexpr unsigned default_limit = 100;
 
 /// The route of an `/admin/...` path (parts after /api/v1); nullopt for an unknown path.
-/// `user_id` gets the id in /admin/users/{id}/role. Each admin path has one method: PUT for
-/// admin_set_role, GET for the others.
+/// `user_id` gets the id in /admin/users/{id}/role, `backup_id` the id in
+/// /admin/backups/{id}/verify|repair ("" for `latest`). Each admin path has one method: PUT
+/// for admin_set_role, POST for admin_backup_repair, GET for the others (and POST too for
+/// /admin/backups, admin_backup_create).
 std::optional<actors::session::rest_route> admin_route(const std::vector<std::string_view>& parts,
-                                                       std::string& user_id);
+                                                       std::string& user_id,
+                                                       std::string& backup_id);
 
 /// Reads `after` and `limit` of admin_audit (after: a seq) and admin_list_users (after: a
 /// user id, the previous page's next_cursor). Unknown keys are ignored.

@@ -84,9 +84,15 @@ std::vector<route_entry> auth_routes(const std::vector<std::string_view>& p, res
 std::vector<route_entry> routes_for(const std::vector<std::string_view>& p, rest_call& c) {
   auto n = p.size();
   if (n >= 2 && p[0] == "admin") {
-    auto r = admin_input::admin_route(p, c.user_id);
+    auto r = admin_input::admin_route(p, c.user_id, c.backup_id);
     if (!r) {
       return {};
+    }
+    if (*r == rest_route::admin_backups) {
+      return {{"GET", rest_route::admin_backups}, {"POST", rest_route::admin_backup_create}};
+    }
+    if (*r == rest_route::admin_backup_repair) {
+      return {{"POST", *r}};
     }
     return {{*r == rest_route::admin_set_role ? "PUT" : "GET", *r}};
   }

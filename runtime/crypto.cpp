@@ -184,6 +184,89 @@ std::string keyed_hash(std::string_view key, std::string_view message) {
   return out;
 }
 
+std::string hash256(std::string_view message) {
+  require_init();
+  std::string out(32, '\0');
+  crypto_generichash(bytes_of(out), out.size(), bytes_of(message), message.size(), nullptr, 0);
+  return out;
+}
+
+std::string derive_subkey(std::string_view master, uint64_t id, std::string_view context) {
+  static_assert(symmetric_key_bytes == crypto_kdf_KEYBYTES);
+  require_init();
+  if (master.size() != crypto_kdf_KEYBYTES || context.size() != crypto_kdf_CONTEXTBYTES) {
+    return {};
+  }
+  std::string out(symmetric_key_bytes, '\0');
+  // libsodium reads exactly crypto_kdf_CONTEXTBYTES characters; no terminator needed.
+  crypto_kdf_derive_from_key(bytes_of(out), out.size(), id, context.data(), bytes_of(master));
+  return out;
+}
+
+std::string deterministic_bytes(std::size_t n, std::string_view seed) {
+  require_init();
+  if (seed.size() != randombytes_SEEDBYTES) {
+    return {};
+  }
+  std::string out(n, '\0');
+  randombytes_buf_deterministic(out.data(), out.size(), bytes_of(seed));
+  return out;
+}
+
+std::string aead_seal(std::string_view key, std::string_view plaintext,
+                      std::string_view associated) {
+  constexpr std::size_t nonce_bytes = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+  static_assert(aead_overhead == nonce_bytes + crypto_aead_xchacha20poly1305_ietf_ABYTES);
+  require_init();
+  if (key.size() != crypto_aead_xchacha20poly1305_ietf_KEYBYTES) {
+    return {};
+  }
+  std::string out(plaintext.size() + aead_overhead, '\0');
+  // 192-bit random nonces: collisions are negligible however many chunks one key seals.
+  randombytes_buf(out.data(), nonce_bytes);
+  unsigned long long written = 0;
+  crypto_aead_xchacha20poly1305_ietf_encrypt(
+      bytes_of(out) + nonce_bytes, &written, bytes_of(plaintext), plaintext.size(),
+      bytes_of(associated), associated.size(), nullptr, bytes_of(out), bytes_of(key));
+  out.resize(nonce_bytes + written);
+  return out;
+}
+
+std::optional<std::string> aead_open(std::string_view key, std::string_view sealed,
+                                     std::string_view associated) {
+  constexpr std::size_t nonce_bytes = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+  require_init();
+  if (key.size() != crypto_aead_xchacha20poly1305_ietf_KEYBYTES || sealed.size() < aead_overhead) {
+    return std::nullopt;
+  }
+  std::string out(sealed.size() - aead_overhead, '\0');
+  unsigned long long written = 0;
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+          bytes_of(out), &written, nullptr, bytes_of(sealed) + nonce_bytes,
+          sealed.size() - nonce_bytes, bytes_of(associated), associated.size(), bytes_of(sealed),
+          bytes_of(key)) != 0) {
+    return std::nullopt;
+  }
+  out.resize(written);
+  return out;
+}
+
+std::optional<std::string> from_hex(std::string_view text) {
+  require_init();
+  if (text.size() % 2 != 0) {
+    return std::nullopt;
+  }
+  std::string out(text.size() / 2, '\0');
+  std::size_t length = 0;
+  const char* end = nullptr;
+  if (sodium_hex2bin(bytes_of(out), out.size(), text.data(), text.size(), nullptr, &length, &end) !=
+          0 ||
+      end != text.data() + text.size() || length != out.size()) {
+    return std::nullopt;
+  }
+  return out;
+}
+
 signing_key generate_signing_key() {
   require_init();
   signing_key key{std::string(crypto_sign_PUBLICKEYBYTES, '\0'),

@@ -75,6 +75,37 @@ inline constexpr std::size_t keyed_hash_bytes = 32;
 /// Fit for high-entropy secrets (backup codes) and MACs (the audit log), not for passwords.
 std::string keyed_hash(std::string_view key, std::string_view message);
 
+/// The 32-byte unkeyed BLAKE2b hash (crypto_generichash) of `message`: a content digest.
+std::string hash256(std::string_view message);
+
+/// Size of the keys derive_subkey, aead_seal and aead_open take, and of derive_subkey's output.
+inline constexpr std::size_t symmetric_key_bytes = 32;
+
+/// The 32-byte subkey number `id` of `master` (32 bytes) in `context` (exactly 8 characters),
+/// as crypto_kdf_derive_from_key derives it. Empty if `master` or `context` has another size.
+std::string derive_subkey(std::string_view master, uint64_t id, std::string_view context);
+
+/// `n` bytes that depend only on `seed` (32 bytes), as randombytes_buf_deterministic makes
+/// them: for fixed tables, never for secrets. Empty if `seed` has another size.
+std::string deterministic_bytes(std::size_t n, std::string_view seed);
+
+/// How many bytes aead_seal adds to its plaintext: the 24-byte nonce and the 16-byte tag.
+inline constexpr std::size_t aead_overhead = 40;
+
+/// XChaCha20-Poly1305 (IETF) encryption of `plaintext` under `key` (32 bytes) with a fresh
+/// random nonce, authenticating `associated` too: nonce, then ciphertext and tag. Empty if
+/// `key` has another size.
+std::string aead_seal(std::string_view key, std::string_view plaintext,
+                      std::string_view associated);
+
+/// The plaintext of aead_seal's output, or nullopt when `sealed` was not made by aead_seal
+/// under `key` with `associated` (a wrong key, any changed byte, a truncation).
+std::optional<std::string> aead_open(std::string_view key, std::string_view sealed,
+                                     std::string_view associated);
+
+/// Inverse of to_hex (lowercase or uppercase); nullopt for an odd length or a non-hex character.
+std::optional<std::string> from_hex(std::string_view text);
+
 /// An Ed25519 key pair in libsodium's raw form: public_key 32 bytes, secret_key 64 bytes
 /// (the 32-byte seed followed by the public key).
 struct signing_key {

@@ -19,7 +19,7 @@ enum class column_family : uint8_t {
   nonces,         ///< nonce_key -> nonce_record
   revocations,    ///< token id (jti) -> big-endian int64 expires_at (ms)
   audit,          ///< 8-byte big-endian seq -> audit_record (actors/audit/)
-  shards,         ///< reserved
+  shards,         ///< shard_key(owner, backup id, chunk name, index) -> encoded backup shard
   roles,          ///< user id -> role name ("admin"); absent = "user"
   mfa,            ///< user id -> mfa_record
   sessions,       ///< session_key(user id, token id) -> session_record

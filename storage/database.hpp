@@ -119,6 +119,20 @@ class database {
   std::optional<mfa_record> get_mfa(std::string_view user_id) const;
   /// The user's stored sessions (expired ones included), in session id order.
   std::vector<session_record> user_sessions(std::string_view user_id) const;
+  // Backup shards held for peers, and checkpoints (database_shards.cpp).
+
+  /// The shard at `key` (keys.hpp shard_key), if held.
+  std::optional<std::string> get_shard(std::string_view key) const;
+  /// Visits every held shard whose key starts with `prefix` (all when empty), in key order,
+  /// from one snapshot; stops when `visit` returns false.
+  void scan_shards(
+      std::string_view prefix,
+      const std::function<bool(std::string_view key, std::string_view shard)>& visit) const;
+  /// A consistent copy of the database in `dir` (absent; on the same file system it is mostly
+  /// hard links), without the shards held for peers: a backup must not hold other nodes'
+  /// backups. Blocks (flushes the memtables). io_error when it fails.
+  [[nodiscard]] status checkpoint_without_shards(const std::string& dir) const;
+
   /// The schema version of the open database (after any migration).
   uint32_t schema_version() const;
 

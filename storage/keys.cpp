@@ -111,4 +111,36 @@ std::string session_key(std::string_view user_id, std::string_view session_id) {
   return join(user_id, session_id);
 }
 
+std::string shard_key(std::string_view owner, std::string_view backup_id,
+                      std::string_view chunk_name, uint8_t index) {
+  auto key = shard_key_prefix(owner, backup_id);
+  key.append(chunk_name);
+  key.push_back(static_cast<char>(index));
+  return key;
+}
+
+std::string shard_key_prefix(std::string_view owner, std::string_view backup_id) {
+  std::string key = key_prefix(owner);
+  key.append(backup_id);
+  key.push_back('\0');
+  return key;
+}
+
+std::optional<shard_key_parts> split_shard_key(std::string_view key) {
+  auto first = key.find('\0');
+  if (first == std::string_view::npos) {
+    return std::nullopt;
+  }
+  auto second = key.find('\0', first + 1);
+  if (second == std::string_view::npos || key.size() < second + 2) {
+    return std::nullopt;
+  }
+  shard_key_parts parts;
+  parts.owner = key.substr(0, first);
+  parts.backup_id = key.substr(first + 1, second - first - 1);
+  parts.chunk_name = key.substr(second + 1, key.size() - second - 2);
+  parts.index = static_cast<uint8_t>(key.back());
+  return parts;
+}
+
 }  // namespace plexichat::storage

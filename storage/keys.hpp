@@ -65,4 +65,19 @@ std::optional<uint64_t> split_audit_key(std::string_view key);
 /// user_id + '\0' + session id (the sessions column family).
 std::string session_key(std::string_view user_id, std::string_view session_id);
 
+/// The shards column family's key: owner node + '\0' + backup id + '\0' + chunk name (32
+/// bytes, may hold any byte) + index (1 byte). Every shard of one owner starts with
+/// key_prefix(owner), of one backup with shard_key_prefix(owner, backup id).
+std::string shard_key(std::string_view owner, std::string_view backup_id,
+                      std::string_view chunk_name, uint8_t index);
+std::string shard_key_prefix(std::string_view owner, std::string_view backup_id);
+
+struct shard_key_parts {
+  std::string_view owner;
+  std::string_view backup_id;
+  std::string_view chunk_name;
+  uint8_t index = 0;
+};
+std::optional<shard_key_parts> split_shard_key(std::string_view key);
+
 }  // namespace plexichat::storage

@@ -78,6 +78,14 @@ void write_batch::delete_role(std::string_view user_id) {
   erase(column_family::roles, std::string(user_id));
 }
 
+void write_batch::put_shard(std::string_view key, std::string_view shard) {
+  put(column_family::shards, std::string(key), std::string(shard));
+}
+
+void write_batch::delete_shard(std::string_view key) {
+  erase(column_family::shards, std::string(key));
+}
+
 void write_batch::append(write_batch&& other) {
   for (auto& o : other.ops_) {
     ops_.push_back(std::move(o));

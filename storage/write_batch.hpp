@@ -51,6 +51,9 @@ class write_batch {
   void put_role(std::string_view user_id, std::string_view role);
   /// Deletes roles[user_id]: the user is back to the default role.
   void delete_role(std::string_view user_id);
+  /// Writes shards[shard_key(...)] = the encoded shard (a backup shard held for a peer).
+  void put_shard(std::string_view key, std::string_view shard);
+  void delete_shard(std::string_view key);
   /// Moves every operation of `other` to the end of this batch.
   void append(write_batch&& other);
   void put_mfa(const mfa_record& record);

@@ -5,17 +5,29 @@
 #include <memory>
 #include <optional>
 
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <caf/actor_system.hpp>
 #include <caf/io/middleman.hpp>
 #include <caf/openssl/manager.hpp>
 #include <caf/openssl/publish.hpp>
+#include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
 
 #include "actors/access/access.hpp"
 #include "actors/access/offline_roles.hpp"
 #include "actors/audit/audit_log.hpp"
 #include "actors/audit/audit_store.hpp"
+#include "actors/backup/backup_jobs.hpp"
+#include "actors/backup/caf_holder_link.hpp"
+#include "actors/backup/coordinator.hpp"
+#include "actors/backup/shard_holder.hpp"
 #include "actors/blocking_pool.hpp"
 #include "actors/channel/channel.hpp"
 #include "actors/channel/replica.hpp"
@@ -70,6 +82,7 @@ caf::actor_system_config& with_cluster(runtime::node_actor_config& cfg,
   actors::channel::add_channel_types(cfg);
   actors::directory::add_directory_types(cfg);
   actors::inspector::add_inspector_types(cfg);
+  actors::backup::add_backup_types(cfg);
   if (!c.insecure) {
     auto files = cert_files_in(c.certs_dir);
     cfg.openssl_cafile = files.ca;
@@ -99,6 +112,7 @@ struct node {
   std::unique_ptr<storage::group_commit> writer;
   std::optional<runtime::token_signer> signer;
   std::string audit_key;
+  storage::backup::master_key backup_master;
   actors::node_context ctx;
   actors::cluster::cluster_view_cell cluster_view;
   std::unique_ptr<net::server> server;
@@ -145,6 +159,16 @@ std::optional<start_error> open_storage(node& n) {
     return start_error{mac.error};
   }
   n.audit_key = std::move(*mac.key);
+  if (n.config.cluster_listen) {
+    // The backup master key: created at first start, never in a backup; losing it loses
+    // every backup (`plexichat-node backup recovery-key` prints it for paper).
+    auto master = runtime::load_or_create_mac_key(
+        (fs::path{n.config.data_dir} / actors::backup::master_key_file).string());
+    if (!master.key) {
+      return start_error{master.error};
+    }
+    n.backup_master.bytes = std::move(*master.key);
+  }
   // Before any actor runs, so that the first request already sees the configured admins.
   if (auto err = actors::access::apply_config_admins(*n.db, n.audit_key, n.config.auth.admins);
       !err.empty()) {
@@ -183,11 +207,14 @@ void start_actors(node& n) {
   ctx.channels = actors::channel::spawn_channel_registry(n.system, &ctx);
   if (n.config.cluster_listen) {
     ctx.replica = actors::channel::spawn_replica(n.system, &ctx);
+    ctx.shards = actors::backup::spawn_shard_holder(n.system, &ctx);
+    ctx.backups = actors::backup::spawn_coordinator(n.system, &ctx, n.backup_master);
   }
   ctx.inspector = actors::inspector::spawn_inspector(n.system, &ctx);
   n.stops.push("actors", [&n] {
-    for (auto* a : {&n.ctx.inspector, &n.ctx.channels, &n.ctx.replica, &n.ctx.directory,
-                    &n.ctx.access, &n.ctx.audit, &n.ctx.blocking}) {
+    for (auto* a : {&n.ctx.inspector, &n.ctx.backups, &n.ctx.shards, &n.ctx.channels,
+                    &n.ctx.replica, &n.ctx.directory, &n.ctx.access, &n.ctx.audit,
+                    &n.ctx.blocking}) {
       caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
     }
     n.system.await_all_actors_done();
@@ -240,8 +267,10 @@ std::optional<start_error> start_cluster(node& n) {
   settings.ctx = &n.ctx;
   settings.heartbeat_every = c.cluster.heartbeat_interval;
   settings.timing = {c.cluster.suspect_after, c.cluster.down_after};
-  settings.services.actors = {
-      {"channels", n.ctx.channels}, {"replica", n.ctx.replica}, {"directory", n.ctx.directory}};
+  settings.services.actors = {{"channels", n.ctx.channels},
+                              {"replica", n.ctx.replica},
+                              {"directory", n.ctx.directory},
+                              {"shards", n.ctx.shards}};
   // The members known when the node last ran count towards its majority until heard from.
   if (auto known = n.db->get_meta(known_members_key)) {
     settings.remembered = actors::cluster::decode_members(*known);
@@ -334,11 +363,260 @@ std::optional<config::command_line_result> parse(int argc, const char* const* ar
   }
 }
 
+constexpr const char* backup_usage =
+    "usage: plexichat-node backup recovery-key --data-dir DIR\n"
+    "       plexichat-node backup restore (--master-key FILE | --recovery-key KEY)\n"
+    "           [--backup ID] [--from NODE] --data-dir NEW_DIR --name NAME\n"
+    "           --cluster-listen HOST:PORT --seeds HOST:PORT,... (--certs-dir DIR | --insecure)\n"
+    "           [--config FILE]\n";
+
+int backup_fail(const std::string& message) {
+  std::cerr << "plexichat-node backup: " << message << "\n";
+  return 1;
+}
+
+/// `backup recovery-key --data-dir DIR`: prints the printable form of the node's master key.
+int print_recovery_key(const std::string& data_dir) {
+  auto key = runtime::load_mac_key((fs::path{data_dir} / actors::backup::master_key_file).string());
+  if (!key.key) {
+    return backup_fail(key.error);
+  }
+  std::cout << storage::backup::recovery_key_text({*key.key}) << "\n";
+  return 0;
+}
+
+/// Writes the master key into the new data directory: 0600, never over an existing file.
+bool write_master_key(const std::string& data_dir, const std::string& bytes) {
+  auto path = (fs::path{data_dir} / actors::backup::master_key_file).string();
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+  if (fd < 0) {
+    return false;
+  }
+  bool ok = ::fchmod(fd, 0600) == 0 &&
+            ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()) &&
+            ::fsync(fd) == 0;
+  return ::close(fd) == 0 && ok;
+}
+
+/// The restored node's own backup catalog (coordinator.hpp): the index up to the restored
+/// backup and its sealed manifest, so that its next backup stores only what changed.
+bool write_catalog(const std::string& data_dir, const actors::backup::restored_backup& found) {
+  auto dir = fs::path{data_dir} / "backups";
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) {
+    return false;
+  }
+  std::ofstream manifest(dir / (found.id + ".manifest"), std::ios::binary);
+  manifest << found.sealed_manifest;
+  std::ofstream catalog(dir / "catalog.json", std::ios::binary);
+  catalog << actors::backup::summaries_json(found.index);
+  return manifest.flush().good() && catalog.flush().good();
+}
+
+/// The restored key files are secrets: mode 0600, as the node requires.
+bool restrict_key_files(const std::string& data_dir) {
+  for (const char* name : {"token_signing.key", actors::audit::audit_key_file}) {
+    auto path = fs::path{data_dir} / name;
+    std::error_code ec;
+    if (fs::exists(path, ec)) {
+      fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write,
+                      fs::perm_options::replace, ec);
+      if (ec) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+/// `backup restore`: joins the cluster under the node's name just long enough to fetch its
+/// backup index, manifest and shards from the peers' shard holders, and writes the data
+/// directory (database, token and audit keys, master key). Then `plexichat-node` starts on it.
+int restore_from_peers(int argc, const char* const* argv) {
+  std::vector<const char*> rest{argv[0]};
+  std::string master_file, recovery, backup_id, from;
+  for (int i = 3; i < argc; ++i) {
+    std::string_view w{argv[i]};
+    auto value = [&](std::string& into) {
+      if (i + 1 >= argc) {
+        return false;
+      }
+      into = argv[++i];
+      return true;
+    };
+    bool ok = true;
+    if (w == "--master-key") {
+      ok = value(master_file);
+    } else if (w == "--recovery-key") {
+      ok = value(recovery);
+    } else if (w == "--backup") {
+      ok = value(backup_id);
+    } else if (w == "--from") {
+      ok = value(from);
+    } else {
+      rest.push_back(argv[i]);
+    }
+    if (!ok) {
+      std::cerr << backup_usage;
+      return 2;
+    }
+  }
+  if (master_file.empty() == recovery.empty()) {
+    std::cerr << "plexichat-node backup restore: give --master-key FILE or --recovery-key KEY\n"
+              << backup_usage;
+    return 2;
+  }
+  auto cli = parse(static_cast<int>(rest.size()), rest.data());
+  if (!cli || cli->exit_now) {
+    std::cerr << (cli ? cli->output : std::string{}) << backup_usage;
+    return 2;
+  }
+  auto& c = cli->config;
+  if (!c.cluster_listen || c.seeds.empty()) {
+    std::cerr << "plexichat-node backup restore: needs --cluster-listen and --seeds\n";
+    return 2;
+  }
+  if (from.empty()) {
+    from = c.name;
+  }
+  std::error_code ec;
+  if (fs::exists(c.data_dir, ec) && !fs::is_empty(c.data_dir, ec)) {
+    return backup_fail("the data directory " + c.data_dir + " is not empty");
+  }
+  if (!runtime::crypto_init()) {
+    return backup_fail("libsodium could not be initialised");
+  }
+  storage::backup::master_key master;
+  if (!master_file.empty()) {
+    auto key = runtime::load_mac_key(master_file);
+    if (!key.key) {
+      return backup_fail(key.error);
+    }
+    master.bytes = *key.key;
+  } else {
+    auto key = storage::backup::parse_recovery_key(recovery);
+    if (!key.ok()) {
+      return backup_fail("--recovery-key: " + key.error().message);
+    }
+    master = key.value();
+  }
+  if (!c.insecure) {
+    if (auto err = check_certs(c)) {
+      return backup_fail(err->message);
+    }
+  }
+  runtime::init_logging(c.name, c.log.level);
+  runtime::node_actor_config actor_config(c.threads.effective_scheduler());
+  caf::actor_system system(with_cluster(actor_config, c));
+  actors::cluster::cluster_view_cell view;
+  actors::cluster::cluster_settings settings;
+  settings.self = {c.name, c.cluster_listen->to_string(), c.listen.to_string(),
+                   static_cast<uint64_t>(runtime::now_ms()), actors::cluster::member_state::up};
+  for (const auto& seed : c.seeds) {
+    if (!(seed == *c.cluster_listen)) {
+      settings.seeds.push_back(seed);
+    }
+  }
+  settings.connector =
+      c.insecure ? system.middleman().actor_handle() : system.openssl_manager().actor_handle();
+  settings.view = &view;
+  settings.heartbeat_every = c.cluster.heartbeat_interval;
+  settings.timing = {c.cluster.suspect_after, c.cluster.down_after};
+  auto cluster = actors::cluster::spawn_cluster(system, std::move(settings));
+  const auto& at = *c.cluster_listen;
+  auto published = c.insecure ? system.middleman().publish(cluster, at.port, at.host.c_str(), true)
+                              : caf::openssl::publish(cluster, at.port, at.host.c_str(), true);
+  auto stop = [&] { caf::anon_send_exit(cluster, caf::exit_reason::user_shutdown); };
+  if (!published) {
+    stop();
+    return backup_fail("cannot listen for peers on " + at.to_string());
+  }
+  // Wait for the peers' shard holders: until their number has not grown for a few heartbeats.
+  auto holders = [&view, &c] {
+    std::vector<std::string> peers;
+    if (auto v = view.get()) {
+      for (const auto& [name, table] : v->peers) {
+        if (name != c.name && table.find("shards")) {
+          peers.push_back(name);
+        }
+      }
+    }
+    return peers;
+  };
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{60};
+  std::size_t seen = 0;
+  auto stable_since = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto n = holders().size();
+    if (n != seen) {
+      seen = n;
+      stable_since = std::chrono::steady_clock::now();
+    } else if (n > 0 && std::chrono::steady_clock::now() - stable_since >
+                            4 * c.cluster.heartbeat_interval + std::chrono::seconds{2}) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds{100});
+  }
+  auto peers = holders();
+  std::cerr << "plexichat-node backup: " << peers.size() << " peers with shard holders\n";
+  int code = 0;
+  {
+    caf::scoped_actor self{system};
+    actors::backup::caf_holder_link link{self.ptr(), &view};
+    actors::backup::job_context job;
+    job.self = c.name;
+    job.peers = peers;
+    job.master = master;
+    job.link = &link;
+    actors::backup::restored_backup found;
+    auto report = actors::backup::restore_backup(job, from, backup_id, c.data_dir, &found);
+    if (!report.ok()) {
+      code = backup_fail(report.error().message);
+    } else if (!report.value().complete()) {
+      for (const auto& r : report.value().rejected_shards) {
+        std::cerr << "  rejected shard: " << r << "\n";
+      }
+      code = backup_fail(std::to_string(report.value().lost_chunks.size()) +
+                         " chunks could not be rebuilt; files not written: " +
+                         std::to_string(report.value().incomplete_files.size()));
+    } else if (!restrict_key_files(c.data_dir) || !write_master_key(c.data_dir, master.bytes)) {
+      code = backup_fail("cannot write the master key into " + c.data_dir);
+    } else if (from == c.name && !write_catalog(c.data_dir, found)) {
+      code = backup_fail("cannot write the backup catalog into " + c.data_dir);
+    } else {
+      std::cout << "restored " << report.value().bytes_written << " bytes of node " << from
+                << "'s backup into " << c.data_dir << "\n";
+    }
+  }
+  stop();
+  return code;
+}
+
+int run_backup_command(int argc, const char* const* argv) {
+  std::string verb = argc > 2 ? argv[2] : "";
+  if (verb == "recovery-key") {
+    if (argc == 5 && std::string_view{argv[3]} == "--data-dir") {
+      if (!runtime::crypto_init()) {
+        return backup_fail("libsodium could not be initialised");
+      }
+      return print_recovery_key(argv[4]);
+    }
+  } else if (verb == "restore") {
+    return restore_from_peers(argc, argv);
+  }
+  std::cerr << backup_usage;
+  return 2;
+}
+
 }  // namespace
 
 int run_node(int argc, const char* const* argv) {
   if (argc > 1 && std::string_view{argv[1]} == "cert") {
     return run_cert_command(argc - 1, argv + 1, std::cout, std::cerr);
+  }
+  if (argc > 1 && std::string_view{argv[1]} == "backup") {
+    return run_backup_command(argc, argv);
   }
   if (auto code = run_offline_command(argc, argv)) {
     return *code;

@@ -2,6 +2,7 @@
 #include "actors/atoms.hpp"
 #include "actors/audit/audit_log.hpp"
 #include "actors/inspector/inspector_reports.hpp"
+#include "actors/backup/backup_types.hpp"
 #include "actors/message_types.hpp"
 #include "actors/run_blocking.hpp"
 #include "actors/session/rest_security.hpp"
@@ -63,6 +64,63 @@ void set_role(caf::event_based_actor* self, node_context* ctx, const rest_call& 
           [reply](caf::error& err) { reply(refusal(to_api_error(err))); });
 }
 
+json backup_json(const backup::backup_status& b) {
+  json j = {{"id", b.summary.id},
+            {"created_ms", b.summary.created_ms},
+            {"size", b.summary.size},
+            {"chunks", b.summary.chunks},
+            {"new_bytes", b.summary.new_bytes},
+            {"state", b.state},
+            {"chunks_done", b.chunks_done},
+            {"chunks_total", b.chunks_total}};
+  if (!b.error.empty()) {
+    j["error"] = b.error;
+  }
+  return j;
+}
+
+rest_reply report_json(const backup::verify_report& r) {
+  json body = {{"backup_id", r.backup_id}, {"clean", r.clean()},   {"checked", r.checked},
+               {"missing", r.missing},     {"corrupt", r.corrupt}, {"repaired", r.repaired}};
+  if (!r.error.empty()) {
+    body["error"] = r.error;
+  }
+  return {200, body, {}};
+}
+
+void run_backup_route(caf::event_based_actor* self, node_context* ctx, const rest_call& c,
+                      const rest_responder& reply) {
+  if (!ctx->backups) {
+    return reply(refusal({api_errc::not_found, "backups need a cluster (cluster_listen)"}));
+  }
+  switch (c.route) {
+    case rest_route::admin_backups:
+      return ask<std::vector<backup::backup_status>>(
+          self, ctx->backups, reply,
+          [](std::vector<backup::backup_status>& list) {
+            json backups = json::array();
+            for (auto& b : list) {
+              backups.push_back(backup_json(b));
+            }
+            return rest_reply{200, {{"backups", backups}}, {}};
+          },
+          caf::make_message(list_atom::value));
+    case rest_route::admin_backup_create:
+      return ask<backup::backup_status>(
+          self, ctx->backups, reply,
+          [](backup::backup_status& b) {
+            return rest_reply{202, {{"backup", backup_json(b)}}, {}};
+          },
+          caf::make_message(create_atom::value));
+    case rest_route::admin_backup_verify:
+      return ask<backup::verify_report>(self, ctx->backups, reply, report_json,
+                                        caf::make_message(verify_atom::value, c.backup_id));
+    default:
+      return ask<backup::verify_report>(self, ctx->backups, reply, report_json,
+                                        caf::make_message(repair_atom::value, c.backup_id));
+  }
+}
+
 void run_admin_route(caf::event_based_actor* self, node_context* ctx, const rest_call& c,
                      const runtime::token_claims& who, const rest_responder& reply) {
   switch (c.route) {
@@ -88,6 +146,11 @@ void run_admin_route(caf::event_based_actor* self, node_context* ctx, const rest
             return rest_reply{200, inspector::verify_answer(r), {}};
           },
           caf::make_message(verify_atom::value));
+    case rest_route::admin_backups:
+    case rest_route::admin_backup_create:
+    case rest_route::admin_backup_verify:
+    case rest_route::admin_backup_repair:
+      return run_backup_route(self, ctx, c, reply);
     default:
       return reply(refusal({api_errc::not_found, "no such route"}));
   }

@@ -26,20 +26,24 @@ enum class rest_route {
   leave_channel,
   history,
   post_message,
-  update_channel,      ///< PATCH /channels/{id}: owner or admin
-  remove_member,       ///< DELETE /channels/{id}/members/{user_id}: owner or admin
-  admin_list_users,    ///< GET /admin/users
-  admin_set_role,      ///< PUT /admin/users/{id}/role
-  admin_audit,         ///< GET /admin/audit
-  admin_audit_verify,  ///< GET /admin/audit/verify
-  mfa_status,          ///< GET /auth/mfa
-  totp_enroll,         ///< POST /auth/mfa/totp/enroll
-  totp_confirm,        ///< POST /auth/mfa/totp/confirm
-  totp_disable,        ///< POST /auth/mfa/totp/disable
-  change_password,     ///< POST /auth/password
-  list_sessions,       ///< GET /auth/sessions
-  revoke_session,      ///< DELETE /auth/sessions/{id}
-  revoke_sessions,     ///< DELETE /auth/sessions[?keep_current=true]
+  update_channel,       ///< PATCH /channels/{id}: owner or admin
+  remove_member,        ///< DELETE /channels/{id}/members/{user_id}: owner or admin
+  admin_list_users,     ///< GET /admin/users
+  admin_set_role,       ///< PUT /admin/users/{id}/role
+  admin_audit,          ///< GET /admin/audit
+  admin_audit_verify,   ///< GET /admin/audit/verify
+  admin_backups,        ///< GET /admin/backups
+  admin_backup_create,  ///< POST /admin/backups
+  admin_backup_verify,  ///< GET /admin/backups/{id|latest}/verify
+  admin_backup_repair,  ///< POST /admin/backups/{id|latest}/repair
+  mfa_status,           ///< GET /auth/mfa
+  totp_enroll,          ///< POST /auth/mfa/totp/enroll
+  totp_confirm,         ///< POST /auth/mfa/totp/confirm
+  totp_disable,         ///< POST /auth/mfa/totp/disable
+  change_password,      ///< POST /auth/password
+  list_sessions,        ///< GET /auth/sessions
+  revoke_session,       ///< DELETE /auth/sessions/{id}
+  revoke_sessions,      ///< DELETE /auth/sessions[?keep_current=true]
 };
 
 /// One REST request, parsed and validated by the net layer: only the fields of its route
@@ -59,6 +63,7 @@ struct rest_call {
   std::string topic;
   bool is_private = false;
   std::string user_id;     ///< add_member's, remove_member's and admin_set_role's target
+  std::string backup_id;   ///< admin_backup_verify's and _repair's; "" = the newest
   bool set_name = false;   ///< update_channel: `name` given
   bool set_topic = false;  ///< update_channel: `topic` given
   std::string role;        ///< admin_set_role: "admin" or "user"

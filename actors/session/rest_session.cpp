@@ -60,6 +60,10 @@ void run_channel_route(caf::event_based_actor* self, node_context* ctx, const re
     case rest_route::admin_set_role:
     case rest_route::admin_audit:
     case rest_route::admin_audit_verify:
+    case rest_route::admin_backups:
+    case rest_route::admin_backup_create:
+    case rest_route::admin_backup_verify:
+    case rest_route::admin_backup_repair:
       return run_admin(self, ctx, c, who, reply);
     case rest_route::history:
       return ask_channel<storage::message_page>(
@@ -139,6 +143,8 @@ bool is_read(rest_route r) {
     case rest_route::admin_list_users:
     case rest_route::admin_audit:
     case rest_route::admin_audit_verify:
+    case rest_route::admin_backups:
+    case rest_route::admin_backup_verify:
       return true;
     default:
       return false;

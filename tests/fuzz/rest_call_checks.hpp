@@ -30,6 +30,8 @@ inline std::string_view method_of(rest_route r) {
     case rest_route::admin_list_users:
     case rest_route::admin_audit:
     case rest_route::admin_audit_verify:
+    case rest_route::admin_backups:
+    case rest_route::admin_backup_verify:
       return "GET";
     case rest_route::leave_channel:
     case rest_route::remove_member:

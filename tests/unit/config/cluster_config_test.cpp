@@ -66,5 +66,30 @@ TEST(ClusterConfig, RefusesAQuorumLargerThanTheCopiesOrOutOfRange) {
   EXPECT_ANY_THROW(parse_yaml("cluster:\n  write_quorum: two\n"));
 }
 
+TEST(BackupConfig, ReadsAndValidatesTheBackupSection) {
+  auto cfg = parse_yaml(
+      "backup:\n  data_shards: 3\n  parity_shards: 2\n  interval: 6h\n  retention: 4\n"
+      "  scrub_interval: 30m\n");
+  EXPECT_EQ(cfg.backup.data_shards, 3u);
+  EXPECT_EQ(cfg.backup.parity_shards, 2u);
+  EXPECT_EQ(cfg.backup.interval, 6h);
+  EXPECT_EQ(cfg.backup.retention, 4u);
+  EXPECT_EQ(cfg.backup.scrub_interval, 30min);
+  EXPECT_NO_THROW(validate(cfg));
+  EXPECT_EQ(node_config{}.backup.interval, 0s);  // on request only
+  cfg = node_config{};
+  cfg.backup.data_shards = 0;
+  EXPECT_EQ(error_of([&] { validate(cfg); }).key(), "backup.data_shards");
+  cfg = node_config{};
+  cfg.backup.parity_shards = 33;
+  EXPECT_EQ(error_of([&] { validate(cfg); }).key(), "backup.parity_shards");
+  cfg = node_config{};
+  cfg.backup.interval = 10s;  // below a minute, and not 0
+  EXPECT_EQ(error_of([&] { validate(cfg); }).key(), "backup.interval");
+  cfg = node_config{};
+  cfg.backup.retention = 0;
+  EXPECT_EQ(error_of([&] { validate(cfg); }).key(), "backup.retention");
+}
+
 }  // namespace
 }  // namespace plexichat::config

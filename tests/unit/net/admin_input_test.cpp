@@ -19,6 +19,20 @@ TEST(AdminRoutes, RouteWithTheirMethods) {
   EXPECT_EQ(refused("GET", "/api/v1/admin/audit/other").status, 404);
 }
 
+TEST(AdminRoutes, BackupRoutes) {
+  EXPECT_EQ(accepted("GET", "/api/v1/admin/backups").route, rest_route::admin_backups);
+  EXPECT_EQ(accepted("POST", "/api/v1/admin/backups").route, rest_route::admin_backup_create);
+  auto v = accepted("GET", "/api/v1/admin/backups/b17/verify");
+  EXPECT_EQ(v.route, rest_route::admin_backup_verify);
+  EXPECT_EQ(v.backup_id, "b17");
+  EXPECT_TRUE(v.user_id.empty());
+  auto r = accepted("POST", "/api/v1/admin/backups/latest/repair");
+  EXPECT_EQ(r.route, rest_route::admin_backup_repair);
+  EXPECT_EQ(r.backup_id, "");
+  EXPECT_EQ(refused("GET", "/api/v1/admin/backups/latest/repair").allow, "POST");
+  EXPECT_EQ(refused("DELETE", "/api/v1/admin/backups").status, 405);
+}
+
 TEST(AdminRoutes, ValidateTheRoleBodyAndTheUserId) {
   expect_invalid("PUT", "/api/v1/admin/users/u1/role", json{{"role", "root"}},
                  "role must be \"admin\" or \"user\"");

@@ -378,5 +378,57 @@ TEST_F(CryptoKeyFile, ReportsAMissingDirectory) {
   EXPECT_NE(refusal().find("cannot be created"), std::string::npos);
 }
 
+TEST(Crypto, Hash256IsBlake2bOfTheMessage) {
+  // The published BLAKE2b-256 digest of "abc".
+  EXPECT_EQ(to_hex(hash256("abc")),
+            "bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319");
+  EXPECT_NE(hash256("abc"), hash256("abd"));
+}
+
+TEST(Crypto, DeriveSubkeyDependsOnIdContextAndMaster) {
+  std::string master(32, 'm');
+  auto a = derive_subkey(master, 1, "pxbackup");
+  EXPECT_EQ(a.size(), symmetric_key_bytes);
+  EXPECT_EQ(a, derive_subkey(master, 1, "pxbackup"));
+  EXPECT_NE(a, derive_subkey(master, 2, "pxbackup"));
+  EXPECT_NE(a, derive_subkey(master, 1, "pxothers"));
+  EXPECT_NE(a, derive_subkey(std::string(32, 'n'), 1, "pxbackup"));
+  EXPECT_TRUE(derive_subkey(master, 1, "short").empty());
+  EXPECT_TRUE(derive_subkey("short", 1, "pxbackup").empty());
+}
+
+TEST(Crypto, DeterministicBytesDependOnlyOnTheSeed) {
+  std::string seed(32, 's');
+  EXPECT_EQ(deterministic_bytes(100, seed), deterministic_bytes(100, seed));
+  EXPECT_NE(deterministic_bytes(100, seed), deterministic_bytes(100, std::string(32, 't')));
+  EXPECT_TRUE(deterministic_bytes(100, "short").empty());
+}
+
+TEST(Crypto, AeadRoundTripAndTamperDetection) {
+  std::string key = random_bytes(symmetric_key_bytes);
+  auto sealed = aead_seal(key, "secret", "ad");
+  EXPECT_EQ(sealed.size(), 6 + aead_overhead);
+  EXPECT_EQ(aead_open(key, sealed, "ad"), "secret");
+  EXPECT_NE(aead_seal(key, "secret", "ad"), sealed);
+  EXPECT_FALSE(aead_open(key, sealed, "other ad"));
+  EXPECT_FALSE(aead_open(random_bytes(symmetric_key_bytes), sealed, "ad"));
+  for (std::size_t i = 0; i < sealed.size(); ++i) {
+    std::string bad = sealed;
+    bad[i] ^= 0x04;
+    EXPECT_FALSE(aead_open(key, bad, "ad")) << i;
+  }
+  EXPECT_FALSE(aead_open(key, sealed.substr(0, aead_overhead - 1), "ad"));
+  EXPECT_TRUE(aead_seal("short", "x", "").empty());
+}
+
+TEST(Crypto, FromHexInvertsToHex) {
+  EXPECT_EQ(from_hex("00ff10Ab"), "\x00\xff\x10\xab"s);
+  EXPECT_EQ(from_hex(to_hex("hello")), "hello");
+  EXPECT_EQ(from_hex(""), ""s);
+  EXPECT_FALSE(from_hex("abc"));
+  EXPECT_FALSE(from_hex("zz"));
+  EXPECT_FALSE(from_hex("0 "));
+}
+
 }  // namespace
 }  // namespace plexichat::runtime

@@ -1,0 +1,383 @@
+#include "actors/backup/coordinator.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <set>
+#include <sstream>
+
+#include <spdlog/spdlog.h>
+#include <caf/blocking_actor.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/send.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "actors/api_error.hpp"
+#include "actors/atoms.hpp"
+#include "actors/backup/backup_jobs.hpp"
+#include "actors/backup/caf_holder_link.hpp"
+#include "runtime/clock.hpp"
+#include "storage/backup/manifest.hpp"
+
+namespace plexichat::actors::backup {
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace sb = storage::backup;
+
+fs::path backups_dir(const node_context* ctx) {
+  return fs::path{ctx->config->data_dir} / "backups";
+}
+
+std::optional<std::string> read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) {
+    return std::nullopt;
+  }
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+bool write_file(const fs::path& p, const std::string& bytes) {
+  auto tmp = p;
+  tmp += ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << bytes;
+    if (!out.flush()) {
+      return false;
+    }
+  }
+  std::error_code ec;
+  fs::rename(tmp, p, ec);
+  return !ec;
+}
+
+/// The peers with a shard holder, this node excluded.
+std::vector<std::string> holder_peers(const node_context* ctx) {
+  std::vector<std::string> peers;
+  if (ctx->cluster_view == nullptr) {
+    return peers;
+  }
+  auto view = ctx->cluster_view->get();
+  if (!view) {
+    return peers;
+  }
+  for (const auto& name : view->live_members()) {
+    if (name != view->self && view->service(name, "shards", {})) {
+      peers.push_back(name);
+    }
+  }
+  return peers;
+}
+
+struct job_input {
+  node_context* ctx = nullptr;
+  sb::master_key master;
+  std::string id;
+  std::vector<backup_summary> catalog;  ///< done backups before this one
+  std::vector<std::string> peers;
+  caf::actor coordinator;
+};
+
+/// One backup, start to end, on a detached thread. Answers (finished_atom, backup_status).
+backup_status run_backup(caf::blocking_actor* self, const job_input& in) {
+  backup_status st;
+  st.summary.id = in.id;
+  st.summary.created_ms = runtime::now_ms();
+  st.state = "failed";
+  const auto& cfg = in.ctx->config->backup;
+  auto data = fs::path{in.ctx->config->data_dir};
+  auto staging = data / "backup-tmp" / in.id;
+  std::error_code ec;
+  fs::remove_all(staging, ec);
+  fs::create_directories(staging, ec);
+  if (ec) {
+    st.error = "cannot create " + staging.string() + ": " + ec.message();
+    return st;
+  }
+  struct cleanup {
+    fs::path dir;
+    ~cleanup() {
+      std::error_code e;
+      fs::remove_all(dir, e);
+    }
+  } clean{staging};
+  if (auto s = in.ctx->db->checkpoint_without_shards((staging / "db").string()); !s.ok()) {
+    st.error = s.message;
+    return st;
+  }
+  for (const char* key : {"token_signing.key", "audit.key"}) {
+    if (fs::exists(data / key)) {
+      fs::copy_file(data / key, staging / key, ec);
+      if (ec) {
+        st.error = "cannot copy " + std::string(key) + ": " + ec.message();
+        return st;
+      }
+    }
+  }
+  std::optional<sb::manifest> previous;
+  if (!in.catalog.empty()) {
+    if (auto sealed = read_file(backups_dir(in.ctx) / (in.catalog.back().id + ".manifest"))) {
+      if (auto m = sb::open_manifest(*sealed, in.master); m.ok()) {
+        previous = std::move(m.value());
+      }
+    }
+  }
+  sb::backup_options options;
+  options.backup_id = in.id;
+  options.node = in.ctx->config->name;
+  options.created_ms = st.summary.created_ms;
+  options.k = static_cast<int>(cfg.data_shards);
+  options.m = static_cast<int>(cfg.parity_shards);
+  auto out = sb::back_up_directory(staging, in.master, options, previous ? &*previous : nullptr);
+  if (!out.ok()) {
+    st.error = out.error().message;
+    return st;
+  }
+  st.summary.size = out.value().bytes_read;
+  st.summary.chunks = out.value().contents.chunks.size();
+  st.summary.new_bytes = out.value().new_bytes;
+  st.summary.shard_bytes = out.value().shard_bytes;
+  caf_holder_link link{self, in.ctx->cluster_view};
+  job_context c;
+  c.self = in.ctx->config->name;
+  c.peers = in.peers;
+  c.master = in.master;
+  c.k = options.k;
+  c.m = options.m;
+  c.link = &link;
+  c.progress = [&](uint64_t done, uint64_t total) {
+    caf::anon_send(in.coordinator, progress_atom::value, in.id, done, total);
+  };
+  auto index = in.catalog;
+  index.push_back(st.summary);
+  if (auto s = store_backup(c, out.value(), index); !s.ok()) {
+    st.error = s.message;
+    return st;
+  }
+  fs::create_directories(backups_dir(in.ctx), ec);
+  if (!write_file(backups_dir(in.ctx) / (in.id + ".manifest"), out.value().sealed_manifest) ||
+      !write_file(backups_dir(in.ctx) / "catalog.json", summaries_json(index))) {
+    st.error = "cannot write the backup catalog under " + backups_dir(in.ctx).string();
+    return st;
+  }
+  // Retention: the oldest backups beyond the limit leave the catalog; their shards go only
+  // when no kept backup lists a chunk they stored (and every kept manifest could be read).
+  if (index.size() > in.ctx->config->backup.retention) {
+    auto drop = index.size() - in.ctx->config->backup.retention;
+    std::set<std::string> referenced;
+    bool all_read = true;
+    for (std::size_t i = drop; i < index.size(); ++i) {
+      auto sealed = read_file(backups_dir(in.ctx) / (index[i].id + ".manifest"));
+      auto kept = sealed ? sb::open_manifest(*sealed, in.master)
+                         : storage::result<sb::manifest>(
+                               storage::status{storage::errc::io_error, "unreadable"});
+      if (!kept.ok()) {
+        all_read = false;
+        break;
+      }
+      for (const auto& chunk : kept.value().chunks) {
+        referenced.insert(chunk.backup_id);
+      }
+    }
+    for (std::size_t i = 0; i < drop; ++i) {
+      const auto& old = index[i].id;
+      if (all_read && referenced.count(old) == 0) {
+        for (const auto& peer : in.peers) {
+          link.remove(peer, c.self, old);
+        }
+      }
+      fs::remove(backups_dir(in.ctx) / (old + ".manifest"), ec);
+    }
+    index.erase(index.begin(), index.begin() + static_cast<std::ptrdiff_t>(drop));
+    write_file(backups_dir(in.ctx) / "catalog.json", summaries_json(index));
+  }
+  st.state = "done";
+  return st;
+}
+
+struct coordinator_state {
+  node_context* ctx = nullptr;
+  sb::master_key master;
+  std::vector<backup_status> backups;  ///< the catalog's, then this run's
+  bool busy = false;
+  std::optional<caf::response_promise> pending;  ///< the verify or repair running
+  static inline const char* name = "backup_coordinator";
+};
+
+using coordinator_actor = caf::stateful_actor<coordinator_state>;
+
+std::string newest_done(const coordinator_state& st) {
+  for (auto i = st.backups.rbegin(); i != st.backups.rend(); ++i) {
+    if (i->state == "done") {
+      return i->summary.id;
+    }
+  }
+  return {};
+}
+
+caf::result<backup_status> create(coordinator_actor* self) {
+  auto& st = self->state;
+  if (st.busy) {
+    return make_error(api_errc::conflict, "a backup job is already running on this node");
+  }
+  auto peers = holder_peers(st.ctx);
+  int k = static_cast<int>(st.ctx->config->backup.data_shards);
+  int m = static_cast<int>(st.ctx->config->backup.parity_shards);
+  if (static_cast<int>(peers.size()) < k + m) {
+    return make_error(api_errc::unavailable, "backup needs k + m = " + std::to_string(k + m) +
+                                                 " peers other than this node, " +
+                                                 std::to_string(peers.size()) + " are up");
+  }
+  job_input in;
+  in.ctx = st.ctx;
+  in.master = st.master;
+  in.id = new_backup_id(runtime::now_ms());
+  for (const auto& b : st.backups) {
+    if (b.state == "done") {
+      in.catalog.push_back(b.summary);
+    }
+  }
+  in.peers = std::move(peers);
+  in.coordinator = caf::actor_cast<caf::actor>(self);
+  backup_status started;
+  started.summary.id = in.id;
+  started.summary.created_ms = runtime::now_ms();
+  started.state = "running";
+  st.backups.push_back(started);
+  st.busy = true;
+  spdlog::info("backup {}: started, {} peers", in.id, in.peers.size());
+  // The job travels as a spawn argument: CAF 0.17 dereferences a null argument tuple for
+  // argument-less function actors (see blocking_pool.cpp).
+  self->spawn<caf::detached>(
+      [](caf::blocking_actor* worker, const job_input& job) {
+        auto result = run_backup(worker, job);
+        caf::anon_send(job.coordinator, finished_atom::value, result);
+      },
+      std::move(in));
+  return started;
+}
+
+caf::result<verify_report> check(coordinator_actor* self, std::string id, bool repair) {
+  auto& st = self->state;
+  if (id.empty()) {
+    id = newest_done(st);
+  }
+  if (id.empty()) {
+    return make_error(api_errc::not_found, "this node has no backup yet");
+  }
+  if (st.busy) {
+    return make_error(api_errc::conflict, "a backup job is already running on this node");
+  }
+  st.busy = true;
+  st.pending = self->make_response_promise<verify_report>();
+  auto* ctx = st.ctx;
+  auto master = st.master;
+  auto peers = holder_peers(ctx);
+  auto me = caf::actor_cast<caf::actor>(self);
+  self->spawn<caf::detached>(
+      [=](caf::blocking_actor* worker, const std::string& backup_id) {
+        caf_holder_link link{worker, ctx->cluster_view};
+        job_context c;
+        c.self = ctx->config->name;
+        c.peers = peers;
+        c.master = master;
+        c.k = static_cast<int>(ctx->config->backup.data_shards);
+        c.m = static_cast<int>(ctx->config->backup.parity_shards);
+        c.link = &link;
+        auto report = verify_backup(c, backup_id, repair);
+        caf::anon_send(me, finished_atom::value, report);
+      },
+      id);
+  return *st.pending;
+}
+
+caf::behavior coordinator_behavior(coordinator_actor* self, node_context* ctx,
+                                   sb::master_key master, std::vector<backup_summary> catalog) {
+  self->state.ctx = ctx;
+  self->state.master = std::move(master);
+  for (auto& b : catalog) {
+    self->state.backups.push_back({std::move(b), "done", {}, 0, 0});
+  }
+  auto every = ctx->config->backup.interval;
+  if (every.count() > 0) {
+    self->delayed_send(self, every, tick_atom::value);
+  }
+  return {
+      [self](create_atom) { return create(self); },
+      [self](list_atom) { return self->state.backups; },
+      [self](verify_atom, const std::string& id) { return check(self, id, false); },
+      [self](repair_atom, const std::string& id) { return check(self, id, true); },
+      [self](progress_atom, const std::string& id, uint64_t done, uint64_t total) {
+        for (auto& b : self->state.backups) {
+          if (b.summary.id == id) {
+            b.chunks_done = done;
+            b.chunks_total = total;
+          }
+        }
+      },
+      [self](finished_atom, const backup_status& result) {
+        self->state.busy = false;
+        auto& list = self->state.backups;
+        for (auto& b : list) {
+          if (b.summary.id == result.summary.id) {
+            auto done = b.chunks_done;
+            auto total = b.chunks_total;
+            b = result;
+            b.chunks_done = done;
+            b.chunks_total = total;
+          }
+        }
+        if (result.state == "done") {
+          spdlog::info("backup {}: done, {} bytes, {} chunks, {} new bytes", result.summary.id,
+                       result.summary.size, result.summary.chunks, result.summary.new_bytes);
+          // Retention as run_backup applied it: drop the oldest done ones beyond the limit.
+          std::size_t done_count = 0;
+          for (const auto& b : list) {
+            done_count += b.state == "done" ? 1 : 0;
+          }
+          auto keep = self->state.ctx->config->backup.retention;
+          for (auto i = list.begin(); i != list.end() && done_count > keep;) {
+            if (i->state == "done") {
+              i = list.erase(i);
+              --done_count;
+            } else {
+              ++i;
+            }
+          }
+        } else {
+          spdlog::error("backup {}: failed: {}", result.summary.id, result.error);
+        }
+      },
+      [self](finished_atom, const verify_report& report) {
+        self->state.busy = false;
+        if (self->state.pending) {
+          self->state.pending->deliver(report);
+          self->state.pending.reset();
+        }
+      },
+      [self, every](tick_atom) {
+        if (!self->state.busy) {
+          if (auto r = create(self); r.flag == caf::rt_error) {
+            spdlog::warn("scheduled backup not started: {}", self->system().render(r.err));
+          }
+        }
+        self->delayed_send(self, every, tick_atom::value);
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_coordinator(caf::actor_system& sys, node_context* ctx, sb::master_key master) {
+  std::vector<backup_summary> catalog;
+  if (auto text = read_file(backups_dir(ctx) / "catalog.json")) {
+    catalog = summaries_from_json(*text);
+  }
+  return sys.spawn(coordinator_behavior, ctx, std::move(master), std::move(catalog));
+}
+
+}  // namespace plexichat::actors::backup
