@@ -47,6 +47,7 @@ http_connection<Stream>::http_connection(Stream&& stream, std::shared_ptr<server
 template <typename Stream>
 http_connection<Stream>::~http_connection() {
   if (api_) {
+    state_->remove_api(api_id_);
     caf::anon_send_exit(api_, caf::exit_reason::user_shutdown);
   }
   state_->connections.fetch_sub(1);
@@ -219,6 +220,7 @@ void http_connection<Stream>::handle_api(request& req) {
   call.user_agent = std::string(view(req[http::field::user_agent]).substr(0, 256));
   if (!api_) {
     api_ = actors::session::spawn_rest_session(state_->sys, &state_->ctx);
+    api_id_ = state_->add_api(api_);
   }
   // The responder keeps the connection alive until the actor answers (no read is pending
   // meanwhile: one request at a time).

@@ -60,6 +60,7 @@ class http_connection : public std::enable_shared_from_this<http_connection<Stre
   std::shared_ptr<response> res_;
   std::vector<char> drain_;
   caf::actor api_;
+  uint64_t api_id_ = 0;  ///< api_'s entry in the listener's state
   unsigned version_ = 11;
   bool keep_alive_ = true;
 };

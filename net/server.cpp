@@ -5,6 +5,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
+#include <caf/send.hpp>
 
 #include "config/cidr.hpp"
 #include "net/http_connection.hpp"
@@ -42,6 +43,27 @@ std::vector<std::shared_ptr<ws_link>> server_state::open_ws() {
 std::size_t server_state::open_ws_count() {
   std::lock_guard lock{mutex_};
   return ws_.size();
+}
+
+uint64_t server_state::add_api(caf::actor api) {
+  std::lock_guard lock{mutex_};
+  auto id = next_id_++;
+  apis_.emplace(id, std::move(api));
+  return id;
+}
+
+void server_state::remove_api(uint64_t id) {
+  std::lock_guard lock{mutex_};
+  apis_.erase(id);
+}
+
+std::vector<caf::actor> server_state::open_apis() {
+  std::lock_guard lock{mutex_};
+  std::vector<caf::actor> out;
+  for (auto& [id, api] : apis_) {
+    out.push_back(api);
+  }
+  return out;
 }
 
 struct server::impl {
@@ -182,10 +204,14 @@ void server::stop(std::chrono::milliseconds grace) {
     t.join();
   }
   impl_->threads.clear();
-  // A connection whose close did not finish in the grace period still has a session waiting
-  // for it; the connection objects themselves go with the server, after the actors.
+  // The connection objects go with the server, after the actors; their actors must not wait
+  // for them: a WebSocket whose close did not finish in the grace period tells its session,
+  // and the REST session of every open HTTP connection ends.
   for (auto& ws : st.open_ws()) {
     ws->abandon();
+  }
+  for (auto& api : st.open_apis()) {
+    caf::anon_send_exit(api, caf::exit_reason::user_shutdown);
   }
 }
 

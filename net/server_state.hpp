@@ -31,10 +31,18 @@ struct server_state {
   std::vector<std::shared_ptr<ws_link>> open_ws();
   std::size_t open_ws_count();
 
+  /// The REST session actors of open HTTP connections, so that a stop can end them: an idle
+  /// keep-alive connection outlives the stopped listener, and its actor would keep the
+  /// node's actors from finishing.
+  uint64_t add_api(caf::actor api);
+  void remove_api(uint64_t id);
+  std::vector<caf::actor> open_apis();
+
  private:
   std::mutex mutex_;
   uint64_t next_id_ = 1;
   std::unordered_map<uint64_t, std::weak_ptr<ws_link>> ws_;
+  std::unordered_map<uint64_t, caf::actor> apis_;
 };
 
 }  // namespace plexichat::net
