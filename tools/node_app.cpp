@@ -212,9 +212,9 @@ void start_actors(node& n) {
   }
   ctx.inspector = actors::inspector::spawn_inspector(n.system, &ctx);
   n.stops.push("actors", [&n] {
-    for (auto* a : {&n.ctx.inspector, &n.ctx.backups, &n.ctx.shards, &n.ctx.channels,
-                    &n.ctx.replica, &n.ctx.directory, &n.ctx.access, &n.ctx.audit,
-                    &n.ctx.blocking}) {
+    for (auto* a :
+         {&n.ctx.inspector, &n.ctx.backups, &n.ctx.shards, &n.ctx.channels, &n.ctx.replica,
+          &n.ctx.directory, &n.ctx.access, &n.ctx.audit, &n.ctx.blocking}) {
       caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
     }
     n.system.await_all_actors_done();
@@ -250,9 +250,12 @@ std::optional<start_error> check_certs(const config::node_config& c) {
 
 constexpr const char* known_members_key = "cluster/members";
 
-/// Publishes the cluster actor on cluster_listen and starts gossiping with the seeds.
-std::optional<start_error> start_cluster(node& n) {
-  const auto& c = n.config;
+/// What the cluster actor needs of the config, for a node and for a restore alike: this
+/// member, the seeds (without itself), the connector (TLS unless insecure), the view to
+/// publish to and the failure detector's timing.
+actors::cluster::cluster_settings base_cluster_settings(const config::node_config& c,
+                                                        caf::actor_system& sys,
+                                                        actors::cluster::cluster_view_cell* view) {
   actors::cluster::cluster_settings settings;
   settings.self = {c.name, c.cluster_listen->to_string(), c.listen.to_string(),
                    static_cast<uint64_t>(runtime::now_ms()), actors::cluster::member_state::up};
@@ -262,11 +265,33 @@ std::optional<start_error> start_cluster(node& n) {
     }
   }
   settings.connector =
-      c.insecure ? n.system.middleman().actor_handle() : n.system.openssl_manager().actor_handle();
-  settings.view = &n.cluster_view;
-  settings.ctx = &n.ctx;
+      c.insecure ? sys.middleman().actor_handle() : sys.openssl_manager().actor_handle();
+  settings.view = view;
   settings.heartbeat_every = c.cluster.heartbeat_interval;
   settings.timing = {c.cluster.suspect_after, c.cluster.down_after};
+  return settings;
+}
+
+/// Spawns the cluster actor and publishes it on cluster_listen (mutual TLS unless insecure);
+/// when it cannot listen, stops it again and gives the error.
+caf::expected<caf::actor> publish_cluster(caf::actor_system& sys, const config::node_config& c,
+                                          actors::cluster::cluster_settings settings) {
+  auto cluster = actors::cluster::spawn_cluster(sys, std::move(settings));
+  const auto& at = *c.cluster_listen;
+  auto published = c.insecure ? sys.middleman().publish(cluster, at.port, at.host.c_str(), true)
+                              : caf::openssl::publish(cluster, at.port, at.host.c_str(), true);
+  if (!published) {
+    caf::anon_send_exit(cluster, caf::exit_reason::user_shutdown);
+    return published.error();
+  }
+  return cluster;
+}
+
+/// Publishes the cluster actor on cluster_listen and starts gossiping with the seeds.
+std::optional<start_error> start_cluster(node& n) {
+  const auto& c = n.config;
+  auto settings = base_cluster_settings(c, n.system, &n.cluster_view);
+  settings.ctx = &n.ctx;
   settings.services.actors = {{"channels", n.ctx.channels},
                               {"replica", n.ctx.replica},
                               {"directory", n.ctx.directory},
@@ -286,16 +311,13 @@ std::optional<start_error> start_cluster(node& n) {
         });
       };
   settings.watchers = {n.ctx.channels, n.ctx.directory};
-  auto cluster = actors::cluster::spawn_cluster(n.system, std::move(settings));
   const auto& at = *c.cluster_listen;
-  auto published = c.insecure
-                       ? n.system.middleman().publish(cluster, at.port, at.host.c_str(), true)
-                       : caf::openssl::publish(cluster, at.port, at.host.c_str(), true);
+  auto published = publish_cluster(n.system, c, std::move(settings));
   if (!published) {
-    caf::anon_send_exit(cluster, caf::exit_reason::user_shutdown);
     return start_error{"cannot listen for peers on " + at.to_string() + ": " +
                        n.system.render(published.error())};
   }
+  auto cluster = *published;
   if (c.insecure) {
     spdlog::warn("cluster traffic on {} is NOT encrypted or authenticated (insecure: true)",
                  at.to_string());
@@ -510,28 +532,12 @@ int restore_from_peers(int argc, const char* const* argv) {
   runtime::node_actor_config actor_config(c.threads.effective_scheduler());
   caf::actor_system system(with_cluster(actor_config, c));
   actors::cluster::cluster_view_cell view;
-  actors::cluster::cluster_settings settings;
-  settings.self = {c.name, c.cluster_listen->to_string(), c.listen.to_string(),
-                   static_cast<uint64_t>(runtime::now_ms()), actors::cluster::member_state::up};
-  for (const auto& seed : c.seeds) {
-    if (!(seed == *c.cluster_listen)) {
-      settings.seeds.push_back(seed);
-    }
-  }
-  settings.connector =
-      c.insecure ? system.middleman().actor_handle() : system.openssl_manager().actor_handle();
-  settings.view = &view;
-  settings.heartbeat_every = c.cluster.heartbeat_interval;
-  settings.timing = {c.cluster.suspect_after, c.cluster.down_after};
-  auto cluster = actors::cluster::spawn_cluster(system, std::move(settings));
-  const auto& at = *c.cluster_listen;
-  auto published = c.insecure ? system.middleman().publish(cluster, at.port, at.host.c_str(), true)
-                              : caf::openssl::publish(cluster, at.port, at.host.c_str(), true);
-  auto stop = [&] { caf::anon_send_exit(cluster, caf::exit_reason::user_shutdown); };
+  auto published = publish_cluster(system, c, base_cluster_settings(c, system, &view));
   if (!published) {
-    stop();
-    return backup_fail("cannot listen for peers on " + at.to_string());
+    return backup_fail("cannot listen for peers on " + c.cluster_listen->to_string());
   }
+  auto cluster = *published;
+  auto stop = [&] { caf::anon_send_exit(cluster, caf::exit_reason::user_shutdown); };
   // Wait for the peers' shard holders: until their number has not grown for a few heartbeats.
   auto holders = [&view, &c] {
     std::vector<std::string> peers;

@@ -238,7 +238,11 @@ void drain(caf::event_based_actor* self, node_context* ctx, const std::string& h
     rp.deliver(error_answer("node " + ctx->config->name + " is not in a cluster").dump());
     return;
   }
-  self->request(ctx->cluster, std::chrono::seconds{10}, drain_atom::value, how != "off")
+  if (how != "on" && how != "off") {
+    rp.deliver(error_answer("drain: '" + how + "' is neither on nor off").dump());
+    return;
+  }
+  self->request(ctx->cluster, std::chrono::seconds{10}, drain_atom::value, how == "on")
       .then(
           [ctx, rp](bool on) mutable {
             rp.deliver(json{{"node", ctx->config->name}, {"draining", on}}.dump());

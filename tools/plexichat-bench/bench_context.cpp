@@ -138,6 +138,21 @@ bool bench_context::make_channels(const std::vector<std::string>& creators,
   return wait_http(error, "creating channels", first, failures);
 }
 
+bool bench_context::make_room(int count, const std::string& prefix, const std::string& name,
+                              std::vector<std::string>& tokens, std::string& channel,
+                              std::string& error) {
+  std::vector<std::string> ids;
+  if (!make_users(count, prefix, tokens, error) || !make_channels({tokens[0]}, name, ids, error)) {
+    return false;
+  }
+  channel = ids[0];
+  std::vector<std::pair<std::string, std::string>> joins;
+  for (size_t u = 1; u < tokens.size(); ++u) {
+    joins.emplace_back(tokens[u], channel);
+  }
+  return join_channels(joins, error);
+}
+
 bool bench_context::join_channels(const std::vector<std::pair<std::string, std::string>>& joins,
                                   std::string& error) {
   size_t failures = 0;

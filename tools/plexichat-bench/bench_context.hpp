@@ -51,6 +51,11 @@ class bench_context {
   [[nodiscard]] bool make_channels(const std::vector<std::string>& creators,
                                    const std::string& prefix, std::vector<std::string>& ids,
                                    std::string& error);
+  /// `count` users (PREFIX_RUNID_N) in one public channel made by the first: their tokens
+  /// and the channel's id, or an error.
+  [[nodiscard]] bool make_room(int count, const std::string& prefix, const std::string& name,
+                               std::vector<std::string>& tokens, std::string& channel,
+                               std::string& error);
   /// Joins each (token, channel id) pair.
   [[nodiscard]] bool join_channels(const std::vector<std::pair<std::string, std::string>>& joins,
                                    std::string& error);

@@ -137,19 +137,13 @@ bench_report run_capacity(bench_context& ctx) {
   const auto& o = ctx.options.run;
   bench_report report("capacity");
   auto stop_at = after_seconds(o.max_time);
-  std::vector<std::string> tokens, ids;
-  std::string error;
-  bool ok = ctx.make_users(o.users, "bca", tokens, error) &&
-            ctx.make_channels({tokens[0]}, "capacity", ids, error);
-  std::vector<std::pair<std::string, std::string>> joins;
-  for (size_t u = 1; ok && u < tokens.size(); ++u) {
-    joins.emplace_back(tokens[u], ids[0]);
-  }
-  if (!ok || !ctx.join_channels(joins, error)) {
+  std::vector<std::string> tokens;
+  std::string channel, error;
+  if (!ctx.make_room(o.users, "bca", "capacity", tokens, channel, error)) {
     report.problem(error);
     return report;
   }
-  capacity_sessions sessions(ctx, ids[0]);
+  capacity_sessions sessions(ctx, channel);
   auto token_of = [&](size_t i) { return tokens[i % tokens.size()]; };
   auto b = static_cast<size_t>(o.broadcasters);
   if (sessions.open(
@@ -167,7 +161,7 @@ bench_report run_capacity(bench_context& ctx) {
     size_t want =
         std::min<size_t>(static_cast<size_t>(o.step), static_cast<size_t>(o.max_clients) - reached);
     size_t opened = sessions.open(
-        want, token_of, [&](size_t) { return ids[0]; }, stop_at);
+        want, token_of, [&](size_t) { return channel; }, stop_at);
     size_t clients = sessions.subscribers_open();
     auto h = sessions.run_step(o.samples, stop_at);
     steps.push_back({{"clients", clients},

@@ -40,15 +40,9 @@ bench_report run_idle(bench_context& ctx) {
     report.problem("idle needs the node's pid: --pid PID, or --node-binary");
     return report;
   }
-  std::vector<std::string> tokens, ids;
-  std::string error;
-  bool ok = ctx.make_users(o.users, "bid", tokens, error) &&
-            ctx.make_channels({tokens[0]}, "idle", ids, error);
-  std::vector<std::pair<std::string, std::string>> joins;
-  for (size_t u = 1; ok && u < tokens.size(); ++u) {
-    joins.emplace_back(tokens[u], ids[0]);
-  }
-  if (!ok || !ctx.join_channels(joins, error)) {
+  std::vector<std::string> tokens;
+  std::string channel, error;
+  if (!ctx.make_room(o.users, "bid", "idle", tokens, channel, error)) {
     report.problem(error);
     return report;
   }
@@ -57,7 +51,7 @@ bench_report run_idle(bench_context& ctx) {
   auto t0 = bench_clock::now();
   auto n = static_cast<size_t>(o.sessions);
   size_t opened = sessions.open(
-      n, [&](size_t i) { return tokens[i % tokens.size()]; }, [&](size_t) { return ids[0]; },
+      n, [&](size_t i) { return tokens[i % tokens.size()]; }, [&](size_t) { return channel; },
       after_seconds(ctx.options.node.setup_timeout));
   double open_s = std::chrono::duration<double>(bench_clock::now() - t0).count();
   ctx.run_until([] { return false; }, after_seconds(o.settle));
