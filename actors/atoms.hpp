@@ -71,5 +71,7 @@ using scrub_atom = caf::atom_constant<caf::atom("scrub")>;
 using repair_atom = caf::atom_constant<caf::atom("repair")>;
 using progress_atom = caf::atom_constant<caf::atom("progress")>;
 using finished_atom = caf::atom_constant<caf::atom("finished")>;
+using restore_atom = caf::atom_constant<caf::atom("restore")>;
+using rotate_atom = caf::atom_constant<caf::atom("rotate")>;
 
 }  // namespace plexichat::actors

@@ -73,6 +73,20 @@ std::string write_new_file(const std::string& path, std::string_view bytes, unsi
   return status.error.empty() ? std::string{} : path + ": " + status.error;
 }
 
+std::string replace_file(const std::string& path, std::string_view bytes, unsigned mode) {
+  auto next = path + ".new";
+  ::unlink(next.c_str());  // left by a crash before the rename: never the live file
+  if (auto err = write_new_file(next, bytes, mode); !err.empty()) {
+    return err;
+  }
+  if (::rename(next.c_str(), path.c_str()) != 0) {
+    auto err = reason(path, errno);
+    ::unlink(next.c_str());
+    return err;
+  }
+  return sync_parent(path) ? std::string{} : reason(path, errno);
+}
+
 std::optional<std::string> read_whole_file(const std::string& path, std::string& error) {
   std::ifstream in{path, std::ios::binary};
   if (!in) {

@@ -23,6 +23,11 @@ new_file_status create_new_file(const std::string& path, std::string_view bytes,
 /// and the reason (an existing file is refused, never replaced).
 std::string write_new_file(const std::string& path, std::string_view bytes, unsigned mode);
 
+/// Replaces `path` atomically with `bytes` at exactly `mode`: written to `path` + ".new",
+/// fsynced, renamed over `path`, the directory fsynced. After a crash `path` holds the old or
+/// the new bytes, never a mix. An empty string on success, else a message naming the path.
+std::string replace_file(const std::string& path, std::string_view bytes, unsigned mode);
+
 /// The whole content of `path`, or nullopt with `error` set to a message naming the path.
 std::optional<std::string> read_whole_file(const std::string& path, std::string& error);
 

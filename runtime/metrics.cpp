@@ -63,6 +63,36 @@ node_metrics::node_metrics()
       membership_changes(counter(*registry_, "plexichat_membership_changes_total",
                                  "Cluster members that joined or changed state (up, suspect, "
                                  "down) as this node saw them")),
+      replication_lag_seconds(latency(*registry_, "plexichat_replication_lag_seconds",
+                                      "From an append sent to a channel replica to its answer")),
+      replica_catchups(counter(*registry_, "plexichat_replica_copy_rounds_total",
+                               "Copy rounds (a page each) sent to lagging channel replicas")),
+      replica_catchup_messages(counter(*registry_, "plexichat_replica_catchup_messages_total",
+                                       "Messages copied to lagging channel replicas")),
+      backups(prometheus::BuildCounter()
+                  .Name("plexichat_backups_total")
+                  .Help("Backups of this node that ended, by result (done, failed)")
+                  .Register(*registry_)),
+      backup_running(gauge(*registry_, "plexichat_backup_running", "1 while a backup job runs")),
+      backup_items_done(gauge(*registry_, "plexichat_backup_items_done",
+                              "Items (chunks, manifest, index) the running or last backup "
+                              "stored on its holders")),
+      backup_items_total(gauge(*registry_, "plexichat_backup_items",
+                               "Items the running or last backup stores in all")),
+      backup_last_success(gauge(*registry_, "plexichat_backup_last_success_timestamp_seconds",
+                                "Unix time of the last backup that finished")),
+      backup_shard_bytes(counter(*registry_, "plexichat_backup_shard_bytes_total",
+                                 "Encoded shard bytes of new chunks sent to holders")),
+      shards_held(gauge(*registry_, "plexichat_shards_held", "Backup shards held for peers")),
+      shard_bytes_held(
+          gauge(*registry_, "plexichat_shard_bytes_held", "Bytes of backup shards held for peers")),
+      scrubs(counter(*registry_, "plexichat_scrubs_total", "Scrubs of the held shards")),
+      scrub_shards_checked(counter(*registry_, "plexichat_scrub_shards_checked_total",
+                                   "Shards checked by scrubs (grows while one runs)")),
+      scrub_corrupt(gauge(*registry_, "plexichat_scrub_corrupt_shards",
+                          "Corrupt shards the last scrub found")),
+      scrub_last_time(gauge(*registry_, "plexichat_scrub_last_timestamp_seconds",
+                            "Unix time of the last scrub's end")),
       actors_by_kind(prometheus::BuildGauge()
                          .Name("plexichat_actors")
                          .Help("Running long-lived actors by kind")
@@ -75,6 +105,9 @@ node_metrics::node_metrics()
   // Every scope shows from the start, so a dashboard sees 0 rather than nothing.
   for (const char* scope : {"address", "user", "login_account", "login_address", "ws_session"}) {
     rate_limited.Add({{"scope", scope}});
+  }
+  for (const char* result : {"done", "failed"}) {
+    backups.Add({{"result", result}});
   }
 }
 

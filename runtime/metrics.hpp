@@ -54,6 +54,25 @@ class node_metrics {
   prometheus::Counter& connections_denied;
   /// Cluster members joining or changing state (up, suspect, down) as this node saw it.
   prometheus::Counter& membership_changes;
+  /// From an append sent to a channel replica to its acknowledgement (owners only).
+  prometheus::Histogram& replication_lag_seconds;
+  /// Copy rounds (a page each) sent to bring lagging replicas up to date, and their messages.
+  prometheus::Counter& replica_catchups;
+  prometheus::Counter& replica_catchup_messages;
+  /// This node's backups: finished, by result ("done", "failed").
+  prometheus::Family<prometheus::Counter>& backups;
+  prometheus::Gauge& backup_running;        ///< 1 while a backup job runs
+  prometheus::Gauge& backup_items_done;     ///< items stored by the running (or last) backup
+  prometheus::Gauge& backup_items_total;    ///< items that backup stores in all
+  prometheus::Gauge& backup_last_success;   ///< Unix time of the last backup that finished
+  prometheus::Counter& backup_shard_bytes;  ///< encoded shard bytes sent to holders
+  /// The shards this node holds for its peers, and its scrubs.
+  prometheus::Gauge& shards_held;
+  prometheus::Gauge& shard_bytes_held;
+  prometheus::Counter& scrubs;
+  prometheus::Counter& scrub_shards_checked;
+  prometheus::Gauge& scrub_corrupt;    ///< corrupt shards the last scrub found
+  prometheus::Gauge& scrub_last_time;  ///< Unix time of the last scrub's end
   prometheus::Family<prometheus::Gauge>& actors_by_kind;
   prometheus::Family<prometheus::Gauge>& mailbox_by_kind;
 

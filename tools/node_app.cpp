@@ -407,51 +407,6 @@ int print_recovery_key(const std::string& data_dir) {
   return 0;
 }
 
-/// Writes the master key into the new data directory: 0600, never over an existing file.
-bool write_master_key(const std::string& data_dir, const std::string& bytes) {
-  auto path = (fs::path{data_dir} / actors::backup::master_key_file).string();
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
-  if (fd < 0) {
-    return false;
-  }
-  bool ok = ::fchmod(fd, 0600) == 0 &&
-            ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()) &&
-            ::fsync(fd) == 0;
-  return ::close(fd) == 0 && ok;
-}
-
-/// The restored node's own backup catalog (coordinator.hpp): the index up to the restored
-/// backup and its sealed manifest, so that its next backup stores only what changed.
-bool write_catalog(const std::string& data_dir, const actors::backup::restored_backup& found) {
-  auto dir = fs::path{data_dir} / "backups";
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) {
-    return false;
-  }
-  std::ofstream manifest(dir / (found.id + ".manifest"), std::ios::binary);
-  manifest << found.sealed_manifest;
-  std::ofstream catalog(dir / "catalog.json", std::ios::binary);
-  catalog << actors::backup::summaries_json(found.index);
-  return manifest.flush().good() && catalog.flush().good();
-}
-
-/// The restored key files are secrets: mode 0600, as the node requires.
-bool restrict_key_files(const std::string& data_dir) {
-  for (const char* name : {"token_signing.key", actors::audit::audit_key_file}) {
-    auto path = fs::path{data_dir} / name;
-    std::error_code ec;
-    if (fs::exists(path, ec)) {
-      fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write,
-                      fs::perm_options::replace, ec);
-      if (ec) {
-        return false;
-      }
-    }
-  }
-  return true;
-}
-
 /// `backup restore`: joins the cluster under the node's name just long enough to fetch its
 /// backup index, manifest and shards from the peers' shard holders, and writes the data
 /// directory (database, token and audit keys, master key). Then `plexichat-node` starts on it.
@@ -586,10 +541,9 @@ int restore_from_peers(int argc, const char* const* argv) {
       code = backup_fail(std::to_string(report.value().lost_chunks.size()) +
                          " chunks could not be rebuilt; files not written: " +
                          std::to_string(report.value().incomplete_files.size()));
-    } else if (!restrict_key_files(c.data_dir) || !write_master_key(c.data_dir, master.bytes)) {
-      code = backup_fail("cannot write the master key into " + c.data_dir);
-    } else if (from == c.name && !write_catalog(c.data_dir, found)) {
-      code = backup_fail("cannot write the backup catalog into " + c.data_dir);
+    } else if (auto s = actors::backup::finish_restore(c.data_dir, master, found, from == c.name);
+               !s.ok()) {
+      code = backup_fail(s.message);
     } else {
       std::cout << "restored " << report.value().bytes_written << " bytes of node " << from
                 << "'s backup into " << c.data_dir << "\n";

@@ -1,10 +1,12 @@
 #include "actors/backup/backup_jobs.hpp"
 
+#include <fstream>
 #include <map>
 #include <set>
 #include <tuple>
 
 #include "actors/backup/shard_placement.hpp"
+#include "runtime/files.hpp"
 #include "storage/backup/manifest.hpp"
 #include "storage/backup/shard_codec.hpp"
 
@@ -39,21 +41,46 @@ std::vector<std::string> gather(const job_context& c, const std::string& owner,
   return all;
 }
 
-status store_item(const job_context& c, const sb::item_shards& item) {
-  auto holders = place_shards(item.name, c.peers, c.self, c.k, c.m);
-  if (!holders.ok()) {
-    return holders.error();
-  }
-  if (holders.value().size() != item.shards.size()) {
-    return {errc::invalid_argument, "the item's shards do not match backup k + m"};
-  }
-  for (std::size_t i = 0; i < item.shards.size(); ++i) {
-    const auto& node = holders.value()[i];
-    if (!c.link->put(node, c.self, item.shards[i])) {
-      return {errc::io_error, "the shard holder of node " + node + " did not store a shard"};
+/// How many items store_backup keeps in flight: their shards go out together.
+constexpr std::size_t items_in_flight = 8;
+
+/// Stores `items` (each k + m shards) on their placed holders, `items_in_flight` items at a
+/// time with every shard of them in flight at once; `stored(i)` after item i is durable on
+/// all its holders.
+status store_items(const job_context& c, const std::vector<const sb::item_shards*>& items,
+                   const std::function<void()>& stored) {
+  for (std::size_t first = 0; first < items.size(); first += items_in_flight) {
+    auto last = std::min(items.size(), first + items_in_flight);
+    std::vector<holder_link::placed_shard> batch;
+    for (auto i = first; i < last; ++i) {
+      const auto& item = *items[i];
+      auto holders = place_shards(item.name, c.peers, c.self, c.k, c.m);
+      if (!holders.ok()) {
+        return holders.error();
+      }
+      if (holders.value().size() != item.shards.size()) {
+        return {errc::invalid_argument, "the item's shards do not match backup k + m"};
+      }
+      for (std::size_t s = 0; s < item.shards.size(); ++s) {
+        batch.push_back({holders.value()[s], &item.shards[s]});
+      }
+    }
+    auto ok = c.link->put_all(c.self, batch);
+    for (std::size_t b = 0; b < batch.size(); ++b) {
+      if (b >= ok.size() || !ok[b]) {
+        return {errc::io_error,
+                "the shard holder of node " + batch[b].node + " did not store a shard"};
+      }
+    }
+    for (auto i = first; i < last && stored; ++i) {
+      stored();
     }
   }
   return {};
+}
+
+status store_item(const job_context& c, const sb::item_shards& item) {
+  return store_items(c, {&item}, {});
 }
 
 /// One item verify expects: its backup id, name, and k + m.
@@ -79,29 +106,25 @@ status store_backup(const job_context& c, const sb::backup_output& out,
   if (!sealed_index.ok()) {
     return sealed_index.error();
   }
-  const uint64_t total = out.new_chunks.size() + 2;
-  uint64_t done = 0;
+  auto index_item = code_item(index_item_name(keys.value().naming, c.self),
+                              std::string(index_backup_id), sealed_index.value(), c.k, c.m);
+  // Chunks first, then the manifest that lists them, then the index that names the manifest:
+  // a holder never has a manifest whose chunks are not stored yet.
+  std::vector<const sb::item_shards*> chunks;
   for (const auto& chunk : out.new_chunks) {
-    if (auto s = store_item(c, chunk); !s.ok()) {
-      return s;
-    }
+    chunks.push_back(&chunk);
+  }
+  const uint64_t total = chunks.size() + 2;
+  uint64_t done = 0;
+  auto stored = [&] {
     if (c.progress) {
       c.progress(++done, total);
     }
-  }
-  if (auto s = store_item(c, out.manifest_shards); !s.ok()) {
-    return s;
-  }
-  if (c.progress) {
-    c.progress(++done, total);
-  }
-  auto index_item = code_item(index_item_name(keys.value().naming, c.self),
-                              std::string(index_backup_id), sealed_index.value(), c.k, c.m);
-  if (auto s = store_item(c, index_item); !s.ok()) {
-    return s;
-  }
-  if (c.progress) {
-    c.progress(++done, total);
+  };
+  for (const auto& step : {chunks, {&out.manifest_shards}, {&index_item}}) {
+    if (auto s = store_items(c, step, stored); !s.ok()) {
+      return s;
+    }
   }
   return {};
 }
@@ -323,6 +346,113 @@ storage::result<sb::restore_report> restore_backup(const job_context& c, const s
     }
   }
   return report;
+}
+
+status finish_restore(const std::filesystem::path& target, const sb::master_key& master,
+                      const restored_backup& found, bool own) {
+  namespace fs = std::filesystem;
+  for (const char* name : {"token_signing.key", "audit.key"}) {
+    auto path = target / name;
+    std::error_code ec;
+    if (fs::exists(path, ec)) {
+      fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write,
+                      fs::perm_options::replace, ec);
+      if (ec) {
+        return {errc::io_error, "cannot restrict " + path.string() + ": " + ec.message()};
+      }
+    }
+  }
+  if (auto err =
+          runtime::write_new_file((target / "backup_master.key").string(), master.bytes, 0600);
+      !err.empty()) {
+    return {errc::io_error, "cannot write the master key: " + err};
+  }
+  if (!own) {
+    return {};
+  }
+  auto dir = target / "backups";
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  std::ofstream manifest(dir / (found.id + ".manifest"), std::ios::binary);
+  manifest << found.sealed_manifest;
+  std::ofstream catalog(dir / "catalog.json", std::ios::binary);
+  catalog << summaries_json(found.index);
+  if (ec || !manifest.flush() || !catalog.flush()) {
+    return {errc::io_error, "cannot write the backup catalog into " + target.string()};
+  }
+  return {};
+}
+
+storage::result<std::map<std::string, std::string>> rotate_backups(
+    const job_context& c, const sb::master_key& next, const std::vector<backup_summary>& index) {
+  auto keys = sb::derive_keys(next);
+  if (!keys.ok()) {
+    return keys.error();
+  }
+  job_context n = c;
+  n.master = next;
+  std::map<std::string, std::string> rotated;
+  struct coded {
+    sb::item_shards item;
+    int k = 0;
+    int m = 0;
+  };
+  std::vector<coded> items;
+  for (const auto& b : index) {
+    auto sealed = fetch_sealed_manifest(c, c.self, b.id);
+    if (!sealed.ok()) {
+      return sealed.error();
+    }
+    auto again = sb::rotate_manifest(sealed.value(), c.master, next);
+    if (!again.ok()) {
+      return status{again.error().code,
+                    "backup " + b.id + ": the manifest does not rotate: " + again.error().message};
+    }
+    auto opened = sb::open_manifest(again.value(), next);
+    if (!opened.ok()) {
+      return opened.error();
+    }
+    // A manifest keeps the k + m it was made with, as verify expects.
+    const auto& m = opened.value();
+    items.push_back({code_item(sb::manifest_item_name(keys.value().naming, b.id), b.id,
+                               again.value(), m.k, m.m),
+                     m.k, m.m});
+    rotated[b.id] = std::move(again.value());
+  }
+  auto sealed_index = seal_index(index, c.self, next);
+  if (!sealed_index.ok()) {
+    return sealed_index.error();
+  }
+  items.push_back({code_item(index_item_name(keys.value().naming, c.self),
+                             std::string(index_backup_id), sealed_index.value(), c.k, c.m),
+                   c.k, c.m});
+  for (const auto& [item, k, m] : items) {
+    n.k = k;
+    n.m = m;
+    if (auto s = store_item(n, item); !s.ok()) {
+      return s;
+    }
+  }
+  return rotated;
+}
+
+uint64_t delete_old_key_items(const job_context& c, const std::vector<backup_summary>& index) {
+  auto keys = sb::derive_keys(c.master);
+  if (!keys.ok()) {
+    return 0;
+  }
+  std::vector<std::pair<std::string, std::string>> items;
+  for (const auto& b : index) {
+    items.emplace_back(b.id, sb::manifest_item_name(keys.value().naming, b.id));
+  }
+  items.emplace_back(std::string(index_backup_id), index_item_name(keys.value().naming, c.self));
+  uint64_t deleted = 0;
+  for (const auto& peer : c.peers) {
+    for (const auto& [backup_id, name] : items) {
+      deleted += c.link->remove_item(peer, c.self, backup_id, name).value_or(0);
+    }
+  }
+  return deleted;
 }
 
 }  // namespace plexichat::actors::backup

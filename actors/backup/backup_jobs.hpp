@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +33,28 @@ class holder_link {
   /// Deletes backup `backup_id` of `owner` on `node`; false when it did not answer.
   virtual bool remove(const std::string& node, const std::string& owner,
                       const std::string& backup_id) = 0;
+  /// Deletes the shards of item `name` alone in backup `backup_id` of `owner` on `node`;
+  /// the number deleted, or nullopt when it did not answer.
+  virtual std::optional<uint64_t> remove_item(const std::string& node, const std::string& owner,
+                                              const std::string& backup_id,
+                                              const std::string& name) = 0;
+
+  /// One shard for one holder.
+  struct placed_shard {
+    std::string node;
+    const std::string* shard = nullptr;
+  };
+  /// Puts every shard of `batch`; which ones were stored, by position. This one puts them
+  /// one after the other; a link that can keep several requests in flight does better.
+  virtual std::vector<bool> put_all(const std::string& owner,
+                                    const std::vector<placed_shard>& batch) {
+    std::vector<bool> stored;
+    stored.reserve(batch.size());
+    for (const auto& p : batch) {
+      stored.push_back(put(p.node, owner, *p.shard));
+    }
+    return stored;
+  }
 };
 
 /// What a job knows of the cluster and this node.
@@ -85,5 +108,27 @@ struct restored_backup {
 [[nodiscard]] storage::result<storage::backup::restore_report> restore_backup(
     const job_context& c, const std::string& owner, std::string id,
     const std::filesystem::path& target, restored_backup* found = nullptr);
+
+/// Writes what a restore needs besides the backup's files into `target`: the master key
+/// (0600, never over an existing file), mode 0600 on the restored key files, and, when the
+/// backup is `target`'s own node's (`own`), its backup catalog and sealed manifest, so that
+/// its next backup stores only what changed. io_error naming what could not be written.
+[[nodiscard]] storage::status finish_restore(const std::filesystem::path& target,
+                                             const storage::backup::master_key& master,
+                                             const restored_backup& found, bool own);
+
+/// Master-key rotation, first step: the manifest of every backup in `index` opened with
+/// `c.master`, its chunks' data keys wrapped again under `next` (rotate_manifest), stored
+/// under `next`'s item name, and the index sealed under `next` stored too. The old key's
+/// items stay (a crash leaves both keys working). The new sealed manifests, by backup id;
+/// an error (and nothing the old key opens touched) when a manifest cannot be read.
+[[nodiscard]] storage::result<std::map<std::string, std::string>> rotate_backups(
+    const job_context& c, const storage::backup::master_key& next,
+    const std::vector<backup_summary>& index);
+
+/// Master-key rotation, last step, once the node keeps the new key: deletes the manifests
+/// and index sealed under `c.master` (the old key) from every peer, so the old key opens
+/// nothing any more. The number of shards deleted.
+uint64_t delete_old_key_items(const job_context& c, const std::vector<backup_summary>& index);
 
 }  // namespace plexichat::actors::backup

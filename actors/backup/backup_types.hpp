@@ -81,6 +81,39 @@ typename Inspector::result_type inspect(Inspector& f, verify_report& x) {
            x.repaired, x.error);
 }
 
+/// What a restore from the console did: the backup, where it went, and what it could not
+/// rebuild (nothing is written for a file with a lost chunk).
+struct restore_outcome {
+  std::string backup_id;
+  std::string owner;   ///< the node whose backup it is
+  std::string target;  ///< the directory restored into
+  uint64_t bytes = 0;  ///< bytes written
+  std::vector<std::string> lost_chunks;
+  std::vector<std::string> rejected_shards;
+  std::string error;
+
+  bool ok() const { return error.empty() && lost_chunks.empty(); }
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, restore_outcome& x) {
+  return f(caf::meta::type_name("restore_outcome"), x.backup_id, x.owner, x.target, x.bytes,
+           x.lost_chunks, x.rejected_shards, x.error);
+}
+
+/// What a master-key rotation did: the backups whose manifests were sealed again under the
+/// new key.
+struct key_rotation {
+  std::vector<std::string> rotated;
+  uint64_t old_items_deleted = 0;  ///< shards of the old key's manifests and index deleted
+  std::string error;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, key_rotation& x) {
+  return f(caf::meta::type_name("key_rotation"), x.rotated, x.old_items_deleted, x.error);
+}
+
 /// Registers the types above for messages between nodes.
 void add_backup_types(caf::actor_system_config& cfg);
 

@@ -68,4 +68,46 @@ bool caf_holder_link::remove(const std::string& node, const std::string& owner,
   return ok;
 }
 
+std::optional<uint64_t> caf_holder_link::remove_item(const std::string& node,
+                                                     const std::string& owner,
+                                                     const std::string& backup_id,
+                                                     const std::string& name) {
+  std::optional<uint64_t> deleted;
+  auto h = holder(node);
+  if (!h) {
+    return deleted;
+  }
+  self_->request(h, timeout_, delete_atom::value, owner, backup_id, name)
+      .receive([&](uint64_t n) { deleted = n; }, [](caf::error&) {});
+  return deleted;
+}
+
+std::vector<bool> caf_holder_link::put_all(const std::string& owner,
+                                           const std::vector<placed_shard>& batch) {
+  using put_handle =
+      decltype(self_->request(caf::actor{}, timeout_, put_atom::value, owner, std::string{}));
+  std::vector<bool> stored(batch.size(), false);
+  std::vector<std::optional<put_handle>> pending;
+  pending.reserve(batch.size());
+  for (const auto& p : batch) {
+    auto h = holder(p.node);
+    if (h) {
+      pending.emplace_back(self_->request(h, timeout_, put_atom::value, owner, *p.shard));
+    } else {
+      pending.emplace_back(std::nullopt);
+    }
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (!pending[i]) {
+      continue;
+    }
+    pending[i]->receive([&](bool ok) { stored[i] = ok; },
+                        [&](caf::error& e) {
+                          spdlog::warn("backup: node {} did not store a shard: {}", batch[i].node,
+                                       self_->system().render(e));
+                        });
+  }
+  return stored;
+}
+
 }  // namespace plexichat::actors::backup

@@ -25,6 +25,12 @@ class caf_holder_link final : public holder_link {
                                               const std::string& owner) override;
   bool remove(const std::string& node, const std::string& owner,
               const std::string& backup_id) override;
+  std::optional<uint64_t> remove_item(const std::string& node, const std::string& owner,
+                                      const std::string& backup_id,
+                                      const std::string& name) override;
+  /// Every request sent first, then every answer awaited: the holders write in parallel.
+  std::vector<bool> put_all(const std::string& owner,
+                            const std::vector<placed_shard>& batch) override;
 
  private:
   caf::actor holder(const std::string& node) const;

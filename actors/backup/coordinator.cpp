@@ -17,6 +17,7 @@
 #include "actors/backup/backup_jobs.hpp"
 #include "actors/backup/caf_holder_link.hpp"
 #include "runtime/clock.hpp"
+#include "runtime/files.hpp"
 #include "storage/backup/manifest.hpp"
 
 namespace plexichat::actors::backup {
@@ -71,6 +72,19 @@ std::vector<std::string> holder_peers(const node_context* ctx) {
     }
   }
   return peers;
+}
+
+/// A job's view of the cluster: its peers, the master key, the holders through `link`.
+job_context make_job(const node_context* ctx, const sb::master_key& master,
+                     std::vector<std::string> peers, holder_link* link) {
+  job_context c;
+  c.self = ctx->config->name;
+  c.peers = std::move(peers);
+  c.master = master;
+  c.k = static_cast<int>(ctx->config->backup.data_shards);
+  c.m = static_cast<int>(ctx->config->backup.parity_shards);
+  c.link = link;
+  return c;
 }
 
 struct job_input {
@@ -142,13 +156,7 @@ backup_status run_backup(caf::blocking_actor* self, const job_input& in) {
   st.summary.new_bytes = out.value().new_bytes;
   st.summary.shard_bytes = out.value().shard_bytes;
   caf_holder_link link{self, in.ctx->cluster_view};
-  job_context c;
-  c.self = in.ctx->config->name;
-  c.peers = in.peers;
-  c.master = in.master;
-  c.k = options.k;
-  c.m = options.m;
-  c.link = &link;
+  auto c = make_job(in.ctx, in.master, in.peers, &link);
   c.progress = [&](uint64_t done, uint64_t total) {
     caf::anon_send(in.coordinator, progress_atom::value, in.id, done, total);
   };
@@ -199,12 +207,87 @@ backup_status run_backup(caf::blocking_actor* self, const job_input& in) {
   return st;
 }
 
+/// Restores this node's backup `id` (the newest when empty) into `target` on this machine:
+/// an absolute path, absent or empty, outside the data directory. A node can then start on it.
+restore_outcome run_restore(caf::blocking_actor* self, const node_context* ctx,
+                            const sb::master_key& master, std::vector<std::string> peers,
+                            const std::string& id, const std::string& target) {
+  restore_outcome out;
+  out.owner = ctx->config->name;
+  out.target = target;
+  fs::path t{target};
+  std::error_code ec;
+  auto data = fs::weakly_canonical(fs::path{ctx->config->data_dir}, ec);
+  auto into = fs::weakly_canonical(t, ec);
+  auto rel = into.lexically_relative(data);
+  if (!t.is_absolute()) {
+    out.error = "the target directory must be an absolute path, not '" + target + "'";
+  } else if (!rel.empty() && *rel.begin() != "..") {
+    out.error = "the target directory " + target + " is inside the node's data directory";
+  } else if (fs::exists(t, ec) && !fs::is_empty(t, ec)) {
+    out.error = "the target directory " + target + " is not empty";
+  }
+  if (!out.error.empty()) {
+    return out;
+  }
+  caf_holder_link link{self, ctx->cluster_view};
+  auto c = make_job(ctx, master, std::move(peers), &link);
+  restored_backup found;
+  auto report = restore_backup(c, c.self, id, t, &found);
+  out.backup_id = found.id.empty() ? id : found.id;
+  if (!report.ok()) {
+    out.error = report.error().message;
+    return out;
+  }
+  out.bytes = report.value().bytes_written;
+  out.lost_chunks = report.value().lost_chunks;
+  out.rejected_shards = report.value().rejected_shards;
+  if (!report.value().complete()) {
+    out.error = std::to_string(out.lost_chunks.size()) + " chunks could not be rebuilt; " +
+                std::to_string(report.value().incomplete_files.size()) + " files not written";
+  } else if (auto s = finish_restore(t, master, found, true); !s.ok()) {
+    out.error = s.message;
+  }
+  return out;
+}
+
+/// Master-key rotation: a new key; every backup's manifest and the index sealed again under
+/// it on the holders; the new key kept (the coordinator is told before the old items go);
+/// the local manifests rewritten; the old key's manifests and index deleted from the peers.
+key_rotation run_rotation(caf::blocking_actor* self, const node_context* ctx,
+                          const sb::master_key& old_key, std::vector<std::string> peers,
+                          const std::vector<backup_summary>& index, const caf::actor& coordinator) {
+  key_rotation out;
+  caf_holder_link link{self, ctx->cluster_view};
+  auto c = make_job(ctx, old_key, std::move(peers), &link);
+  auto next = sb::generate_master_key();
+  auto rotated = rotate_backups(c, next, index);
+  if (!rotated.ok()) {
+    out.error = rotated.error().message;
+    return out;
+  }
+  auto key_path = (fs::path{ctx->config->data_dir} / master_key_file).string();
+  if (auto err = runtime::replace_file(key_path, next.bytes, 0600); !err.empty()) {
+    out.error = "the new master key could not be written (the old one stays): " + err;
+    return out;
+  }
+  caf::anon_send(coordinator, rotate_atom::value, next.bytes);
+  for (const auto& [id, sealed] : rotated.value()) {
+    if (!write_file(backups_dir(ctx) / (id + ".manifest"), sealed)) {
+      spdlog::warn("backup {}: the rotated manifest could not be written locally", id);
+    }
+    out.rotated.push_back(id);
+  }
+  out.old_items_deleted = delete_old_key_items(c, index);
+  return out;
+}
+
 struct coordinator_state {
   node_context* ctx = nullptr;
   sb::master_key master;
   std::vector<backup_status> backups;  ///< the catalog's, then this run's
   bool busy = false;
-  std::optional<caf::response_promise> pending;  ///< the verify or repair running
+  std::optional<caf::response_promise> pending;  ///< the verify, repair, restore or rotation
   static inline const char* name = "backup_coordinator";
 };
 
@@ -249,6 +332,9 @@ caf::result<backup_status> create(coordinator_actor* self) {
   started.state = "running";
   st.backups.push_back(started);
   st.busy = true;
+  st.ctx->metrics->backup_running.Set(1);
+  st.ctx->metrics->backup_items_done.Set(0);
+  st.ctx->metrics->backup_items_total.Set(0);
   spdlog::info("backup {}: started, {} peers", in.id, in.peers.size());
   // The job travels as a spawn argument: CAF 0.17 dereferences a null argument tuple for
   // argument-less function actors (see blocking_pool.cpp).
@@ -261,6 +347,35 @@ caf::result<backup_status> create(coordinator_actor* self) {
   return started;
 }
 
+/// A verify, repair, restore or rotation ended: its request gets the answer.
+template <class Result>
+void finish(coordinator_actor* self, const Result& result) {
+  self->state.busy = false;
+  if (self->state.pending) {
+    self->state.pending->deliver(result);
+    self->state.pending.reset();
+  }
+}
+
+/// Runs `job` on a detached thread as the one job of this node; its result answers the
+/// request (through (finished_atom, result)).
+template <class Result, class Job>
+caf::result<Result> run_job(coordinator_actor* self, Job job) {
+  auto& st = self->state;
+  if (st.busy) {
+    return make_error(api_errc::conflict, "a backup job is already running on this node");
+  }
+  st.busy = true;
+  st.pending = self->make_response_promise<Result>();
+  auto me = caf::actor_cast<caf::actor>(self);
+  self->spawn<caf::detached>(
+      [](caf::blocking_actor* worker, const Job& j, const caf::actor& coordinator) {
+        caf::anon_send(coordinator, finished_atom::value, j(worker));
+      },
+      std::move(job), me);
+  return *st.pending;
+}
+
 caf::result<verify_report> check(coordinator_actor* self, std::string id, bool repair) {
   auto& st = self->state;
   if (id.empty()) {
@@ -269,30 +384,52 @@ caf::result<verify_report> check(coordinator_actor* self, std::string id, bool r
   if (id.empty()) {
     return make_error(api_errc::not_found, "this node has no backup yet");
   }
-  if (st.busy) {
-    return make_error(api_errc::conflict, "a backup job is already running on this node");
-  }
-  st.busy = true;
-  st.pending = self->make_response_promise<verify_report>();
   auto* ctx = st.ctx;
-  auto master = st.master;
-  auto peers = holder_peers(ctx);
+  return run_job<verify_report>(self, [ctx, master = st.master, peers = holder_peers(ctx), id,
+                                       repair](caf::blocking_actor* worker) {
+    caf_holder_link link{worker, ctx->cluster_view};
+    auto c = make_job(ctx, master, peers, &link);
+    return verify_backup(c, id, repair);
+  });
+}
+
+caf::result<restore_outcome> restore(coordinator_actor* self, std::string id,
+                                     const std::string& target) {
+  auto& st = self->state;
+  if (id.empty()) {
+    id = newest_done(st);
+  }
+  if (id.empty()) {
+    return make_error(api_errc::not_found, "this node has no backup yet");
+  }
+  auto* ctx = st.ctx;
+  return run_job<restore_outcome>(self, [ctx, master = st.master, peers = holder_peers(ctx), id,
+                                         target](caf::blocking_actor* worker) {
+    return run_restore(worker, ctx, master, peers, id, target);
+  });
+}
+
+caf::result<key_rotation> rotate(coordinator_actor* self) {
+  auto& st = self->state;
+  std::vector<backup_summary> index;
+  for (const auto& b : st.backups) {
+    if (b.state == "done") {
+      index.push_back(b.summary);
+    }
+  }
+  auto peers = holder_peers(st.ctx);
+  const auto& cfg = st.ctx->config->backup;
+  if (peers.size() < cfg.data_shards + cfg.parity_shards) {
+    return make_error(api_errc::unavailable,
+                      "key rotation stores every manifest again: it needs k + m peers up, " +
+                          std::to_string(peers.size()) + " are");
+  }
+  auto* ctx = st.ctx;
   auto me = caf::actor_cast<caf::actor>(self);
-  self->spawn<caf::detached>(
-      [=](caf::blocking_actor* worker, const std::string& backup_id) {
-        caf_holder_link link{worker, ctx->cluster_view};
-        job_context c;
-        c.self = ctx->config->name;
-        c.peers = peers;
-        c.master = master;
-        c.k = static_cast<int>(ctx->config->backup.data_shards);
-        c.m = static_cast<int>(ctx->config->backup.parity_shards);
-        c.link = &link;
-        auto report = verify_backup(c, backup_id, repair);
-        caf::anon_send(me, finished_atom::value, report);
-      },
-      id);
-  return *st.pending;
+  return run_job<key_rotation>(
+      self, [ctx, master = st.master, peers, index, me](caf::blocking_actor* worker) {
+        return run_rotation(worker, ctx, master, peers, index, me);
+      });
 }
 
 caf::behavior coordinator_behavior(coordinator_actor* self, node_context* ctx,
@@ -311,7 +448,18 @@ caf::behavior coordinator_behavior(coordinator_actor* self, node_context* ctx,
       [self](list_atom) { return self->state.backups; },
       [self](verify_atom, const std::string& id) { return check(self, id, false); },
       [self](repair_atom, const std::string& id) { return check(self, id, true); },
+      [self](restore_atom, const std::string& id, const std::string& target) {
+        return restore(self, id, target);
+      },
+      [self](rotate_atom) { return rotate(self); },
+      // From the rotation job, once the new key is on disk: later jobs use it.
+      [self](rotate_atom, const std::string& new_key) {
+        self->state.master.bytes = new_key;
+        spdlog::warn("backup: the master key was rotated; print the new recovery key");
+      },
       [self](progress_atom, const std::string& id, uint64_t done, uint64_t total) {
+        self->state.ctx->metrics->backup_items_done.Set(static_cast<double>(done));
+        self->state.ctx->metrics->backup_items_total.Set(static_cast<double>(total));
         for (auto& b : self->state.backups) {
           if (b.summary.id == id) {
             b.chunks_done = done;
@@ -321,6 +469,13 @@ caf::behavior coordinator_behavior(coordinator_actor* self, node_context* ctx,
       },
       [self](finished_atom, const backup_status& result) {
         self->state.busy = false;
+        auto& metrics = *self->state.ctx->metrics;
+        metrics.backup_running.Set(0);
+        metrics.backups.Add({{"result", result.state == "done" ? "done" : "failed"}}).Increment();
+        if (result.state == "done") {
+          metrics.backup_last_success.Set(static_cast<double>(runtime::now_ms()) / 1000.0);
+          metrics.backup_shard_bytes.Increment(static_cast<double>(result.summary.shard_bytes));
+        }
         auto& list = self->state.backups;
         for (auto& b : list) {
           if (b.summary.id == result.summary.id) {
@@ -352,13 +507,9 @@ caf::behavior coordinator_behavior(coordinator_actor* self, node_context* ctx,
           spdlog::error("backup {}: failed: {}", result.summary.id, result.error);
         }
       },
-      [self](finished_atom, const verify_report& report) {
-        self->state.busy = false;
-        if (self->state.pending) {
-          self->state.pending->deliver(report);
-          self->state.pending.reset();
-        }
-      },
+      [self](finished_atom, const verify_report& report) { finish(self, report); },
+      [self](finished_atom, const restore_outcome& outcome) { finish(self, outcome); },
+      [self](finished_atom, const key_rotation& outcome) { finish(self, outcome); },
       [self, every](tick_atom) {
         if (!self->state.busy) {
           if (auto r = create(self); r.flag == caf::rt_error) {

@@ -39,10 +39,14 @@ caf::result<bool> put(holder_actor* self, const std::string& owner, const std::s
   storage::write_batch batch;
   batch.put_shard(storage::shard_key(owner, h.backup_id, h.chunk_name, h.index), bytes);
   auto rp = self->make_response_promise<bool>();
+  auto* metrics = self->state.ctx->metrics;
   self->state.writes.submit(
       caf::actor_cast<caf::actor>(self), *self->state.ctx->writer, std::move(batch),
-      [rp](bool ok) mutable {
+      [rp, metrics, size = bytes.size()](bool ok) mutable {
         if (ok) {
+          // Counted as new (a repair's rewrite of a held shard too); each scrub recounts.
+          metrics->shards_held.Increment();
+          metrics->shard_bytes_held.Increment(static_cast<double>(size));
           rp.deliver(true);
         } else {
           rp.deliver(make_error(api_errc::unavailable, "storage write failed"));
@@ -77,10 +81,18 @@ std::vector<held_shard> list(holder_actor* self, const std::string& owner) {
   return out;
 }
 
+/// The held totals in the metrics.
+void show(const node_context* ctx, const holder_stats& s) {
+  ctx->metrics->shards_held.Set(static_cast<double>(s.count));
+  ctx->metrics->shard_bytes_held.Set(static_cast<double>(s.bytes));
+}
+
 holder_stats scrub(holder_actor* self, bool log_each) {
   holder_stats stats;
+  auto& metrics = *self->state.ctx->metrics;
   self->state.ctx->db->scan_shards("", [&](std::string_view key, std::string_view shard) {
     ++stats.count;
+    metrics.scrub_shards_checked.Increment();
     stats.bytes += shard.size();
     auto decoded = sb::decode_shard(shard);
     auto parts = storage::split_shard_key(key);
@@ -100,6 +112,10 @@ holder_stats scrub(holder_actor* self, bool log_each) {
   });
   stats.last_scrub_ms = runtime::now_ms();
   self->state.last_scrub = stats;
+  metrics.scrubs.Increment();
+  metrics.scrub_corrupt.Set(static_cast<double>(stats.corrupt));
+  metrics.scrub_last_time.Set(static_cast<double>(stats.last_scrub_ms) / 1000.0);
+  show(self->state.ctx, stats);
   if (log_each) {
     spdlog::info("shards: scrubbed {} shards ({} bytes), {} corrupt", stats.count, stats.bytes,
                  stats.corrupt);
@@ -107,16 +123,20 @@ holder_stats scrub(holder_actor* self, bool log_each) {
   return stats;
 }
 
+/// Deletes the shards of backup `backup_id` of `owner`: all of them, or those of item
+/// `name` alone when it is given.
 caf::result<uint64_t> remove(holder_actor* self, const std::string& owner,
-                             const std::string& backup_id) {
+                             const std::string& backup_id, const std::string* name = nullptr) {
   storage::write_batch batch;
   uint64_t n = 0;
-  self->state.ctx->db->scan_shards(storage::shard_key_prefix(owner, backup_id),
-                                   [&](std::string_view key, std::string_view) {
-                                     batch.delete_shard(key);
-                                     ++n;
-                                     return true;
-                                   });
+  auto prefix = storage::shard_key_prefix(owner, backup_id) + (name ? *name : std::string{});
+  self->state.ctx->db->scan_shards(prefix, [&](std::string_view key, std::string_view) {
+    if (name == nullptr || key.size() == prefix.size() + 1) {
+      batch.delete_shard(key);
+      ++n;
+    }
+    return true;
+  });
   if (n == 0) {
     return n;
   }
@@ -133,10 +153,25 @@ caf::result<uint64_t> remove(holder_actor* self, const std::string& owner,
   return rp;
 }
 
+/// The last scrub's figures with the held totals counted now (also into the metrics).
+holder_stats count_held(holder_actor* self) {
+  holder_stats s = self->state.last_scrub;
+  s.count = 0;
+  s.bytes = 0;
+  self->state.ctx->db->scan_shards("", [&s](std::string_view, std::string_view shard) {
+    ++s.count;
+    s.bytes += shard.size();
+    return true;
+  });
+  show(self->state.ctx, s);
+  return s;
+}
+
 caf::behavior holder_behavior(holder_actor* self, node_context* ctx) {
   self->state.ctx = ctx;
   auto every = ctx->config->backup.scrub_interval;
   self->delayed_send(self, every, tick_atom::value);
+  count_held(self);  // the held totals in the metrics from the start
   return {
       [self](put_atom, const std::string& owner, const std::string& bytes) {
         return put(self, owner, bytes);
@@ -144,20 +179,12 @@ caf::behavior holder_behavior(holder_actor* self, node_context* ctx) {
       [self](get_atom, const std::string& owner, const std::string& backup_id,
              const std::string& chunk_name) { return get(self, owner, backup_id, chunk_name); },
       [self](list_atom, const std::string& owner) { return list(self, owner); },
-      [self](stats_atom) {
-        holder_stats s = self->state.last_scrub;
-        s.count = 0;
-        s.bytes = 0;
-        self->state.ctx->db->scan_shards("", [&s](std::string_view, std::string_view shard) {
-          ++s.count;
-          s.bytes += shard.size();
-          return true;
-        });
-        return s;
-      },
+      [self](stats_atom) { return count_held(self); },
       [self](delete_atom, const std::string& owner, const std::string& backup_id) {
         return remove(self, owner, backup_id);
       },
+      [self](delete_atom, const std::string& owner, const std::string& backup_id,
+             const std::string& name) { return remove(self, owner, backup_id, &name); },
       [self](scrub_atom) { return scrub(self, true); },
       [self, every](tick_atom) {
         scrub(self, true);
@@ -181,6 +208,8 @@ void add_backup_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<backup_status>("plexichat::backup_status");
   cfg.add_message_type<std::vector<backup_status>>("std::vector<plexichat::backup_status>");
   cfg.add_message_type<verify_report>("plexichat::verify_report");
+  cfg.add_message_type<restore_outcome>("plexichat::restore_outcome");
+  cfg.add_message_type<key_rotation>("plexichat::key_rotation");
 }
 
 }  // namespace plexichat::actors::backup

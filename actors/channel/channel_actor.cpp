@@ -257,23 +257,31 @@ void replicate(channel_actor* self, replica_write w, std::function<void(bool)> d
       continue;
     }
     ++p.outstanding;
+    auto sent = std::chrono::steady_clock::now();
     self->request(link.actor, std::chrono::seconds{5}, append_atom::value, cid, r.claim, prev, w)
-        .then([self, id, node = link.node](append_reply& a) { on_append(self, id, node, a); },
-              [self, id, node = link.node](caf::error& err) {
-                auto& st = self->state;
-                if (st.failed) {
-                  return;
-                }
-                spdlog::info("channel {}: replica {} did not answer: {}", channel_id(self), node,
-                             self->system().render(err));
-                if (auto* l = st.repl->find(node)) {
-                  l->in_sync = false;
-                }
-                if (auto i = st.repl->pending.find(id); i != st.repl->pending.end()) {
-                  --i->second.outstanding;
-                }
-                settle(self, id);
-              });
+        .then(
+            [self, id, node = link.node, sent](append_reply& a) {
+              if (a.verdict == append_verdict::ok && node != node_name(self)) {
+                std::chrono::duration<double> lag = std::chrono::steady_clock::now() - sent;
+                self->state.ctx->metrics->replication_lag_seconds.Observe(lag.count());
+              }
+              on_append(self, id, node, a);
+            },
+            [self, id, node = link.node](caf::error& err) {
+              auto& st = self->state;
+              if (st.failed) {
+                return;
+              }
+              spdlog::info("channel {}: replica {} did not answer: {}", channel_id(self), node,
+                           self->system().render(err));
+              if (auto* l = st.repl->find(node)) {
+                l->in_sync = false;
+              }
+              if (auto i = st.repl->pending.find(id); i != st.repl->pending.end()) {
+                --i->second.outstanding;
+              }
+              settle(self, id);
+            });
   }
   settle(self, id);
 }
@@ -299,6 +307,7 @@ void start_copy(channel_actor* self, const std::string& node) {
     return;
   }
   link->copying = true;
+  st.ctx->metrics->replica_catchups.Increment();
   auto cid = channel_id(self);
   auto target = link->actor;
   auto claim = st.repl->claim;
@@ -316,6 +325,8 @@ void start_copy(channel_actor* self, const std::string& node) {
                 link->last_seq, uint32_t{500})
       .then(
           [self, node, cid, target, claim, stop_copying](log_page& page) {
+            self->state.ctx->metrics->replica_catchup_messages.Increment(
+                static_cast<double>(page.messages.size()));
             self->request(target, std::chrono::seconds{10}, sync_atom::value, cid, claim, page)
                 .then(
                     [self, node](replica_position& pos) {

@@ -7,6 +7,7 @@
 #include "actors/actor_probe.hpp"
 #include "actors/atoms.hpp"
 #include "actors/audit/audit_log.hpp"
+#include "actors/backup/backup_json.hpp"
 #include "actors/inspector/inspector_reports.hpp"
 #include "actors/run_blocking.hpp"
 #include "runtime/clock.hpp"
@@ -252,6 +253,90 @@ void drain(caf::event_based_actor* self, node_context* ctx, const std::string& h
           });
 }
 
+/// Asks `whom` (the backup coordinator or the shard holder) and answers `render` of its
+/// reply; jobs may run for long, so the console's own timeout bounds the wait.
+template <class Reply, class Render, class... Ts>
+void ask_json(caf::event_based_actor* self, const caf::actor& whom, answer rp, Render render,
+              Ts&&... xs) {
+  self->request(whom, caf::infinite, std::forward<Ts>(xs)...)
+      .then([rp, render](Reply& r) mutable { rp.deliver(render(r).dump()); },
+            [rp](caf::error& err) mutable {
+              rp.deliver(error_answer(to_api_error(err).message).dump());
+            });
+}
+
+/// backup create|list|verify|repair|restore|rotate-key, through the backup coordinator.
+void backup_command(caf::event_based_actor* self, node_context* ctx, const inspector_query& q,
+                    answer rp) {
+  namespace bk = plexichat::actors::backup;
+  if (!ctx->backups) {
+    rp.deliver(
+        error_answer("node " + ctx->config->name + " is not in a cluster: backups need peers")
+            .dump());
+    return;
+  }
+  auto arg = [&q](std::size_t i) { return i < q.args.size() ? q.args[i] : std::string{}; };
+  const auto& verb = q.arg;
+  if (verb == "create") {
+    ask_json<bk::backup_status>(
+        self, ctx->backups, rp,
+        [](bk::backup_status& b) {
+          return json{{"backup", bk::status_json(b)}};
+        },
+        create_atom::value);
+  } else if (verb == "list") {
+    ask_json<std::vector<bk::backup_status>>(
+        self, ctx->backups, rp,
+        [](std::vector<bk::backup_status>& list) {
+          json backups = json::array();
+          for (const auto& b : list) {
+            backups.push_back(bk::status_json(b));
+          }
+          return json{{"backups", backups}};
+        },
+        list_atom::value);
+  } else if (verb == "verify" || verb == "repair") {
+    auto render = [](bk::verify_report& r) { return bk::report_json(r); };
+    if (verb == "verify") {
+      ask_json<bk::verify_report>(self, ctx->backups, rp, render, verify_atom::value, arg(0));
+    } else {
+      ask_json<bk::verify_report>(self, ctx->backups, rp, render, repair_atom::value, arg(0));
+    }
+  } else if (verb == "restore") {
+    if (arg(1).empty()) {
+      rp.deliver(error_answer("backup restore needs a target directory (--into DIR)").dump());
+      return;
+    }
+    ask_json<bk::restore_outcome>(
+        self, ctx->backups, rp, [](bk::restore_outcome& r) { return bk::restore_json(r); },
+        restore_atom::value, arg(0), arg(1));
+  } else if (verb == "rotate-key") {
+    ask_json<bk::key_rotation>(
+        self, ctx->backups, rp, [](bk::key_rotation& r) { return bk::rotation_json(r); },
+        rotate_atom::value);
+  } else {
+    rp.deliver(error_answer("unknown backup command '" + verb + "'").dump());
+  }
+}
+
+/// The shards this node holds for its peers, counted now, and its last scrub.
+void shard_stats(caf::event_based_actor* self, node_context* ctx, answer rp) {
+  if (!ctx->shards) {
+    rp.deliver(
+        error_answer("node " + ctx->config->name + " is not in a cluster: it holds no shards")
+            .dump());
+    return;
+  }
+  ask_json<backup::holder_stats>(
+      self, ctx->shards, rp,
+      [name = ctx->config->name](backup::holder_stats& s) {
+        auto j = backup::holder_json(s);
+        j["node"] = name;
+        return j;
+      },
+      stats_atom::value);
+}
+
 std::string log_level(const std::string& level) {
   auto parsed = parse_log_level(level);
   if (!parsed) {
@@ -300,6 +385,10 @@ caf::result<std::string> on_query(caf::event_based_actor* self, node_context* ct
     where(self, ctx, q.arg, rp);
   } else if (q.what == "drain") {
     drain(self, ctx, q.arg, rp);
+  } else if (q.what == "backup") {
+    backup_command(self, ctx, q, rp);
+  } else if (q.what == "shards") {
+    shard_stats(self, ctx, rp);
   } else if (q.what == "grant" || q.what == "revoke") {
     set_role(self, ctx, q.arg, q.what == "grant" ? "admin" : "user", rp);
   } else {

@@ -22,6 +22,9 @@
 ///   the role and its audit record (role.change, by "console") in one atomic write
 /// - log_level LEVEL: spdlog's level at runtime, logged
 /// - metrics: the node's Prometheus text
+/// - backup create|list|verify|repair|restore|rotate-key [args]: the backup coordinator's
+///   answers (backup_json.hpp); restore's args are {id, target directory}
+/// - shards: the shards this node holds for its peers (count, bytes, last scrub)
 /// Storage reads run on the blocking pool; the actor never blocks.
 namespace plexichat::actors::inspector {
 

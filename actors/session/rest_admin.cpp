@@ -1,8 +1,8 @@
 // The admin routes (rest_security.hpp): users and their roles, the audit log.
 #include "actors/atoms.hpp"
 #include "actors/audit/audit_log.hpp"
+#include "actors/backup/backup_json.hpp"
 #include "actors/inspector/inspector_reports.hpp"
-#include "actors/backup/backup_types.hpp"
 #include "actors/message_types.hpp"
 #include "actors/run_blocking.hpp"
 #include "actors/session/rest_security.hpp"
@@ -64,28 +64,8 @@ void set_role(caf::event_based_actor* self, node_context* ctx, const rest_call& 
           [reply](caf::error& err) { reply(refusal(to_api_error(err))); });
 }
 
-json backup_json(const backup::backup_status& b) {
-  json j = {{"id", b.summary.id},
-            {"created_ms", b.summary.created_ms},
-            {"size", b.summary.size},
-            {"chunks", b.summary.chunks},
-            {"new_bytes", b.summary.new_bytes},
-            {"state", b.state},
-            {"chunks_done", b.chunks_done},
-            {"chunks_total", b.chunks_total}};
-  if (!b.error.empty()) {
-    j["error"] = b.error;
-  }
-  return j;
-}
-
-rest_reply report_json(const backup::verify_report& r) {
-  json body = {{"backup_id", r.backup_id}, {"clean", r.clean()},   {"checked", r.checked},
-               {"missing", r.missing},     {"corrupt", r.corrupt}, {"repaired", r.repaired}};
-  if (!r.error.empty()) {
-    body["error"] = r.error;
-  }
-  return {200, body, {}};
+rest_reply report_reply(backup::verify_report& r) {
+  return {200, backup::report_json(r), {}};
 }
 
 void run_backup_route(caf::event_based_actor* self, node_context* ctx, const rest_call& c,
@@ -100,7 +80,7 @@ void run_backup_route(caf::event_based_actor* self, node_context* ctx, const res
           [](std::vector<backup::backup_status>& list) {
             json backups = json::array();
             for (auto& b : list) {
-              backups.push_back(backup_json(b));
+              backups.push_back(backup::status_json(b));
             }
             return rest_reply{200, {{"backups", backups}}, {}};
           },
@@ -109,14 +89,14 @@ void run_backup_route(caf::event_based_actor* self, node_context* ctx, const res
       return ask<backup::backup_status>(
           self, ctx->backups, reply,
           [](backup::backup_status& b) {
-            return rest_reply{202, {{"backup", backup_json(b)}}, {}};
+            return rest_reply{202, {{"backup", backup::status_json(b)}}, {}};
           },
           caf::make_message(create_atom::value));
     case rest_route::admin_backup_verify:
-      return ask<backup::verify_report>(self, ctx->backups, reply, report_json,
+      return ask<backup::verify_report>(self, ctx->backups, reply, report_reply,
                                         caf::make_message(verify_atom::value, c.backup_id));
     default:
-      return ask<backup::verify_report>(self, ctx->backups, reply, report_json,
+      return ask<backup::verify_report>(self, ctx->backups, reply, report_reply,
                                         caf::make_message(repair_atom::value, c.backup_id));
   }
 }

@@ -259,7 +259,11 @@ def log_level_and_metrics_of_another_node(s):
 @suite.check
 def unknown_commands_nodes_and_ids_fail_with_one_line(s):
     assert "unknown command 'frobnicate'" in fails("frobnicate", code=2)
-    assert "unknown command 'shards'" in fails("shards", code=2)
+    assert "unknown command 'erase'" in fails("backup", "erase", code=2)
+    # Three nodes: two peers, fewer than the k + m = 4 a backup needs.
+    assert "backup needs k + m = 4 peers other than this node, 2 are up" in \
+        fails("backup", "create")
+    assert "this node has no backup yet" in fails("backup", "verify", "--node", "n2")
     assert "unknown node 'n9'" in fails("sessions", "--node", "n9")
     assert "no actor with id 999999" in fails("actor", "999999")
     assert "unknown option" in fails("actors", "--colour", "red", code=2)

@@ -117,7 +117,10 @@ async def metrics_parse_strictly_and_counters_only_grow(_):
     names = {n for n, _ in first}
     for needed in ("plexichat_actors", "plexichat_actor_mailbox_depth",
                    "plexichat_membership_changes_total", "plexichat_storage_write_seconds_bucket",
-                   "plexichat_ack_latency_seconds_count", "plexichat_http_requests_total"):
+                   "plexichat_ack_latency_seconds_count", "plexichat_http_requests_total",
+                   "plexichat_replication_lag_seconds_count", "plexichat_backups_total",
+                   "plexichat_backup_items_done", "plexichat_shards_held",
+                   "plexichat_scrub_shards_checked_total"):
         assert needed in names, needed
     kinds = {dict(labels)["kind"].strip('"') for n, labels in first if n == "plexichat_actors"}
     assert {"directory", "audit", "access", "channel_registry", "inspector",

@@ -94,7 +94,9 @@ class console {
     if (cmd.name == "quit") {
       return exit_ok;
     }
-    auto got = cmd.name == "nodes" ? nodes() : on_target(cmd);
+    auto got = cmd.name == "nodes"                        ? nodes()
+               : cmd.name == "shards" && cmd.node.empty() ? every_holder()
+                                                          : on_target(cmd);
     if (auto* err = std::get_if<std::string>(&got)) {
       return fail(*err);
     }
@@ -104,11 +106,22 @@ class console {
     if (cmd.name == "audit-verify" && !answer.value("ok", false)) {
       return exit_failed;
     }
+    // A backup job that ran but did not end well: verify found damage, a repair could not
+    // mend everything.
+    if (cmd.name == "backup" && cmd.verb == "verify" && !answer.value("clean", false)) {
+      return exit_failed;
+    }
+    if (cmd.name == "backup" && cmd.verb == "repair" &&
+        answer.value("repaired", std::size_t{0}) <
+            answer.value("missing", json::array()).size() +
+                answer.value("corrupt", json::array()).size()) {
+      return exit_failed;
+    }
     return exit_ok;
   }
 
  private:
-  answer_or_error members() { return link_.ask(entry_, {"members", "", 0, 0}); }
+  answer_or_error members() { return link_.ask(entry_, {"members", "", 0, 0, {}}); }
 
   /// The cluster address of member `name` ("" = the entry node), or why there is none.
   std::variant<std::string, std::string> address_of(const std::string& name) {
@@ -152,7 +165,7 @@ class console {
       bool self = m.value("name", "") == v.value("self", "");
       if (m.value("state", "") != "down") {
         auto address = self ? entry_ : m.value("cluster_address", "");
-        auto summary = link_.ask(address, {"summary", "", 0, 0});
+        auto summary = link_.ask(address, {"summary", "", 0, 0, {}});
         if (auto* s = std::get_if<json>(&summary)) {
           auto node = (*s)["node"];
           node["state"] = m["state"];  // as the connected node's failure detector sees it
@@ -167,16 +180,44 @@ class console {
     return json{{"connected_to", v.value("self", "")}, {"nodes", list}};
   }
 
+  /// The shard holder of every member that is not down.
+  answer_or_error every_holder() {
+    auto view = members();
+    if (auto* err = std::get_if<std::string>(&view)) {
+      return *err;
+    }
+    const auto& v = std::get<json>(view);
+    json list = json::array();
+    for (const auto& m : v["members"]) {
+      json row = {{"node", m.value("name", "")}};
+      if (m.value("state", "") == "down") {
+        row["error"] = "down";
+      } else {
+        bool self = m.value("name", "") == v.value("self", "");
+        auto got =
+            link_.ask(self ? entry_ : m.value("cluster_address", ""), {"shards", "", 0, 0, {}});
+        if (auto* a = std::get_if<json>(&got)) {
+          row = *a;
+        } else {
+          row["error"] = std::get<std::string>(got);
+        }
+      }
+      list.push_back(row);
+    }
+    return json{{"holders", list}};
+  }
+
   answer_or_error on_target(const console_command& cmd) {
     auto address = address_of(cmd.node);
     if (address.index() == 1) {
       return std::get<1>(address);
     }
-    return link_.ask(std::get<0>(address), query_of(cmd));
+    bool job = cmd.name == "backup" && cmd.verb != "list" && cmd.verb != "create";
+    return link_.ask(std::get<0>(address), query_of(cmd), job);
   }
 
   static inspector_query query_of(const console_command& cmd) {
-    inspector_query q{cmd.name, "", cmd.after, cmd.limit};
+    inspector_query q{cmd.name, "", cmd.after, cmd.limit, {}};
     if (cmd.name == "actors") {
       q.arg = cmd.kind;
     } else if (cmd.name == "actor" || cmd.name == "where") {
@@ -191,6 +232,9 @@ class console {
       q.arg = cmd.level;
     } else if (cmd.name == "audit-verify") {
       q.what = "audit_verify";
+    } else if (cmd.name == "backup") {
+      q.arg = cmd.verb;
+      q.args = {cmd.id, cmd.into};
     }
     return q;
   }

@@ -79,6 +79,21 @@ const std::vector<command_spec>& specs() {
        1,
        1},
       {"undrain", "undrain NODE", "let a drained node take its share back", {}, 1, 1},
+      {"backup",
+       "backup create|list|verify [ID]|repair [ID]|restore [ID] --into DIR|rotate-key "
+       "[--node N]",
+       "a node's backups on its peers: start one, list them (size, chunks, new bytes, state, "
+       "progress), check or repair every shard, restore one into an empty directory on the "
+       "node's machine, or rotate the master key",
+       {"--node", "--into"},
+       1,
+       2},
+      {"shards",
+       "shards [--node N]",
+       "the backup shards each node holds for its peers: count, bytes, last scrub, corrupt",
+       {"--node"},
+       0,
+       0},
       {"quit", "quit", "leave the console", {}, 0, 0},
   };
   return all;
@@ -98,6 +113,8 @@ std::optional<command_error> apply_option(console_command& c, const std::string&
                                           const std::string& value) {
   if (opt == "--node") {
     c.node = value;
+  } else if (opt == "--into") {
+    c.into = value;
   } else if (opt == "--kind") {
     c.kind = value;
   } else {
@@ -106,6 +123,32 @@ std::optional<command_error> apply_option(console_command& c, const std::string&
       return command_error{c.name + ": " + opt + " needs a number, not '" + value + "'"};
     }
     (opt == "--after" ? c.after : c.limit) = *n;
+  }
+  return std::nullopt;
+}
+
+/// backup VERB [ID]: which verbs take an id, and restore's --into.
+std::optional<command_error> backup_args(console_command& c, const std::vector<std::string>& args) {
+  static const std::set<std::string> verbs{"create", "list",    "verify",
+                                           "repair", "restore", "rotate-key"};
+  static const std::set<std::string> with_id{"verify", "repair", "restore"};
+  c.verb = args[0];
+  if (verbs.count(c.verb) == 0) {
+    return command_error{"backup: unknown command '" + c.verb +
+                         "' (create, list, verify, repair, restore, rotate-key)"};
+  }
+  if (args.size() > 1) {
+    if (with_id.count(c.verb) == 0) {
+      return command_error{"backup " + c.verb + " takes no backup id"};
+    }
+    c.id = args[1];
+  }
+  if (c.verb == "restore" && c.into.empty()) {
+    return command_error{
+        "backup restore: give --into DIR, an empty directory on the node's machine"};
+  }
+  if (c.verb != "restore" && !c.into.empty()) {
+    return command_error{"backup " + c.verb + ": --into is for restore"};
   }
   return std::nullopt;
 }
@@ -120,6 +163,8 @@ std::optional<command_error> apply_args(console_command& c, const std::vector<st
   } else if (c.name == "log-level") {
     c.node = args[0];
     c.level = args[1];
+  } else if (c.name == "backup") {
+    return backup_args(c, args);
   } else if (c.name == "audit" && !args.empty()) {
     if (args[0] != "verify") {
       return command_error{"audit: unknown argument '" + args[0] + "' (audit verify?)"};

@@ -13,11 +13,14 @@ namespace plexichat::tools::console {
 
 struct console_command {
   std::string name;   ///< help, quit, nodes, actors, actor, sessions, channels, where, users,
-                      ///< audit, audit-verify, grant, revoke, log-level, metrics, drain, undrain
+                      ///< audit, audit-verify, grant, revoke, log-level, metrics, drain, undrain,
+                      ///< backup, shards
   std::string node;   ///< --node N, or the NODE of log-level, drain, undrain; empty: the node
                       ///< connected to
   std::string kind;   ///< actors --kind K
-  std::string id;     ///< actor ID, where CHANNEL
+  std::string id;     ///< actor ID, where CHANNEL, backup verify|repair|restore [ID]
+  std::string verb;   ///< backup create, list, verify, repair, restore, rotate-key
+  std::string into;   ///< backup restore --into DIR
   std::string user;   ///< grant / revoke USER
   std::string level;  ///< log-level LEVEL
   uint64_t after = 0;

@@ -120,21 +120,25 @@ std::variant<caf::actor, std::string> console_link::inspector_at(const std::stri
   return result;
 }
 
-answer_or_error console_link::ask(const std::string& address,
-                                  actors::inspector::inspector_query q) {
+answer_or_error console_link::ask(const std::string& address, actors::inspector::inspector_query q,
+                                  bool job) {
+  if (job) {
+    return ask_once(address, std::move(q), job_timeout);
+  }
   // A busy machine can lose an exchange: one retry, after a timeout only (asking again is
-  // harmless: every query but grant, revoke and log-level only reads, and those are
+  // harmless: every query but grant, revoke, log-level and drain only reads, and those are
   // idempotent).
-  auto answer = ask_once(address, q);
+  auto answer = ask_once(address, q, ask_timeout);
   if (auto* err = std::get_if<std::string>(&answer); err != nullptr && timed_out_) {
     inspectors_.erase(address);
-    answer = ask_once(address, std::move(q));
+    answer = ask_once(address, std::move(q), ask_timeout);
   }
   return answer;
 }
 
 answer_or_error console_link::ask_once(const std::string& address,
-                                       actors::inspector::inspector_query q) {
+                                       actors::inspector::inspector_query q,
+                                       caf::timespan timeout) {
   timed_out_ = false;
   auto inspector = inspector_at(address);
   if (auto* err = std::get_if<std::string>(&inspector)) {
@@ -142,8 +146,7 @@ answer_or_error console_link::ask_once(const std::string& address,
   }
   caf::scoped_actor self{sys_};
   answer_or_error result = std::string{"no answer"};
-  self->request(std::get<caf::actor>(inspector), ask_timeout, actors::inspect_atom::value,
-                std::move(q))
+  self->request(std::get<caf::actor>(inspector), timeout, actors::inspect_atom::value, std::move(q))
       .receive(
           [&](std::string& text) {
             auto j = nlohmann::json::parse(text, nullptr, false);

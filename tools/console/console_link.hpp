@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <string>
 #include <variant>
@@ -26,10 +27,17 @@ class console_link {
   std::variant<caf::actor, std::string> inspector_at(const std::string& address);
 
   /// Asks the inspector at `address`; an answer with "error" comes back as the error line.
-  answer_or_error ask(const std::string& address, actors::inspector::inspector_query q);
+  /// A query is asked again once after a timeout; a `job` (a backup's verify, repair,
+  /// restore or key rotation, which may run for minutes and must not run twice) is asked
+  /// once and waited for up to job_timeout.
+  answer_or_error ask(const std::string& address, actors::inspector::inspector_query q,
+                      bool job = false);
+
+  static constexpr std::chrono::minutes job_timeout{30};
 
  private:
-  answer_or_error ask_once(const std::string& address, actors::inspector::inspector_query q);
+  answer_or_error ask_once(const std::string& address, actors::inspector::inspector_query q,
+                           caf::timespan timeout);
   std::string connect_error(const std::string& address, const caf::error& err);
 
   caf::actor_system& sys_;

@@ -1,6 +1,7 @@
 #include "tools/console/console_render.hpp"
 
 #include <algorithm>
+#include <chrono>
 
 namespace plexichat::tools::console {
 
@@ -141,6 +142,127 @@ std::string verify_line(const json& a) {
   return "audit log damaged at seq " + cell(a, "first_bad_seq") + ": " + cell(a, "reason") + "\n";
 }
 
+/// A Unix time in ms as how long ago it was ("3m10s ago"); 0 as `zero`.
+std::string ago_cell(const json& j, const char* key, const char* zero = "-") {
+  if (!j.contains(key) || !j[key].is_number()) {
+    return "-";
+  }
+  auto then = j[key].get<int64_t>();
+  if (then == 0) {
+    return zero;
+  }
+  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  return human_duration(std::max<int64_t>(0, now - then)) + " ago";
+}
+
+/// 1536 -> "1.5 KiB"; bytes below 1 KiB as they are.
+std::string size_cell(const json& j, const char* key) {
+  if (!j.contains(key) || !j[key].is_number()) {
+    return "-";
+  }
+  auto n = j[key].get<uint64_t>();
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  int u = 0;
+  uint64_t tenths = n * 10;
+  while (tenths >= 10240 && u < 4) {
+    tenths /= 1024;
+    ++u;
+  }
+  if (u == 0) {
+    return std::to_string(n) + " B";
+  }
+  return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + " " + units[u];
+}
+
+std::string backups_table(const json& a) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& b : a.value("backups", json::array())) {
+    auto state = cell(b, "state");
+    if (state == "running") {
+      state += " " + cell(b, "chunks_done") + "/" + cell(b, "chunks_total");
+    } else if (b.contains("error")) {
+      state += ": " + cell(b, "error");
+    }
+    rows.push_back({cell(b, "id"), ago_cell(b, "created_ms"), size_cell(b, "size"),
+                    cell(b, "chunks"), size_cell(b, "new_bytes"), state});
+  }
+  return text_table({"ID", "CREATED", "SIZE", "CHUNKS", "NEW", "STATE"}, rows);
+}
+
+std::string damage_lines(const json& a, const char* key, const char* what) {
+  std::string out;
+  for (const auto& x : a.value(key, json::array())) {
+    out +=
+        std::string("  ") + what + " " + (x.is_string() ? x.get<std::string>() : x.dump()) + "\n";
+  }
+  return out;
+}
+
+std::string backup_answer(const console_command& cmd, const json& a) {
+  const auto& v = cmd.verb;
+  if (v == "list") {
+    return backups_table(a);
+  }
+  if (v == "create") {
+    const auto& b = a.value("backup", json::object());
+    return "backup " + cell(b, "id") + " " + cell(b, "state") +
+           " (`backup list` shows its progress)\n";
+  }
+  if (v == "verify" || v == "repair") {
+    std::string out = "backup " + cell(a, "backup_id") + ": " + cell(a, "checked") +
+                      " shards checked, " +
+                      std::to_string(a.value("missing", json::array()).size()) + " missing, " +
+                      std::to_string(a.value("corrupt", json::array()).size()) + " corrupt";
+    if (v == "repair") {
+      out += ", " + cell(a, "repaired") + " put back";
+    }
+    out += a.value("clean", false) ? " (clean)\n" : "\n";
+    out += damage_lines(a, "missing", "missing") + damage_lines(a, "corrupt", "corrupt");
+    return a.contains("error") ? out + "  error: " + cell(a, "error") + "\n" : out;
+  }
+  if (v == "restore") {
+    if (!a.value("ok", false)) {
+      return "backup " + cell(a, "backup_id") + " not restored: " + cell(a, "error") + "\n" +
+             damage_lines(a, "lost_chunks", "lost chunk");
+    }
+    return "restored backup " + cell(a, "backup_id") + " of node " + cell(a, "node") + " (" +
+           size_cell(a, "bytes") + ") into " + cell(a, "target") +
+           "; start a node on it with --data-dir " + cell(a, "target") + "\n";
+  }
+  if (v == "rotate-key") {
+    if (!a.value("ok", false)) {
+      return "master key not rotated: " + cell(a, "error") + "\n";
+    }
+    return "master key rotated: " + std::to_string(a.value("rotated", json::array()).size()) +
+           " backups sealed again, " + cell(a, "old_items_deleted") +
+           " shards of the old key deleted. Print the new recovery key on the node: "
+           "plexichat-node backup recovery-key --data-dir DIR\n";
+  }
+  return a.dump(2) + "\n";
+}
+
+std::string shards_table(const json& a) {
+  std::vector<std::vector<std::string>> rows;
+  auto row = [&rows](const json& h) {
+    if (h.contains("error")) {
+      rows.push_back({cell(h, "node"), "-", "-", "-", "-", cell(h, "error")});
+      return;
+    }
+    rows.push_back({cell(h, "node"), cell(h, "shards"), size_cell(h, "bytes"),
+                    ago_cell(h, "last_scrub_ms", "never"), cell(h, "corrupt"), ""});
+  };
+  if (a.contains("holders")) {
+    for (const auto& h : a["holders"]) {
+      row(h);
+    }
+  } else {
+    row(a);
+  }
+  return text_table({"NODE", "SHARDS", "BYTES", "LAST_SCRUB", "CORRUPT", ""}, rows);
+}
+
 }  // namespace
 
 std::string text_table(const std::vector<std::string>& header,
@@ -230,6 +352,12 @@ std::string render_answer(const console_command& cmd, const json& a) {
   }
   if (n == "metrics") {
     return a.value("metrics", "");
+  }
+  if (n == "backup") {
+    return backup_answer(cmd, a);
+  }
+  if (n == "shards") {
+    return shards_table(a);
   }
   return a.dump(2) + "\n";
 }

@@ -70,6 +70,25 @@ class memory_link final : public holder_link {
     });
     return true;
   }
+  std::optional<uint64_t> remove_item(const std::string& node, const std::string& owner,
+                                      const std::string& backup_id,
+                                      const std::string& name) override {
+    if (down.count(node)) {
+      return std::nullopt;
+    }
+    return std::erase_if(nodes[node], [&](const auto& e) {
+      return std::get<0>(e.first) == owner && std::get<1>(e.first) == backup_id &&
+             std::get<2>(e.first) == name;
+    });
+  }
+  /// Shards held anywhere.
+  std::size_t total() const {
+    std::size_t n = 0;
+    for (const auto& [node, held] : nodes) {
+      n += held.size();
+    }
+    return n;
+  }
 };
 
 std::string read(const fs::path& p) {
@@ -182,6 +201,70 @@ TEST_F(BackupJobs, TheNewestIndexWinsAndAWrongKeyFindsNothing) {
   other.master = sb::generate_master_key();
   EXPECT_FALSE(fetch_index(other, "node-a").ok());
   EXPECT_FALSE(restore_backup(other, "node-a", "", dst.path() / "x").ok());
+}
+
+TEST_F(BackupJobs, RotationKeepsOldBackupsRestorableWithTheNewKeyAndTheOldKeyOpensNothing) {
+  std::vector<backup_summary> index;
+  back_up("b1", index);
+  std::ofstream(src.path() / "db" / "000002.sst", std::ios::binary) << runtime::random_bytes(50000);
+  back_up("b2", index);
+  auto before = link.total();
+  auto next = sb::generate_master_key();
+  auto rotated = rotate_backups(c, next, index);
+  ASSERT_TRUE(rotated.ok()) << rotated.error().message;
+  ASSERT_EQ(rotated.value().size(), 2u);
+  EXPECT_TRUE(sb::open_manifest(rotated.value().at("b1"), next).ok());
+  EXPECT_FALSE(sb::open_manifest(rotated.value().at("b1"), c.master).ok());
+  // Until the old items go, both keys find the backups (a crash here loses nothing).
+  EXPECT_TRUE(fetch_index(c, "node-a").ok());
+  auto deleted = delete_old_key_items(c, index);
+  EXPECT_EQ(deleted, 3u * 4u);  // two manifests and the index, k + m shards each
+  EXPECT_EQ(link.total(), before + 0u);
+  auto old = c;
+  auto fresh = c;
+  fresh.master = next;
+  EXPECT_FALSE(fetch_index(old, "node-a").ok());
+  EXPECT_FALSE(fetch_manifest(old, "node-a", "b1").ok());
+  EXPECT_FALSE(restore_backup(old, "node-a", "b1", dst.path() / "old").ok());
+  auto found = fetch_index(fresh, "node-a");
+  ASSERT_TRUE(found.ok()) << found.error().message;
+  EXPECT_EQ(found.value(), index);
+  // The older backup restores, bit for bit, with the new key; verify is clean.
+  auto restored = restore_backup(fresh, "node-a", "b1", dst.path() / "b1");
+  ASSERT_TRUE(restored.ok()) << restored.error().message;
+  EXPECT_TRUE(restored.value().complete());
+  EXPECT_EQ(read(dst.path() / "b1" / "db" / "000001.sst"), read(src.path() / "db" / "000001.sst"));
+  EXPECT_FALSE(fs::exists(dst.path() / "b1" / "db" / "000002.sst"));
+  auto report = verify_backup(fresh, "b2", false);
+  EXPECT_TRUE(report.clean()) << report.error << " " << report.missing.size() << " missing";
+}
+
+TEST_F(BackupJobs, RotationStopsWhenAManifestIsLostAndTheOldKeyKeepsWorking) {
+  std::vector<backup_summary> index;
+  back_up("b1", index);
+  link.down = {"node-b", "node-c", "node-d"};  // fewer than k holders of anything left
+  auto rotated = rotate_backups(c, sb::generate_master_key(), index);
+  EXPECT_FALSE(rotated.ok());
+  link.down.clear();
+  EXPECT_TRUE(fetch_manifest(c, "node-a", "b1").ok());
+}
+
+TEST_F(BackupJobs, FinishRestoreWritesTheKeyAndCatalogButNeverOverAKey) {
+  std::vector<backup_summary> index;
+  back_up("b1", index);
+  restored_backup found;
+  auto target = dst.path() / "n";
+  ASSERT_TRUE(restore_backup(c, "node-a", "", target, &found).ok());
+  auto s = finish_restore(target, c.master, found, true);
+  ASSERT_TRUE(s.ok()) << s.message;
+  EXPECT_EQ(read(target / "backup_master.key"), c.master.bytes);
+  EXPECT_EQ((fs::status(target / "backup_master.key").permissions() & fs::perms::all),
+            fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_EQ((fs::status(target / "audit.key").permissions() & fs::perms::all),
+            fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_EQ(summaries_from_json(read(target / "backups" / "catalog.json")), index);
+  EXPECT_TRUE(sb::open_manifest(read(target / "backups" / "b1.manifest"), c.master).ok());
+  EXPECT_FALSE(finish_restore(target, c.master, found, true).ok());  // the key exists
 }
 
 }  // namespace

@@ -7,6 +7,8 @@
 namespace plexichat::tools::console {
 namespace {
 
+using nlohmann::json;
+
 console_command ok(const std::vector<std::string>& words) {
   auto parsed = parse_command(words);
   if (auto* err = std::get_if<command_error>(&parsed)) {
@@ -55,10 +57,68 @@ TEST(console_command, refuses_what_it_does_not_know_in_one_line) {
   EXPECT_FALSE(error_of({}).empty());
   EXPECT_NE(error_of({"where"}).find("usage: where CHANNEL"), std::string::npos);
   EXPECT_NE(error_of({"drain"}).find("usage: drain NODE"), std::string::npos);
-  // Backups are not built: their commands do not exist yet.
-  for (const char* absent : {"backup", "shards"}) {
-    EXPECT_NE(error_of({absent}).find("unknown command"), std::string::npos) << absent;
-  }
+  EXPECT_NE(error_of({"backup"}).find("usage: backup"), std::string::npos);
+  EXPECT_NE(error_of({"backup", "erase"}).find("unknown command 'erase'"), std::string::npos);
+  EXPECT_NE(error_of({"backup", "restore"}).find("--into DIR"), std::string::npos);
+  EXPECT_NE(error_of({"backup", "list", "b1"}).find("takes no backup id"), std::string::npos);
+  EXPECT_NE(error_of({"backup", "verify", "--into", "/x"}).find("--into is for restore"),
+            std::string::npos);
+  EXPECT_NE(error_of({"shards", "x"}).find("usage: shards"), std::string::npos);
+}
+
+TEST(console_command, parses_backup_commands) {
+  auto create = ok({"backup", "create", "--node", "n2"});
+  EXPECT_EQ(create.name, "backup");
+  EXPECT_EQ(create.verb, "create");
+  EXPECT_EQ(create.node, "n2");
+  EXPECT_EQ(ok({"backup", "verify"}).id, "");
+  EXPECT_EQ(ok({"backup", "repair", "b17"}).id, "b17");
+  auto restore = ok({"backup", "restore", "b17", "--into", "/srv/restored"});
+  EXPECT_EQ(restore.verb, "restore");
+  EXPECT_EQ(restore.id, "b17");
+  EXPECT_EQ(restore.into, "/srv/restored");
+  EXPECT_EQ(ok({"backup", "restore", "--into", "/srv/r"}).id, "");
+  EXPECT_EQ(ok({"backup", "rotate-key"}).verb, "rotate-key");
+  EXPECT_EQ(ok({"shards", "--node", "n4"}).node, "n4");
+}
+
+TEST(console_render, renders_backups_and_shards) {
+  console_command list;
+  list.name = "backup";
+  list.verb = "list";
+  auto table = render_answer(
+      list, {{"backups",
+              {{{"id", "b1"},
+                {"state", "done"},
+                {"size", 3 * 1024 * 1024},
+                {"chunks", 4},
+                {"new_bytes", 1536},
+                {"created_ms", 1}},
+               {{"id", "b2"}, {"state", "running"}, {"chunks_done", 3}, {"chunks_total", 9}}}}});
+  EXPECT_NE(table.find("3.0 MiB"), std::string::npos) << table;
+  EXPECT_NE(table.find("1.5 KiB"), std::string::npos) << table;
+  EXPECT_NE(table.find("running 3/9"), std::string::npos) << table;
+  console_command verify;
+  verify.name = "backup";
+  verify.verb = "verify";
+  auto damaged = render_answer(verify, {{"backup_id", "b1"},
+                                        {"checked", 12},
+                                        {"clean", false},
+                                        {"missing", {"b1 abcd#2"}},
+                                        {"corrupt", json::array()}});
+  EXPECT_NE(damaged.find("12 shards checked, 1 missing, 0 corrupt\n  missing b1 abcd#2"),
+            std::string::npos)
+      << damaged;
+  console_command shards;
+  shards.name = "shards";
+  auto held = render_answer(
+      shards,
+      {{"holders",
+        {{{"node", "n2"}, {"shards", 8}, {"bytes", 4096}, {"last_scrub_ms", 0}, {"corrupt", 0}},
+         {{"node", "n3"}, {"error", "down"}}}}});
+  EXPECT_NE(held.find("never"), std::string::npos) << held;
+  EXPECT_NE(held.find("4.0 KiB"), std::string::npos) << held;
+  EXPECT_NE(held.find("down"), std::string::npos) << held;
 }
 
 TEST(console_command, splits_lines_into_words) {
