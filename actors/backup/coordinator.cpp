@@ -16,6 +16,7 @@
 #include "actors/atoms.hpp"
 #include "actors/backup/backup_jobs.hpp"
 #include "actors/backup/caf_holder_link.hpp"
+#include "actors/backup/repair_watch.hpp"
 #include "runtime/clock.hpp"
 #include "runtime/files.hpp"
 #include "storage/backup/manifest.hpp"
@@ -288,6 +289,8 @@ struct coordinator_state {
   std::vector<backup_status> backups;  ///< the catalog's, then this run's
   bool busy = false;
   std::optional<caf::response_promise> pending;  ///< the verify, repair, restore or rotation
+  std::optional<repair_watch> watch;             ///< lost holders -> repair (set at start)
+  std::chrono::steady_clock::time_point no_repair_before;  ///< back-off after a failed one
   static inline const char* name = "backup_coordinator";
 };
 
@@ -432,6 +435,58 @@ caf::result<key_rotation> rotate(coordinator_actor* self) {
       });
 }
 
+/// How often the coordinator looks at membership for lost holders.
+constexpr std::chrono::seconds watch_interval{2};
+
+std::vector<std::string> done_ids(const coordinator_state& st) {
+  std::vector<std::string> ids;
+  for (const auto& b : st.backups) {
+    if (b.state == "done") {
+      ids.push_back(b.summary.id);
+    }
+  }
+  return ids;
+}
+
+/// A holder of this node's backups is gone: every backup is verified and repaired onto the
+/// live peers, on a detached thread, answering (finished_atom, reports, live peers).
+void watch_holders(coordinator_actor* self) {
+  auto& st = self->state;
+  auto ids = done_ids(st);
+  if (st.busy || ids.empty()) {
+    return;
+  }
+  auto live = holder_peers(st.ctx);
+  if (!st.watch->watching()) {
+    st.watch->whole(live);  // after a start: the peers as they are now
+    return;
+  }
+  auto lost = st.watch->lost(live);
+  if (lost.empty() || std::chrono::steady_clock::now() < st.no_repair_before) {
+    return;
+  }
+  std::string names;
+  for (const auto& n : lost) {
+    names += (names.empty() ? "" : ", ") + n;
+  }
+  spdlog::warn("backup: holders lost ({}); repairing {} backups onto the {} live peers", names,
+               ids.size(), live.size());
+  st.busy = true;
+  auto* ctx = st.ctx;
+  self->spawn<caf::detached>(
+      [ctx, master = st.master, ids, live](caf::blocking_actor* worker,
+                                           const caf::actor& coordinator) {
+        caf_holder_link link{worker, ctx->cluster_view};
+        auto c = make_job(ctx, master, live, &link);
+        std::vector<verify_report> reports;
+        for (const auto& id : ids) {
+          reports.push_back(verify_backup(c, id, true));
+        }
+        caf::anon_send(coordinator, finished_atom::value, reports, live);
+      },
+      caf::actor_cast<caf::actor>(self));
+}
+
 caf::behavior coordinator_behavior(coordinator_actor* self, node_context* ctx,
                                    sb::master_key master, std::vector<backup_summary> catalog) {
   self->state.ctx = ctx;
@@ -443,6 +498,9 @@ caf::behavior coordinator_behavior(coordinator_actor* self, node_context* ctx,
   if (every.count() > 0) {
     self->delayed_send(self, every, tick_atom::value);
   }
+  const auto& cfg = ctx->config->backup;
+  self->state.watch.emplace(cfg.data_shards + cfg.parity_shards);
+  self->delayed_send(self, watch_interval, heartbeat_atom::value);
   return {
       [self](create_atom) { return create(self); },
       [self](list_atom) { return self->state.backups; },
@@ -487,6 +545,7 @@ caf::behavior coordinator_behavior(coordinator_actor* self, node_context* ctx,
           }
         }
         if (result.state == "done") {
+          self->state.watch->whole(holder_peers(self->state.ctx));
           spdlog::info("backup {}: done, {} bytes, {} chunks, {} new bytes", result.summary.id,
                        result.summary.size, result.summary.chunks, result.summary.new_bytes);
           // Retention as run_backup applied it: drop the oldest done ones beyond the limit.
@@ -510,6 +569,27 @@ caf::behavior coordinator_behavior(coordinator_actor* self, node_context* ctx,
       [self](finished_atom, const verify_report& report) { finish(self, report); },
       [self](finished_atom, const restore_outcome& outcome) { finish(self, outcome); },
       [self](finished_atom, const key_rotation& outcome) { finish(self, outcome); },
+      [self](heartbeat_atom) {
+        watch_holders(self);
+        self->delayed_send(self, watch_interval, heartbeat_atom::value);
+      },
+      [self](finished_atom, const std::vector<verify_report>& reports,
+             const std::vector<std::string>& live) {
+        self->state.busy = false;
+        bool whole = true;
+        for (const auto& r : reports) {
+          auto bad = r.missing.size() + r.corrupt.size();
+          whole = whole && r.error.empty() && r.repaired == bad;
+          spdlog::info("backup {}: {} shards checked, {} missing or corrupt, {} put back{}{}",
+                       r.backup_id, r.checked, bad, r.repaired, r.error.empty() ? "" : ": ",
+                       r.error);
+        }
+        if (whole) {
+          self->state.watch->whole(live);
+        } else {
+          self->state.no_repair_before = std::chrono::steady_clock::now() + std::chrono::minutes{1};
+        }
+      },
       [self, every](tick_atom) {
         if (!self->state.busy) {
           if (auto r = create(self); r.flag == caf::rt_error) {
