@@ -8,6 +8,7 @@
 #include "actors/atoms.hpp"
 #include "actors/session/rest_session.hpp"
 #include "actors/wire.hpp"
+#include "net/access_log.hpp"
 #include "net/request_guard.hpp"
 #include "net/rest_parser.hpp"
 #include "net/static_files.hpp"
@@ -24,6 +25,11 @@ namespace {
 
 std::string_view view(beast::string_view s) {
   return {s.data(), s.size()};
+}
+
+double elapsed_ms(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - since)
+      .count();
 }
 
 bool is_parse_error(const beast::error_code& ec) {
@@ -90,6 +96,17 @@ void http_connection<Stream>::do_read() {
 template <typename Stream>
 void http_connection<Stream>::on_read(beast::error_code ec, std::size_t) {
   keep_alive_ = false;
+  started_ = std::chrono::steady_clock::now();
+  if (!ec) {
+    const auto& head = parser_->get();
+    request_id_ = request_id(view(head["X-Request-Id"]));
+    method_ = log_path(view(head.method_string()));
+    path_ = log_path(view(head.target()));
+  } else {
+    request_id_ = request_id({});
+    method_ = "-";
+    path_ = "-";
+  }
   if (ec == http::error::body_limit) {
     return send_json(413,
                      actors::wire::error_body({api_errc::too_large, "request body too large"}));
@@ -120,6 +137,8 @@ void http_connection<Stream>::on_read(beast::error_code ec, std::size_t) {
     if (req.target() != "/api/v1/ws") {
       return send_json(404, actors::wire::error_body({api_errc::not_found, "no such endpoint"}));
     }
+    spdlog::info("{}", access_line({request_id_, 0, method_, path_, 101, elapsed_ms(started_),
+                                    remote_address_}));
     tcp().expires_never();
     std::make_shared<ws_connection<Stream>>(std::move(stream_), state_)->run(std::move(req));
     return;
@@ -262,6 +281,13 @@ void http_connection<Stream>::send(response res) {
 template <typename Stream>
 void http_connection<Stream>::write(response res) {
   res.set(http::field::server, "plexichat");
+  if (!request_id_.empty()) {
+    res.set("X-Request-Id", request_id_);
+    spdlog::info("{}", access_line({request_id_, api_ ? api_.id() : 0, method_, path_,
+                                    static_cast<int>(res.result_int()), elapsed_ms(started_),
+                                    remote_address_}));
+    request_id_.clear();
+  }
   if constexpr (is_tls<Stream>) {
     res.set(http::field::strict_transport_security, hsts_value);
   }

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -63,6 +65,11 @@ class http_connection : public std::enable_shared_from_this<http_connection<Stre
   uint64_t api_id_ = 0;  ///< api_'s entry in the listener's state
   unsigned version_ = 11;
   bool keep_alive_ = true;
+  // The request being answered, for its access log line (access_log.hpp).
+  std::string request_id_;
+  std::string method_;
+  std::string path_;
+  std::chrono::steady_clock::time_point started_;
 };
 
 }  // namespace plexichat::net
