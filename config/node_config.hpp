@@ -104,6 +104,9 @@ struct backup_config {
   std::chrono::seconds interval{0};           ///< a backup every interval; 0 = on request only
   std::size_t retention = 7;                  ///< backups kept; older ones are deleted
   std::chrono::seconds scrub_interval{3600};  ///< how often a holder checks its shards
+  /// How often the coordinator verifies every backup and repairs what is missing or corrupt
+  /// on the holders; 0 = only when a holder is lost or an operator asks.
+  std::chrono::seconds check_interval{3600};
 
   bool operator==(const backup_config&) const = default;
 };

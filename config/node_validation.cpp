@@ -130,6 +130,9 @@ void check_durations(const node_config& cfg) {
     check_duration("backup.interval", b.interval, minutes(1), 365 * day);
   }
   check_duration("backup.scrub_interval", b.scrub_interval, seconds(1), 365 * day);
+  if (b.check_interval.count() != 0) {
+    check_duration("backup.check_interval", b.check_interval, seconds(1), 365 * day);
+  }
   const auto& ct = cfg.cluster;
   check_duration("cluster.heartbeat_interval", ct.heartbeat_interval, milliseconds(50),
                  seconds(10));

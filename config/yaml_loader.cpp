@@ -265,7 +265,8 @@ field_table top_level_fields(node_config& c) {
                           {"parity_shards", into(c.backup.parity_shards, read_whole<unsigned>)},
                           {"interval", into(c.backup.interval, read_seconds)},
                           {"retention", into(c.backup.retention, read_whole<std::size_t>)},
-                          {"scrub_interval", into(c.backup.scrub_interval, read_seconds)}},
+                          {"scrub_interval", into(c.backup.scrub_interval, read_seconds)},
+                          {"check_interval", into(c.backup.check_interval, read_seconds)}},
                          "backup.")}};
 }
 

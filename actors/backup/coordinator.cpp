@@ -291,6 +291,7 @@ struct coordinator_state {
   std::optional<caf::response_promise> pending;  ///< the verify, repair, restore or rotation
   std::optional<repair_watch> watch;             ///< lost holders -> repair (set at start)
   std::chrono::steady_clock::time_point no_repair_before;  ///< back-off after a failed one
+  std::chrono::steady_clock::time_point next_check;        ///< backup.check_interval
   static inline const char* name = "backup_coordinator";
 };
 
@@ -448,8 +449,9 @@ std::vector<std::string> done_ids(const coordinator_state& st) {
   return ids;
 }
 
-/// A holder of this node's backups is gone: every backup is verified and repaired onto the
-/// live peers, on a detached thread, answering (finished_atom, reports, live peers).
+/// Every backup verified and repaired onto the live peers, on a detached thread, answering
+/// (finished_atom, reports, live peers): when a holder of this node's backups is gone (and
+/// k + m peers are live), and every backup.check_interval.
 void watch_holders(coordinator_actor* self) {
   auto& st = self->state;
   auto ids = done_ids(st);
@@ -461,16 +463,28 @@ void watch_holders(coordinator_actor* self) {
     st.watch->whole(live);  // after a start: the peers as they are now
     return;
   }
+  auto now = std::chrono::steady_clock::now();
   auto lost = st.watch->lost(live);
-  if (lost.empty() || std::chrono::steady_clock::now() < st.no_repair_before) {
+  auto every = st.ctx->config->backup.check_interval;
+  bool due = every.count() > 0 && now >= st.next_check;
+  const auto& cfg = st.ctx->config->backup;
+  if (due && live.size() < cfg.data_shards + cfg.parity_shards) {
+    due = false;  // nowhere to put what is missing: the next look tries again
+  }
+  if ((lost.empty() && !due) || now < st.no_repair_before) {
     return;
   }
-  std::string names;
-  for (const auto& n : lost) {
-    names += (names.empty() ? "" : ", ") + n;
+  if (!lost.empty()) {
+    std::string names;
+    for (const auto& n : lost) {
+      names += (names.empty() ? "" : ", ") + n;
+    }
+    spdlog::warn("backup: holders lost ({}); repairing {} backups onto the {} live peers", names,
+                 ids.size(), live.size());
+  } else {
+    spdlog::info("backup: checking {} backups on the {} live peers", ids.size(), live.size());
   }
-  spdlog::warn("backup: holders lost ({}); repairing {} backups onto the {} live peers", names,
-               ids.size(), live.size());
+  st.next_check = now + every;
   st.busy = true;
   auto* ctx = st.ctx;
   self->spawn<caf::detached>(
@@ -500,6 +514,7 @@ caf::behavior coordinator_behavior(coordinator_actor* self, node_context* ctx,
   }
   const auto& cfg = ctx->config->backup;
   self->state.watch.emplace(cfg.data_shards + cfg.parity_shards);
+  self->state.next_check = std::chrono::steady_clock::now() + cfg.check_interval;
   self->delayed_send(self, watch_interval, heartbeat_atom::value);
   return {
       [self](create_atom) { return create(self); },

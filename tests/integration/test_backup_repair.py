@@ -3,7 +3,8 @@
 data and m = 1 parity shard; after a backup of n1, a holder is SIGKILLed and stays down, and
 n1, seeing it lost through membership with k + m peers still live, re-creates its shards on
 the live peers: verify is clean while the holder is down, and the backup restores from the
-live peers alone."""
+live peers alone. A shard corrupted on disk is re-created by the coordinator's periodic check
+(backup.check_interval) without anyone asking."""
 import json
 import os
 import subprocess
@@ -32,7 +33,7 @@ def setup():
     for n in NAMES[1:]:
         nodes[n] = cluster_node(n, ports[n], [ports["n1"]], certs[n], suite)
     for node in nodes.values():
-        node.config["backup"] = {"data_shards": 1, "parity_shards": 1}
+        node.config["backup"] = {"data_shards": 1, "parity_shards": 1, "check_interval": "2s"}
         node.write_config()
         node.start()
     wait_states(list(nodes.values()), {n: "up" for n in NAMES}, what="four nodes joined")
@@ -91,6 +92,26 @@ def a_lost_holder_is_repaired_without_asking(s):
     # And the backup restores from the live peers alone.
     out = console(s, "backup", "restore", "--into", os.path.join(s["tmp"], "restored"))
     assert out["ok"] and out["backup_id"] == S["backup"] and not out["lost_chunks"], out
+    S["victim"] = victim
+
+
+@suite.check
+def a_corrupt_shard_is_repaired_by_the_periodic_check(s):
+    live = [n for n in NAMES[1:] if n != S["victim"]]
+    holder = s["nodes"][live[0]]
+    holder.stop()
+    p = subprocess.run([os.environ["PLEXICHAT_SHARD_TAMPER"], "--data-dir", holder.data_dir,
+                        "--owner", "n1"], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    holder.start()
+    log = s["nodes"]["n1"].log_path
+    start = len(open(log).read())
+
+    def mended():
+        text = open(log).read()[start:]
+        return "1 missing or corrupt, 1 put back" in text
+    wait_until(mended, 60, "n1's periodic check puts the corrupt shard back", interval=0.5)
+    assert console(s, "backup", "verify")["clean"]
 
 
 if __name__ == "__main__":

@@ -69,13 +69,15 @@ TEST(ClusterConfig, RefusesAQuorumLargerThanTheCopiesOrOutOfRange) {
 TEST(BackupConfig, ReadsAndValidatesTheBackupSection) {
   auto cfg = parse_yaml(
       "backup:\n  data_shards: 3\n  parity_shards: 2\n  interval: 6h\n  retention: 4\n"
-      "  scrub_interval: 30m\n");
+      "  scrub_interval: 30m\n  check_interval: 0\n");
   EXPECT_EQ(cfg.backup.data_shards, 3u);
   EXPECT_EQ(cfg.backup.parity_shards, 2u);
   EXPECT_EQ(cfg.backup.interval, 6h);
   EXPECT_EQ(cfg.backup.retention, 4u);
   EXPECT_EQ(cfg.backup.scrub_interval, 30min);
+  EXPECT_EQ(cfg.backup.check_interval, 0s);  // off: only on a lost holder or on request
   EXPECT_NO_THROW(validate(cfg));
+  EXPECT_EQ(node_config{}.backup.check_interval, 1h);
   EXPECT_EQ(node_config{}.backup.interval, 0s);  // on request only
   cfg = node_config{};
   cfg.backup.data_shards = 0;
