@@ -268,7 +268,8 @@ actors::cluster::cluster_settings base_cluster_settings(const config::node_confi
       c.insecure ? sys.middleman().actor_handle() : sys.openssl_manager().actor_handle();
   settings.view = view;
   settings.heartbeat_every = c.cluster.heartbeat_interval;
-  settings.timing = {c.cluster.suspect_after, c.cluster.down_after};
+  // Ticks come every heartbeat; a stall longer than the suspicion window is this node's own.
+  settings.timing = {c.cluster.suspect_after, c.cluster.down_after, c.cluster.suspect_after};
   return settings;
 }
 

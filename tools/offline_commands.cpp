@@ -2,11 +2,13 @@
 
 #include <filesystem>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "actors/access/offline_roles.hpp"
 #include "actors/audit/audit_store.hpp"
+#include "actors/channel/replica_record.hpp"
 #include "runtime/crypto.hpp"
 #include "runtime/text.hpp"
 #include "storage/database.hpp"
@@ -19,14 +21,21 @@ namespace fs = std::filesystem;
 
 constexpr const char* usage =
     "usage: plexichat-node admin grant|revoke USERNAME --data-dir DIR\n"
-    "       plexichat-node audit verify --data-dir DIR\n";
+    "       plexichat-node audit verify --data-dir DIR\n"
+    "       plexichat-node channel dump CHANNEL_ID --data-dir DIR [--json]\n";
 
 struct offline_args {
-  std::string group;     ///< "admin" or "audit"
-  std::string verb;      ///< grant, revoke, verify
+  std::string group;     ///< "admin", "audit" or "channel"
+  std::string verb;      ///< grant, revoke, verify, dump
   std::string username;  ///< admin only
+  std::string channel;   ///< channel only
   std::string data_dir;
+  bool json = false;  ///< channel dump: JSON lines
 };
+
+bool is_offline_group(const std::string& word) {
+  return word == "admin" || word == "audit" || word == "channel";
+}
 
 std::optional<offline_args> parse(int argc, const char* const* argv) {
   std::vector<std::string> words(argv + 1, argv + argc);
@@ -37,6 +46,8 @@ std::optional<offline_args> parse(int argc, const char* const* argv) {
       a.data_dir = words[++i];
     } else if (words[i].rfind("--data-dir=", 0) == 0) {
       a.data_dir = words[i].substr(11);
+    } else if (words[i] == "--json") {
+      a.json = true;
     } else if (words[i].rfind("-", 0) == 0) {
       return std::nullopt;
     } else {
@@ -50,10 +61,13 @@ std::optional<offline_args> parse(int argc, const char* const* argv) {
   a.verb = positional[1];
   bool admin = a.group == "admin" && (a.verb == "grant" || a.verb == "revoke");
   bool audit = a.group == "audit" && a.verb == "verify";
-  if ((admin && positional.size() != 3) || (audit && positional.size() != 2) || !(admin || audit)) {
+  bool channel = a.group == "channel" && a.verb == "dump";
+  std::size_t words_wanted = audit ? 2 : 3;
+  if (!(admin || audit || channel) || positional.size() != words_wanted || (a.json && !channel)) {
     return std::nullopt;
   }
   a.username = admin ? positional[2] : "";
+  a.channel = channel ? positional[2] : "";
   return a;
 }
 
@@ -116,10 +130,41 @@ int verify(storage::database& db, const offline_args& a) {
   return 0;
 }
 
+/// Prints what the data directory holds of a channel's log, one message a line.
+int dump(storage::database& db, const offline_args& a) {
+  auto stored = actors::channel::read_stored_log(db, a.channel);
+  if (stored.messages.empty() && !db.get_channel(a.channel)) {
+    return fail("no channel " + a.channel + " in data directory " + a.data_dir);
+  }
+  if (!a.json) {
+    const auto& promised = stored.log.promised();
+    std::cout << "channel " << a.channel << ": " << stored.messages.size() << " messages, last seq "
+              << stored.log.last_seq() << ", promised epoch " << promised.epoch << " to "
+              << (promised.owner.empty() ? "-" : promised.owner) << "\n";
+  }
+  for (const auto& s : stored.messages) {
+    const auto& m = s.message;
+    if (a.json) {
+      std::cout << nlohmann::json{{"seq", m.seq},
+                                  {"id", m.id},
+                                  {"nonce", m.nonce},
+                                  {"epoch", s.epoch},
+                                  {"author_id", m.author_id},
+                                  {"created_at", m.created_at}}
+                       .dump()
+                << "\n";
+    } else {
+      std::cout << "seq " << m.seq << " epoch " << s.epoch << " id " << m.id << " nonce "
+                << (m.nonce.empty() ? "-" : m.nonce) << "\n";
+    }
+  }
+  return 0;
+}
+
 }  // namespace
 
 std::optional<int> run_offline_command(int argc, const char* const* argv) {
-  if (argc < 2 || (std::string(argv[1]) != "admin" && std::string(argv[1]) != "audit")) {
+  if (argc < 2 || !is_offline_group(argv[1])) {
     return std::nullopt;
   }
   auto args = parse(argc, argv);
@@ -134,6 +179,9 @@ std::optional<int> run_offline_command(int argc, const char* const* argv) {
   auto db = open_db(args->data_dir, error);
   if (!db) {
     return fail(error);
+  }
+  if (args->group == "channel") {
+    return dump(*db, *args);
   }
   return args->group == "admin" ? change_role(*db, *args) : verify(*db, *args);
 }

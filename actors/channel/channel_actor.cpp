@@ -13,6 +13,7 @@
 #include "actors/channel/channel_ledger.hpp"
 #include "actors/channel/channel_rules.hpp"
 #include "actors/channel/replica.hpp"
+#include "actors/cluster/cluster_view.hpp"
 #include "actors/durable_writes.hpp"
 #include "actors/message_types.hpp"
 #include "actors/run_blocking.hpp"
@@ -62,6 +63,7 @@ struct pending_write {
 /// `quorum` replicas hold it.
 struct replication {
   epoch_claim claim;
+  uint64_t incarnation = 0;         ///< this node's incarnation when it claimed the channel
   std::vector<replica_link> links;  ///< this node's own first
   std::size_t quorum = 1;
   uint64_t next_id = 1;
@@ -179,9 +181,49 @@ replica_link* on_position(channel_actor* self, const std::string& node,
   return l;
 }
 
-/// Completes, in order, the writes that reached their quorum.
+/// This node's incarnation in `view`; 0 if it is not listed.
+uint64_t own_incarnation(const cluster::cluster_view& view) {
+  for (const auto& m : view.members) {
+    if (m.name == view.self) {
+      return m.incarnation;
+    }
+  }
+  return 0;
+}
+
+/// Why this node may no longer serve under its claim, or nullptr: its view of the cluster was
+/// not judged lately (the node stood still), it sees no majority (it may be on the losing
+/// side, or it stood still and has not heard from the others yet), or it
+/// was marked down and rejoined since it claimed (the others may have gone on under a newer
+/// epoch, which a replica that stood still with it never promised).
+const char* why_not_serving(channel_actor* self) {
+  auto* cell = self->state.ctx->cluster_view;
+  if (cell->stale(std::chrono::steady_clock::now(),
+                  self->state.ctx->config->cluster.suspect_after)) {
+    return "this node's view of the cluster is out of date (it stood still)";
+  }
+  auto view = cell->get();
+  if (!view || !view->has_majority) {
+    return "this node cannot reach a majority of the cluster";
+  }
+  if (own_incarnation(*view) != self->state.repl->incarnation) {
+    return "this node was marked down and rejoined; the channel is claimed again";
+  }
+  return nullptr;
+}
+
+/// Completes, in order, the writes that reached their quorum, unless this node may no longer
+/// serve: then nothing more is acknowledged under this claim.
 void try_commit(channel_actor* self) {
   auto& r = *self->state.repl;
+  if (!r.pending.empty() && r.pending.begin()->second.acks >= r.quorum) {
+    if (const char* why = why_not_serving(self)) {
+      spdlog::warn("channel {}: {}; acknowledging nothing more under epoch {}", channel_id(self),
+                   why, r.claim.epoch);
+      stop_channel(self, why, true);
+      return;
+    }
+  }
   while (!r.pending.empty() && r.pending.begin()->second.acks >= r.quorum) {
     auto done = std::move(r.pending.begin()->second.done);
     r.pending.erase(r.pending.begin());
@@ -356,11 +398,11 @@ void follow_placement(channel_actor* self) {
   if (!st.repl || st.failed) {
     return;
   }
-  auto view = st.ctx->cluster_view->get();
-  if (!view || !view->has_majority) {
-    stop_channel(self, "this node cannot reach a majority of the cluster", true);
+  if (const char* why = why_not_serving(self)) {
+    stop_channel(self, why, true);
     return;
   }
+  auto view = st.ctx->cluster_view->get();
   auto cid = channel_id(self);
   auto set = view->placement(cid, st.ctx->config->cluster.replication_factor);
   if (set.empty() || set.front() != node_name(self)) {
@@ -818,6 +860,7 @@ void load_and_serve(channel_actor* self, storage::channel_record record) {
 /// What a takeover learnt from the claim: every live member's position.
 struct claim_round {
   epoch_claim claim;
+  uint64_t incarnation = 0;                  ///< this node's, when it claimed
   std::vector<std::string> replicas;         ///< the placement, owner (this node) first
   std::map<std::string, caf::actor> stores;  ///< live member -> its replica store
   std::map<std::string, replica_position> answers;
@@ -848,6 +891,7 @@ void catch_up(channel_actor* self, storage::channel_record record,
     // The owner's copy is complete; replicas in step with it get appends from now on.
     replication r;
     r.claim = round->claim;
+    r.incarnation = round->incarnation;
     r.quorum = std::min(st.ctx->config->cluster.write_quorum, round->replicas.size());
     for (const auto& n : round->replicas) {
       const auto& pos = round->answers[n];
@@ -934,6 +978,7 @@ void take_over(channel_actor* self, storage::channel_record record, uint64_t epo
   }
   auto round = std::make_shared<claim_round>();
   round->claim = {epoch, node_name(self)};
+  round->incarnation = own_incarnation(*view);
   round->replicas = view->placement(cid, ctx->config->cluster.replication_factor);
   if (round->replicas.empty() || round->replicas.front() != node_name(self)) {
     self->quit(make_error(api_errc::unavailable, "the channel is moving; try again"));

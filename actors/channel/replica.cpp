@@ -6,52 +6,16 @@
 #include <spdlog/spdlog.h>
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
-#include <nlohmann/json.hpp>
 
 #include "actors/atoms.hpp"
 #include "actors/channel/channel_rules.hpp"
+#include "actors/channel/replica_record.hpp"
 #include "actors/durable_writes.hpp"
 #include "runtime/clock.hpp"
 
 namespace plexichat::actors::channel {
 
 namespace {
-
-std::string meta_key(const std::string& cid) {
-  return "replica/" + cid;
-}
-
-std::string encode_meta(const replica_log& log) {
-  nlohmann::json epochs = nlohmann::json::array();
-  for (const auto& e : log.epochs()) {
-    epochs.push_back({e.epoch, e.start_seq});
-  }
-  return nlohmann::json{{"epoch", log.promised().epoch},
-                        {"owner", log.promised().owner},
-                        {"epochs", std::move(epochs)}}
-      .dump();
-}
-
-/// Reads a channel's replica state: its promise and epoch starts (meta), its last seq.
-replica_log load(const storage::database& db, const std::string& cid) {
-  epoch_claim promised;
-  std::vector<epoch_start> epochs;
-  if (auto raw = db.get_meta(meta_key(cid))) {
-    auto j = nlohmann::json::parse(*raw, nullptr, false);
-    if (j.is_object()) {
-      promised = {j.value("epoch", uint64_t{0}), j.value("owner", std::string{})};
-      for (const auto& e : j.value("epochs", nlohmann::json::array())) {
-        if (e.is_array() && e.size() == 2 && e[0].is_number_unsigned() &&
-            e[1].is_number_unsigned()) {
-          epochs.push_back({e[0].get<uint64_t>(), e[1].get<uint64_t>()});
-        }
-      }
-    } else {
-      spdlog::error("replica: unreadable state of channel {}; starting it empty", cid);
-    }
-  }
-  return replica_log{std::move(promised), std::move(epochs), db.last_seq(cid)};
-}
 
 struct replica_state {
   node_context* ctx = nullptr;
@@ -66,7 +30,7 @@ replica_log& log_of(replica_actor* self, const std::string& cid) {
   auto& logs = self->state.logs;
   auto i = logs.find(cid);
   if (i == logs.end()) {
-    i = logs.emplace(cid, load(*self->state.ctx->db, cid)).first;
+    i = logs.emplace(cid, load_replica_log(*self->state.ctx->db, cid)).first;
   }
   return i->second;
 }
@@ -98,7 +62,7 @@ caf::result<replica_position> claim(replica_actor* self, const std::string& cid,
     return pos;
   }
   storage::write_batch batch;
-  batch.put_meta(meta_key(cid), encode_meta(log));
+  batch.put_meta(replica_meta_key(cid), encode_replica_meta(log));
   return write_then(self, std::move(batch), pos);
 }
 
@@ -140,7 +104,7 @@ caf::result<append_reply> append(replica_actor* self, const std::string& cid, co
     auto epochs_before = log.epochs().size();
     log.appended(c.epoch, prev_seq + 1, w.messages.back().seq);
     if (log.epochs().size() != epochs_before) {
-      batch.put_meta(meta_key(cid), encode_meta(log));
+      batch.put_meta(replica_meta_key(cid), encode_replica_meta(log));
     }
   }
   return write_then(
@@ -222,7 +186,7 @@ caf::result<replica_position> sync(replica_actor* self, const std::string& cid,
   members.add_members.assign(theirs.begin(), theirs.end());
   members.record = page.record;
   add_to_batch(batch, members, cid);
-  batch.put_meta(meta_key(cid), encode_meta(log));
+  batch.put_meta(replica_meta_key(cid), encode_replica_meta(log));
   return write_then(self, std::move(batch), log.position(true));
 }
 

@@ -62,6 +62,20 @@ uint64_t replica_log::end_of(uint64_t epoch) const {
   return last_seq_;
 }
 
+uint64_t replica_log::epoch_of(uint64_t seq) const {
+  uint64_t epoch = 0;
+  if (seq == 0 || seq > last_seq_) {
+    return 0;
+  }
+  for (const auto& e : epochs_) {
+    if (e.start_seq > seq) {
+      break;
+    }
+    epoch = e.epoch;
+  }
+  return epoch;
+}
+
 uint64_t replica_log::agreement_point(uint64_t other_last_epoch, uint64_t other_last_seq) const {
   return std::min(other_last_seq, end_of(other_last_epoch));
 }

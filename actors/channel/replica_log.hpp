@@ -98,6 +98,9 @@ class replica_log {
   /// The last seq this log holds that was written in `epoch` or before: a replica whose last
   /// message is of `epoch` agrees with this log up to there.
   uint64_t end_of(uint64_t epoch) const;
+  /// The epoch the message at `seq` was written in: that of the last epoch start at or before
+  /// it; 0 when `seq` is 0, past the log's end, or before its first recorded start.
+  uint64_t epoch_of(uint64_t seq) const;
   /// Where a replica at `other` must be cut back to before it copies from this log.
   uint64_t agreement_point(uint64_t other_last_epoch, uint64_t other_last_seq) const;
 

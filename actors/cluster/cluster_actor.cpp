@@ -134,7 +134,11 @@ void connect(cluster_actor* self, const std::string& address) {
 
 void on_tick(cluster_actor* self) {
   auto& st = self->state;
-  after_changes(self, st.members->tick(std::chrono::steady_clock::now()));
+  auto now = std::chrono::steady_clock::now();
+  after_changes(self, st.members->tick(now));
+  if (st.settings.view != nullptr) {
+    st.settings.view->judged(now);
+  }
   for (auto& [address, peer] : st.peers) {
     send_gossip(self, peer);
   }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -92,9 +94,25 @@ class cluster_view_cell {
     return view_;
   }
 
+  /// The cluster actor judged the membership at `at` (each tick, changed or not).
+  void judged(std::chrono::steady_clock::time_point at) {
+    judged_at_.store(at.time_since_epoch().count(), std::memory_order_relaxed);
+  }
+
+  /// True when the last judgement is older than `max_age` at `now`: the node stood still
+  /// (SIGSTOP) or its cluster actor stalled, so the view may say a majority that is gone.
+  /// False before the first judgement.
+  bool stale(std::chrono::steady_clock::time_point now, std::chrono::milliseconds max_age) const {
+    auto at = judged_at_.load(std::memory_order_relaxed);
+    return at != 0 &&
+           now.time_since_epoch().count() - at >
+               std::chrono::duration_cast<std::chrono::steady_clock::duration>(max_age).count();
+  }
+
  private:
   mutable std::mutex mutex_;
   std::shared_ptr<const cluster_view> view_;
+  std::atomic<std::chrono::steady_clock::rep> judged_at_{0};
 };
 
 /// What a refused write says.

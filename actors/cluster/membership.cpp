@@ -174,7 +174,33 @@ bool membership::set_draining(bool on) {
   return true;
 }
 
+bool membership::stood_still(time_point now) const {
+  return timing_.stood_still_after.count() > 0 && last_tick_ &&
+         now - *last_tick_ > timing_.stood_still_after;
+}
+
+std::vector<member_change> membership::after_standing_still(time_point now) {
+  std::vector<member_change> changes;
+  for (auto& [name, p] : peers_) {
+    if (p.info.state == member_state::down) {
+      continue;
+    }
+    auto before = shown(p);
+    p.reachable = false;
+    p.last_heard = now;
+    if (before != shown(p)) {
+      changes.push_back({name, before, shown(p)});
+    }
+  }
+  return changes;
+}
+
 std::vector<member_change> membership::tick(time_point now) {
+  bool paused = stood_still(now);
+  last_tick_ = now;
+  if (paused) {
+    return after_standing_still(now);
+  }
   std::vector<member_change> changes;
   for (auto& [name, p] : peers_) {
     if (p.info.state == member_state::down) {

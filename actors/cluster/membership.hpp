@@ -25,6 +25,11 @@
 ///   partition at most one goes on.
 /// - A node told that it is down at its own incarnation stays down for it: it rejoins under
 ///   a new incarnation and must first give up what it owned (`rejoined()` says so once).
+/// - A node that itself stood still (SIGSTOP, a stalled host: its ticks stopped for longer
+///   than `stood_still_after`) heard nothing meanwhile, which says nothing of its peers but
+///   much of itself: the others may have marked it down and gone on without it. So it shows
+///   every peer suspect (no majority, no writes) until it hears from them again, and restarts
+///   their silence from that tick, so that it marks no one down for its own pause.
 namespace plexichat::actors::cluster {
 
 enum class member_state : uint8_t { up = 0, suspect = 1, down = 2 };
@@ -55,6 +60,8 @@ typename Inspector::result_type inspect(Inspector& f, member_info& m) {
 struct detector_timing {
   std::chrono::milliseconds suspect_after{2000};
   std::chrono::milliseconds down_after{6000};
+  /// A gap between two ticks longer than this means this node stood still; 0: never judged.
+  std::chrono::milliseconds stood_still_after{0};
 };
 
 /// A member's state changed: what the node logs and acts on.
@@ -87,6 +94,8 @@ class membership {
   std::vector<member_change> merge(const std::vector<member_info>& view, time_point now);
 
   /// Runs the failure detector: silent members become suspect, then down (with a majority).
+  /// After a gap since the last tick longer than `stood_still_after`, every peer not down
+  /// becomes suspect instead, and none is marked down in that tick.
   std::vector<member_change> tick(time_point now);
 
   /// Every member, this node included, in name order, with suspect where this node's
@@ -118,10 +127,13 @@ class membership {
   static member_state shown(const peer& p);
   std::size_t reachable_count() const;
   void learn_about_self(const member_info& gossip);
+  bool stood_still(time_point now) const;
+  std::vector<member_change> after_standing_still(time_point now);
 
   member_info self_;
   detector_timing timing_;
   std::map<std::string, peer> peers_;  ///< every other member ever seen
+  std::optional<time_point> last_tick_;
   bool rejoined_ = false;
 };
 

@@ -4,18 +4,23 @@ chat in one channel wherever placement puts its actor, with one gapless order; S
 channel's owner while a client sends loses no acknowledged message, the channel goes on at
 the next seq on another node, and a subscriber on a surviving node gets every message once,
 in order, without asking; the killed node, restarted, catches up and serves the channel
-again; a frozen owner, resumed, hands out no seq that the majority also handed out."""
+again; a frozen owner, resumed, hands out no seq that the majority also handed out. Last,
+once the owner reports every replica in step, the nodes are stopped and each one's RocksDB
+(`plexichat-node channel dump`; with R=3 every node is a replica) holds exactly the
+acknowledged messages of both channels, with gapless seqs."""
 import asyncio
+import json
 import os
 import re
 import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Api, Suite, Ws, http, wait_until, free_port  # noqa: E402
+from harness import Api, Suite, Ws, http, node_binary, wait_until, free_port  # noqa: E402
 from test_cluster import ALL_UP, cluster_node, connected, make_certs, wait_states  # noqa: E402
 
 suite = Suite("cluster_channels")
@@ -25,7 +30,7 @@ NAMES = ("n1", "n2", "n3")
 
 def setup():
     tmp = tempfile.mkdtemp(prefix="pc-it-cluster-ch-")
-    certs = make_certs(tmp, "ca", list(NAMES))
+    certs = make_certs(tmp, "ca", list(NAMES) + ["console"])
     ports = {n: free_port() for n in NAMES}
     nodes = {"n1": cluster_node("n1", ports["n1"], [], certs["n1"], suite)}
     for n in ("n2", "n3"):
@@ -33,7 +38,8 @@ def setup():
     for n in NAMES:
         nodes[n].start()
     wait_states(list(nodes.values()), ALL_UP, what="three nodes joined")
-    S.update(tmp=tmp, nodes=nodes)
+    S.update(tmp=tmp, nodes=nodes, certs=certs,
+             addr={n: f"127.0.0.1:{p}" for n, p in ports.items()})
     wait_connected(S)
     return S
 
@@ -55,6 +61,87 @@ def owner_of(s, cid, after_line=0):
 
 def wait_connected(s, timeout=30):
     connected(list(s["nodes"].values()), timeout)
+
+
+def live(s):
+    """The names of the nodes whose process runs."""
+    return [n for n, node in s["nodes"].items() if node.running()]
+
+
+def env():
+    e = dict(os.environ)
+    e.setdefault("ASAN_OPTIONS", "detect_container_overflow=0")
+    return e
+
+
+def where(s, cid):
+    """The console's `where` of the channel (asked through a live node with the certificate
+    in s["certs"]["console"]), or None."""
+    console = os.environ.get("PLEXICHAT_CONSOLE")
+    assert console, "set PLEXICHAT_CONSOLE to the plexichat-console binary"
+    args = [console, "--node", s["addr"][live(s)[0]], "--certs-dir", s["certs"]["console"],
+            "--json", "where", cid]
+    p = subprocess.run(args, capture_output=True, timeout=60, env=env(), text=True,
+                       stdin=subprocess.DEVNULL)
+    if p.returncode != 0:
+        return None
+    return json.loads(p.stdout)
+
+
+def in_step(w):
+    """True when the owner reports every replica of the placement in sync at its last seq."""
+    if not w or w["last_seq"] != w["assigned_seq"]:
+        return False
+    replicas = {r["node"]: r for r in w["replicas"]}
+    return (sorted(replicas) == sorted(w.get("placement", [])) and
+            all(r["in_sync"] and r["last_seq"] == w["last_seq"] for r in replicas.values()))
+
+
+def wait_in_step(s, cid, last_seq, timeout=60):
+    """Waits until every replica of the channel holds seqs 1..last_seq; returns `where`."""
+    seen = []
+
+    def ready():
+        w = where(s, cid)
+        seen[:] = [w]
+        return w if in_step(w) and w["last_seq"] == last_seq else None
+    try:
+        return wait_until(ready, timeout, f"channel {cid}'s replicas in step", interval=0.5)
+    except TimeoutError:
+        raise AssertionError(f"replicas of {cid} not in step at seq {last_seq}: {seen}")
+
+
+def assert_one_seq_each(messages):
+    """No seq was handed out for two different messages."""
+    by_seq = {}
+    for m in messages:
+        prior = by_seq.setdefault(m["seq"], m)
+        assert prior["id"] == m["id"], f"seq {m['seq']} handed out twice: {prior} and {m}"
+
+
+def assert_history_is(stored, acked, where_from):
+    """The stored history is gapless and holds exactly the acknowledged messages."""
+    seqs = [m["seq"] for m in stored]
+    assert seqs == list(range(1, len(stored) + 1)), f"{where_from}: seqs not gapless: {seqs}"
+    by_seq = {m["seq"]: m for m in acked}
+    for m in stored:
+        want = by_seq.get(m["seq"])
+        assert want is not None, f"{where_from}: seq {m['seq']} stored but never acknowledged: {m}"
+        assert (m["id"], m["nonce"]) == (want["id"], want["nonce"]), \
+            f"{where_from}: seq {m['seq']} holds {m}, acknowledged {want}"
+    assert len(stored) == len(by_seq), \
+        f"{where_from}: {len(stored)} stored, {len(by_seq)} acknowledged: missing " \
+        f"{sorted(set(by_seq) - set(seqs))}"
+
+
+def dump(node, cid):
+    """What a stopped node's RocksDB holds of the channel (`channel dump --json`): its
+    messages, ascending seq, each {seq, id, nonce, epoch, author_id, created_at}."""
+    p = subprocess.run([node_binary(), "channel", "dump", cid, "--data-dir", node.data_dir,
+                        "--json"], capture_output=True, timeout=60, env=env(), text=True,
+                       stdin=subprocess.DEVNULL)
+    assert p.returncode == 0, (p.returncode, p.stdout, p.stderr)
+    return [json.loads(line) for line in p.stdout.splitlines()]
 
 
 def users_on(s):
@@ -181,7 +268,8 @@ def sigkill_of_the_owner_loses_no_acknowledged_message(s):
     after = [t for t, m in acked.values() if t > killed_at]
     print(f"    failover: first ack {min(after) - killed_at:.2f}s after SIGKILL of {owner}; "
           f"{len(errors)} refused tries")
-    S["failover"] = dict(cid=cid, killed=owner, tokens=users, stored=stored)
+    S["failover"] = dict(cid=cid, killed=owner, tokens=users, stored=stored,
+                         acked=[m for _, m in acked.values()])
 
 
 @suite.check
@@ -199,7 +287,8 @@ def the_killed_node_rejoins_catches_up_and_serves_again(s):
     def posted():
         st, b, _ = api.post(token, cid, "back", nonce="back")
         return st == 201 and b
-    wait_until(posted, 30, "a send after the restart", interval=0.2)
+    back = wait_until(posted, 30, "a send after the restart", interval=0.2)
+    f["acked"].append(back["message"])
     wait_until(lambda: owner_of(s, cid) == f["killed"], 30, "the restarted node serves again",
                interval=0.2)
     stored = api.all_messages(token, cid)
@@ -259,6 +348,22 @@ def a_frozen_owner_hands_out_no_seq_the_majority_also_handed_out(s):
     stored_ids = {m["id"] for m in stored}
     for m in acks:
         assert m["id"] in stored_ids, f"acknowledged {m} lost"
+    if st != 201:
+        # A client retries a refused send with its nonce until it is acknowledged.
+        def late_acked():
+            st, b, _ = owner_api.post(users[owner][0], cid, "late", nonce="late")
+            return st == 201 and b["message"]
+        acks.append(wait_until(late_acked, 30, "the late send acknowledged", interval=0.2))
+        assert_one_seq_each(acks)
+    S["frozen"] = dict(cid=cid, acked=acks)
+
+
+@suite.check
+def every_replica_in_step_before_the_stop(s):
+    for key in ("failover", "frozen"):
+        ch = S[key]
+        w = wait_in_step(s, ch["cid"], len({m["seq"] for m in ch["acked"]}))
+        assert sorted(w["placement"]) == sorted(NAMES), w
 
 
 @suite.check
@@ -267,6 +372,15 @@ def cluster_nodes_stopped_cleanly(s):
         node = s["nodes"][name]
         code = node.signal_and_wait(signal.SIGTERM, 30)
         assert code == 0, f"{name} exit {code}: {node.tail_log()}"
+
+
+@suite.check
+def every_node_holds_exactly_the_acknowledged_messages_in_its_rocksdb(s):
+    for key in ("failover", "frozen"):
+        ch = S[key]
+        for name in NAMES:
+            stored = dump(s["nodes"][name], ch["cid"])
+            assert_history_is(stored, ch["acked"], f"{name}'s RocksDB ({key} channel)")
 
 
 if __name__ == "__main__":

@@ -96,6 +96,52 @@ TEST(membership, the_majority_marks_a_frozen_minority_down_and_goes_on) {
   EXPECT_TRUE(m.has_majority());
 }
 
+TEST(membership, a_node_that_stood_still_marks_no_one_down_and_claims_no_majority) {
+  // c of five ticks every second, then stands still (SIGSTOP) for 10 s; meanwhile the others
+  // went on. Its clock says nobody was heard for 10 s, but it was c that was silent.
+  membership m{info("c"), detector_timing{2000ms, 6000ms, 2000ms}, t0};
+  m.merge({info("a"), info("b"), info("d"), info("e")}, t0);
+  for (auto t = 1s; t <= 3s; t += 1s) {
+    for (const char* n : {"a", "b", "d", "e"}) {
+      m.heard_from(n, t0 + t);
+    }
+    EXPECT_TRUE(m.tick(t0 + t).empty());
+  }
+  // Resumed: two stale heartbeats are read before the first tick.
+  m.heard_from("a", t0 + 13s);
+  m.heard_from("b", t0 + 13s);
+  auto changes = m.tick(t0 + 13s);
+  EXPECT_EQ(changes.size(), 4u);
+  for (const char* n : {"a", "b", "d", "e"}) {
+    EXPECT_EQ(m.state_of(n), member_state::suspect) << n << ": suspect, not down";
+  }
+  EXPECT_FALSE(m.has_majority()) << "no writes until it hears from the others again";
+  m.heard_from("a", t0 + 13500ms);
+  m.heard_from("d", t0 + 13500ms);
+  EXPECT_TRUE(m.tick(t0 + 14s).empty());
+  EXPECT_TRUE(m.has_majority());
+  // A member that stays silent is marked down after down_after of silence c observed.
+  for (auto t = 15s; t <= 18s; t += 1s) {
+    m.heard_from("a", t0 + t);
+    m.heard_from("d", t0 + t);
+    m.tick(t0 + t);
+  }
+  EXPECT_EQ(m.state_of("e"), member_state::suspect) << "5 s of observed silence";
+  for (auto t = 19s; t <= 20s; t += 1s) {
+    m.heard_from("a", t0 + t);
+    m.heard_from("d", t0 + t);
+    m.tick(t0 + t);
+  }
+  EXPECT_EQ(m.state_of("e"), member_state::down);
+}
+
+TEST(membership, without_stood_still_after_sparse_ticks_are_plain_silence) {
+  auto m = knowing("a", {"b", "c"});
+  m.heard_from("c", t0 + 10s);
+  m.tick(t0 + 10s);
+  EXPECT_EQ(m.state_of("b"), member_state::down);
+}
+
 TEST(membership, down_spreads_by_gossip_and_wins_at_the_same_incarnation) {
   auto m = knowing("a", {"b", "c"});
   auto changes = m.merge({info("b", 1, member_state::down)}, t0 + 1s);

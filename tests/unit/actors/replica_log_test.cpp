@@ -62,6 +62,22 @@ TEST(replica_log, epochs_record_where_each_began) {
   EXPECT_EQ(log.end_of(3), 9u);
 }
 
+TEST(replica_log, each_seq_has_the_epoch_it_was_written_in) {
+  replica_log log;
+  log.claim(by(1, "a"));
+  write(log, by(1, "a"), 1, 4);
+  log.claim(by(3, "c"));
+  write(log, by(3, "c"), 5, 6);
+  EXPECT_EQ(log.epoch_of(0), 0u);
+  EXPECT_EQ(log.epoch_of(1), 1u);
+  EXPECT_EQ(log.epoch_of(4), 1u);
+  EXPECT_EQ(log.epoch_of(5), 3u);
+  EXPECT_EQ(log.epoch_of(6), 3u);
+  EXPECT_EQ(log.epoch_of(7), 0u) << "past the end";
+  replica_log unrecorded{{}, {}, 3};
+  EXPECT_EQ(unrecorded.epoch_of(2), 0u) << "a log written without epochs (a single node)";
+}
+
 TEST(replica_log, an_unacknowledged_tail_is_cut_back_to_the_agreement_point) {
   // Owner a wrote 1..6 under epoch 1 at replicas a and x; 5 and 6 reached only a before a
   // died. b took over with epoch 2 from x (1..4) and wrote 5..8.
