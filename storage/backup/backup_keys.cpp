@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "runtime/crypto.hpp"
+#include "storage/backup/backup_hashes.hpp"
 
 namespace plexichat::storage::backup {
 
@@ -40,7 +41,7 @@ result<backup_keys> derive_keys(const master_key& master) {
 }
 
 std::string chunk_name(std::string_view naming_key, std::string_view plaintext) {
-  return runtime::keyed_hash(naming_key, plaintext);
+  return hmac_sha256(naming_key, plaintext);
 }
 
 std::string recovery_key_text(const master_key& master) {

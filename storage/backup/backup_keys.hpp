@@ -23,7 +23,7 @@ master_key generate_master_key();
 
 /// The subkeys of one master key.
 struct backup_keys {
-  std::string naming;    ///< keys the chunk names (BLAKE2b), subkey 1
+  std::string naming;    ///< keys the chunk names (HMAC-SHA-256), subkey 1
   std::string wrapping;  ///< the key-encryption key that wraps chunk data keys, subkey 2
   std::string manifest;  ///< wraps the manifests' data keys, subkey 3
 };
@@ -31,8 +31,9 @@ struct backup_keys {
 /// The subkeys of `master`, or invalid_argument when it is not 32 bytes.
 [[nodiscard]] result<backup_keys> derive_keys(const master_key& master);
 
-/// The chunk name of `plaintext`: its 32-byte BLAKE2b keyed by `naming_key`. Equal contents
-/// get equal names (deduplication); without the key a name says nothing about the content.
+/// The chunk name of `plaintext`: its 32-byte HMAC-SHA-256 under `naming_key` (manifest
+/// format 2; format 1 used keyed BLAKE2b). Equal contents get equal names (deduplication);
+/// without the key a name says nothing about the content.
 std::string chunk_name(std::string_view naming_key, std::string_view plaintext);
 
 /// The printable recovery key: "pxk1-" then the key and a 4-byte BLAKE2b check, in lowercase

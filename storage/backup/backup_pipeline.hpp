@@ -10,6 +10,7 @@
 #include "storage/backup/backup_keys.hpp"
 #include "storage/backup/chunker.hpp"
 #include "storage/backup/manifest.hpp"
+#include "storage/backup/sealing.hpp"
 #include "storage/errc.hpp"
 
 /// The backup pipeline as plain functions: a directory (a RocksDB checkpoint) in, a sealed
@@ -25,7 +26,10 @@ struct backup_options {
   int k = 2;
   int m = 2;
   chunker_params chunking;
-  int zstd_level = 3;
+  zstd_settings compression = chunk_compression;  ///< of chunks (sealing.hpp)
+  /// Threads that name, seal and code chunks (the calling thread reads and chunks, and is one
+  /// of them); 0: one per core. Output does not depend on it.
+  int threads = 0;
 };
 
 /// The encoded shards (shard_codec.hpp) of one sealed item, by index.

@@ -1,7 +1,10 @@
 // back_up_directory: the writing half of backup_pipeline.hpp.
 #include <algorithm>
+#include <atomic>
 #include <fstream>
+#include <functional>
 #include <map>
+#include <thread>
 
 #include "storage/backup/backup_pipeline.hpp"
 #include "storage/backup/erasure_coder.hpp"
@@ -15,12 +18,47 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::size_t kReadBlock = 1 << 20;
+// Chunks are named, sealed and coded in batches of about this many plaintext bytes: enough
+// chunks to keep every thread busy, few enough to keep memory at a few tens of MiB.
+constexpr std::size_t kBatchBytes = 16 << 20;
+
+/// Runs fn(0) .. fn(n - 1) on up to `threads` threads, the calling one among them, and
+/// returns when all are done. `fn` must not throw.
+void run_parallel(std::size_t n, int threads, const std::function<void(std::size_t)>& fn) {
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i; (i = next.fetch_add(1)) < n;) {
+      fn(i);
+    }
+  };
+  std::vector<std::thread> helpers;
+  for (std::size_t t = 1; t < std::min<std::size_t>(static_cast<std::size_t>(threads), n); ++t) {
+    helpers.emplace_back(work);
+  }
+  work();
+  for (auto& h : helpers) {
+    h.join();
+  }
+}
+
+int thread_count(int requested) {
+  if (requested > 0) {
+    return requested;
+  }
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
 
 /// One backup in progress: the chunks it knows (from `previous` and its own files so far).
+/// The calling thread reads and chunks; each batch of chunks is named, then its new chunks
+/// sealed and coded, on `options.threads` threads. Results are taken in chunk order, so the
+/// output is the same whatever the number of threads (but for the random keys and nonces).
 class backup_writer {
  public:
   backup_writer(const backup_keys& keys, const backup_options& options, const manifest* previous)
-      : keys_(keys), options_(options), coder_(options.k, options.m) {
+      : keys_(keys),
+        options_(options),
+        coder_(options.k, options.m),
+        threads_(thread_count(options.threads)) {
     if (previous != nullptr) {
       for (const auto& c : previous->chunks) {
         known_.emplace(c.name, c);
@@ -37,20 +75,31 @@ class backup_writer {
   result<backup_output> finish(const master_key& master);
 
  private:
-  /// Records the chunk `plaintext` in `entry`, sealing and coding it when it is new.
-  status add_chunk(std::string_view plaintext, file_entry& entry);
-  item_shards make_shards(std::string_view name, std::string_view sealed, chunk_entry* entry);
+  /// A new chunk sealed and coded, or the error that stopped it.
+  struct coded_chunk {
+    status error;
+    item_shards shards;
+    chunk_entry entry;
+  };
+
+  /// Names the batch's chunks and records them in `file`, then seals and codes the new ones.
+  status flush(file_entry& file);
+  coded_chunk code_chunk(const std::string& name, std::string_view plaintext) const;
+  item_shards make_shards(std::string_view name, std::string_view sealed, chunk_entry* entry) const;
 
   const backup_keys& keys_;
   const backup_options& options_;
   erasure_coder coder_;
+  int threads_;
   std::map<std::string, chunk_entry> known_;  // previous backup's chunks, by name
   std::map<std::string, chunk_entry> used_;   // this backup's chunks, by name
+  std::vector<std::string> batch_;            // plaintexts of chunks cut but not yet named
+  std::size_t batch_bytes_ = 0;
   backup_output out_;
 };
 
 item_shards backup_writer::make_shards(std::string_view name, std::string_view sealed,
-                                       chunk_entry* entry) {
+                                       chunk_entry* entry) const {
   auto coded = coder_.encode(sealed);
   item_shards out{std::string(name), {}};
   shard_header h{options_.backup_id,
@@ -71,29 +120,60 @@ item_shards backup_writer::make_shards(std::string_view name, std::string_view s
   return out;
 }
 
-status backup_writer::add_chunk(std::string_view plaintext, file_entry& file) {
-  std::string name = chunk_name(keys_.naming, plaintext);
-  file.chunks.push_back(name);
-  file.size += plaintext.size();
-  if (used_.count(name) != 0) {
-    return {};
-  }
-  if (auto it = known_.find(name); it != known_.end()) {
-    used_.emplace(name, it->second);
-    return {};
-  }
-  auto item = seal(sealed_kind::chunk, name, plaintext, keys_.wrapping, options_.zstd_level);
+backup_writer::coded_chunk backup_writer::code_chunk(const std::string& name,
+                                                     std::string_view plaintext) const {
+  auto item = seal(sealed_kind::chunk, name, plaintext, keys_.wrapping, options_.compression);
   if (!item.ok()) {
-    return item.error();
+    return {item.error(), {}, {}};
   }
-  chunk_entry entry{name,       plaintext.size(),   item.value().sealed.size(), options_.k,
-                    options_.m, options_.backup_id, item.value().wrapped_key,   {}};
-  out_.new_chunks.push_back(make_shards(name, item.value().sealed, &entry));
-  for (const auto& s : out_.new_chunks.back().shards) {
-    out_.shard_bytes += s.size();
+  coded_chunk out{{},
+                  {},
+                  {name,
+                   plaintext.size(),
+                   item.value().sealed.size(),
+                   options_.k,
+                   options_.m,
+                   options_.backup_id,
+                   item.value().wrapped_key,
+                   {}}};
+  out.shards = make_shards(name, item.value().sealed, &out.entry);
+  return out;
+}
+
+status backup_writer::flush(file_entry& file) {
+  std::vector<std::string> names(batch_.size());
+  run_parallel(batch_.size(), threads_,
+               [&](std::size_t i) { names[i] = chunk_name(keys_.naming, batch_[i]); });
+  std::vector<std::size_t> fresh;  // chunks no backup holds yet, first occurrence only
+  for (std::size_t i = 0; i < batch_.size(); ++i) {
+    file.chunks.push_back(names[i]);
+    file.size += batch_[i].size();
+    if (used_.count(names[i]) != 0) {
+      continue;
+    }
+    if (auto it = known_.find(names[i]); it != known_.end()) {
+      used_.emplace(names[i], it->second);
+      continue;
+    }
+    used_.emplace(names[i], chunk_entry{});  // filled in below, once coded
+    fresh.push_back(i);
   }
-  out_.new_bytes += plaintext.size();
-  used_.emplace(name, std::move(entry));
+  std::vector<coded_chunk> coded(fresh.size());
+  run_parallel(fresh.size(), threads_,
+               [&](std::size_t j) { coded[j] = code_chunk(names[fresh[j]], batch_[fresh[j]]); });
+  for (std::size_t j = 0; j < coded.size(); ++j) {
+    if (!coded[j].error.ok()) {
+      return coded[j].error;
+    }
+    for (const auto& s : coded[j].shards.shards) {
+      out_.shard_bytes += s.size();
+    }
+    out_.new_bytes += batch_[fresh[j]].size();
+    used_[names[fresh[j]]] = std::move(coded[j].entry);
+    out_.new_chunks.push_back(std::move(coded[j].shards));
+  }
+  batch_.clear();
+  batch_bytes_ = 0;
   return {};
 }
 
@@ -125,13 +205,20 @@ status backup_writer::add_file(const fs::path& file, std::string relative) {
     std::size_t used = 0;
     for (uint64_t end : ends) {
       std::size_t stop = static_cast<std::size_t>(end - pending_start);
-      if (auto s = add_chunk(std::string_view(pending).substr(used, stop - used), entry); !s.ok()) {
-        return s;
-      }
+      batch_.emplace_back(pending, used, stop - used);
+      batch_bytes_ += stop - used;
       used = stop;
+      if (batch_bytes_ >= kBatchBytes) {
+        if (auto s = flush(entry); !s.ok()) {
+          return s;
+        }
+      }
     }
     pending.erase(0, used);
     pending_start += used;
+  }
+  if (auto s = flush(entry); !s.ok()) {
+    return s;
   }
   out_.bytes_read += entry.size;
   out_.contents.files.push_back(std::move(entry));

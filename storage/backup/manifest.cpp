@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 
 #include "runtime/crypto.hpp"
+#include "storage/backup/backup_hashes.hpp"
+#include "storage/backup/backup_keys.hpp"
 #include "storage/backup/erasure_coder.hpp"
 #include "storage/backup/sealing.hpp"
 #include "storage/backup/shard_codec.hpp"
@@ -14,7 +16,8 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr int kFormat = 1;
+// 2: chunk names HMAC-SHA-256 and shard digests SHA-256 (1: keyed and plain BLAKE2b).
+constexpr int kFormat = 2;
 constexpr std::string_view kSealedMagic = "PXMF";
 constexpr char kSealedVersion = 1;
 constexpr std::string_view kSealedName = "manifest";
@@ -196,9 +199,7 @@ const chunk_entry* manifest::find(std::string_view name) const {
 }
 
 std::string shard_digest(int index, std::string_view payload) {
-  std::string message(1, static_cast<char>(index));
-  message.append(payload);
-  return runtime::hash256(message);
+  return sha256_prefixed(static_cast<char>(index), payload);
 }
 
 std::string to_json_text(const manifest& m) {
@@ -298,8 +299,7 @@ result<std::string> rotate_manifest(std::string_view sealed, const master_key& o
 }
 
 std::string manifest_item_name(std::string_view naming_key, std::string_view backup_id) {
-  return runtime::keyed_hash(naming_key,
-                             std::string("plexichat-manifest") + '\0' + std::string(backup_id));
+  return chunk_name(naming_key, std::string("plexichat-manifest") + '\0' + std::string(backup_id));
 }
 
 }  // namespace plexichat::storage::backup

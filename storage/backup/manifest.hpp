@@ -16,7 +16,7 @@ namespace plexichat::storage::backup {
 
 /// One chunk, as restore needs it.
 struct chunk_entry {
-  std::string name;                        ///< 32-byte keyed BLAKE2b of the plaintext
+  std::string name;                        ///< chunk_name(): HMAC-SHA-256 of the plaintext
   uint64_t size = 0;                       ///< plaintext bytes
   uint64_t sealed_size = 0;                ///< bytes of the sealed chunk the shards rebuild
   int k = 0;                               ///< data shards
@@ -51,8 +51,8 @@ struct manifest {
 /// no NUL. Restore writes only such paths, under its target directory.
 bool is_safe_relative_path(std::string_view path);
 
-/// The digest of shard `index` of a chunk with `payload`: unkeyed BLAKE2b-256 of the index
-/// and the payload, so a shard moved to another index or forged does not match. Unkeyed, so
+/// The digest of shard `index` of a chunk with `payload`: SHA-256 of the index byte and the
+/// payload, so a shard moved to another index or forged does not match. Unkeyed, so
 /// it survives master-key rotation; the manifest that holds it is encrypted.
 std::string shard_digest(int index, std::string_view payload);
 

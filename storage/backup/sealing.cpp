@@ -2,6 +2,9 @@
 
 #include <zstd.h>
 
+#include <memory>
+#include <utility>
+
 #include "runtime/crypto.hpp"
 
 namespace plexichat::storage::backup {
@@ -44,15 +47,32 @@ std::string wrap(sealed_kind kind, std::string_view name, std::string_view data_
          runtime::aead_seal(kek, data_key, associated("key", kind, name));
 }
 
-result<std::string> compress(std::string_view plaintext, int level) {
-  if (level < 1 || level > ZSTD_maxCLevel()) {
+status zstd_refused(std::size_t code) {
+  return {errc::invalid_argument, std::string("zstd: ") + ZSTD_getErrorName(code)};
+}
+
+result<std::string> compress(std::string_view plaintext, const zstd_settings& zstd) {
+  if (zstd.level < 1 || zstd.level > ZSTD_maxCLevel()) {
     return status{errc::invalid_argument,
                   "zstd level must be 1 to " + std::to_string(ZSTD_maxCLevel())};
   }
+  std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> ctx(ZSTD_createCCtx(), &ZSTD_freeCCtx);
+  if (!ctx) {
+    return status{errc::invalid_argument, "zstd: cannot create a context"};
+  }
+  const std::pair<ZSTD_cParameter, int> settings[] = {{ZSTD_c_compressionLevel, zstd.level},
+                                                      {ZSTD_c_minMatch, zstd.min_match},
+                                                      {ZSTD_c_hashLog, zstd.hash_log}};
+  for (const auto& [parameter, value] : settings) {
+    if (std::size_t r = ZSTD_CCtx_setParameter(ctx.get(), parameter, value); ZSTD_isError(r)) {
+      return zstd_refused(r);
+    }
+  }
   std::string out(ZSTD_compressBound(plaintext.size()), '\0');
-  std::size_t n = ZSTD_compress(out.data(), out.size(), plaintext.data(), plaintext.size(), level);
+  std::size_t n =
+      ZSTD_compress2(ctx.get(), out.data(), out.size(), plaintext.data(), plaintext.size());
   if (ZSTD_isError(n)) {
-    return status{errc::invalid_argument, std::string("zstd: ") + ZSTD_getErrorName(n)};
+    return zstd_refused(n);
   }
   out.resize(n);
   return out;
@@ -76,10 +96,15 @@ result<std::string> decompress(std::string_view frame, std::size_t max_size) {
 
 result<sealed_item> seal(sealed_kind kind, std::string_view name, std::string_view plaintext,
                          std::string_view kek, int level) {
+  return seal(kind, name, plaintext, kek, zstd_settings{level, 0, 0});
+}
+
+result<sealed_item> seal(sealed_kind kind, std::string_view name, std::string_view plaintext,
+                         std::string_view kek, const zstd_settings& zstd) {
   if (kek.size() != runtime::symmetric_key_bytes) {
     return status{errc::invalid_argument, "a key-encryption key has 32 bytes"};
   }
-  auto frame = compress(plaintext, level);
+  auto frame = compress(plaintext, zstd);
   if (!frame.ok()) {
     return frame.error();
   }

@@ -185,6 +185,44 @@ TEST(BackupPipeline, SecondBackupAfterASmallChangeStoresFewChunks) {
   EXPECT_EQ(contents(tmp.path() / "restored"), contents(source));
 }
 
+TEST(BackupPipeline, ThreadCountDoesNotChangeWhatIsStoredOrItsOrder) {
+  temp_dir tmp;
+  fs::path source = tmp.path() / "checkpoint";
+  make_checkpoint(source);
+  write(source / "copy/000010.sst", read(source / "000010.sst"));  // every chunk a duplicate
+  master_key master = generate_master_key();
+  auto names = [](const backup_output& out) {
+    std::vector<std::string> n;
+    for (const auto& item : out.new_chunks) {
+      n.push_back(item.name);
+    }
+    return n;
+  };
+  auto one = options_for("b1");
+  one.threads = 1;
+  auto three = options_for("b1");
+  three.threads = 3;
+  auto a = back_up_directory(source, master, one).value();
+  auto b = back_up_directory(source, master, three).value();
+  EXPECT_EQ(names(a), names(b));
+  ASSERT_EQ(a.contents.files.size(), b.contents.files.size());
+  for (std::size_t i = 0; i < a.contents.files.size(); ++i) {
+    EXPECT_EQ(a.contents.files[i].path, b.contents.files[i].path);
+    EXPECT_EQ(a.contents.files[i].chunks, b.contents.files[i].chunks);
+  }
+  EXPECT_EQ(a.new_bytes, b.new_bytes);
+  EXPECT_EQ(a.shard_bytes, b.shard_bytes);
+  auto stored = names(b);
+  EXPECT_EQ(std::set<std::string>(stored.begin(), stored.end()).size(), stored.size());
+  fake_holders holders;
+  holders.store(b);
+  auto fetch = [&](std::string_view name) { return holders.shards.at(std::string(name)); };
+  auto report = restore_directory(b.contents, master, fetch, tmp.path() / "restored");
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report.value().complete());
+  EXPECT_EQ(contents(tmp.path() / "restored"), contents(source));
+}
+
 TEST(BackupPipeline, ManifestShardsRebuildTheManifestAndRotationKeepsItRestorable) {
   temp_dir tmp;
   fs::path source = tmp.path() / "checkpoint";

@@ -4,6 +4,7 @@
 
 #include "runtime/crypto.hpp"
 #include "storage/backup/backup_keys.hpp"
+#include "storage/backup/manifest.hpp"
 #include "tests/unit/storage/backup_test_data.hpp"
 
 namespace plexichat::storage::backup {
@@ -37,6 +38,15 @@ TEST(BackupKeys, ChunkNamesAreKeyed) {
   EXPECT_EQ(chunk_name(a.naming, "data").size(), 32u);
   EXPECT_NE(chunk_name(a.naming, "data"), chunk_name(b.naming, "data"));
   EXPECT_NE(chunk_name(a.naming, "data"), chunk_name(a.naming, "date"));
+}
+
+TEST(BackupKeys, ChunkNamesAreHmacSha256AndShardDigestsSha256) {
+  // RFC 4231 test case 2.
+  EXPECT_EQ(runtime::to_hex(chunk_name("Jefe", "what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  // SHA-256 of the bytes 01 'a' 'b' 'c'.
+  EXPECT_EQ(runtime::to_hex(shard_digest(1, "abc")),
+            "1e18834c426d00e57788444cb3ccd62c771b420c095bb0c4e040a8c122c4570d");
 }
 
 TEST(BackupKeys, RecoveryKeyRoundTripsAndCatchesTypos) {
@@ -79,6 +89,22 @@ TEST(BackupSealing, RoundTripCompressesAndHidesPlaintext) {
   auto again = seal(sealed_kind::chunk, "name", plain, keys.wrapping, 3);
   EXPECT_NE(again.value().sealed, item.value().sealed);
   EXPECT_NE(again.value().wrapped_key, item.value().wrapped_key);
+}
+
+TEST(BackupSealing, ChunkCompressionRoundTripsAndBadSettingsAreRefused) {
+  auto keys = keys_of(generate_master_key());
+  std::string plain = random_data(100000, 3) + std::string(100000, 'x');
+  auto item = seal(sealed_kind::chunk, "name", plain, keys.wrapping, chunk_compression);
+  ASSERT_TRUE(item.ok());
+  EXPECT_LT(item.value().sealed.size(), 110000u);
+  auto back = unseal(sealed_kind::chunk, "name", item.value(), keys.wrapping, plain.size());
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(back.value(), plain);
+  EXPECT_EQ(
+      seal(sealed_kind::chunk, "name", plain, keys.wrapping, zstd_settings{1, 99, 0}).error().code,
+      errc::invalid_argument);
+  EXPECT_EQ(seal(sealed_kind::chunk, "name", plain, keys.wrapping, 0).error().code,
+            errc::invalid_argument);
 }
 
 TEST(BackupSealing, EveryChangedByteIsDetected) {
