@@ -380,16 +380,25 @@ caf::result<Result> run_job(coordinator_actor* self, Job job) {
   return *st.pending;
 }
 
-caf::result<verify_report> check(coordinator_actor* self, std::string id, bool repair) {
-  auto& st = self->state;
+/// `id`, or the newest done backup's for an empty one; not_found when there is none.
+caf::expected<std::string> backup_to_use(const coordinator_state& st, std::string id) {
   if (id.empty()) {
     id = newest_done(st);
   }
   if (id.empty()) {
     return make_error(api_errc::not_found, "this node has no backup yet");
   }
+  return id;
+}
+
+caf::result<verify_report> check(coordinator_actor* self, const std::string& wanted, bool repair) {
+  auto& st = self->state;
+  auto id = backup_to_use(st, wanted);
+  if (!id) {
+    return id.error();
+  }
   auto* ctx = st.ctx;
-  return run_job<verify_report>(self, [ctx, master = st.master, peers = holder_peers(ctx), id,
+  return run_job<verify_report>(self, [ctx, master = st.master, peers = holder_peers(ctx), id = *id,
                                        repair](caf::blocking_actor* worker) {
     caf_holder_link link{worker, ctx->cluster_view};
     auto c = make_job(ctx, master, peers, &link);
@@ -397,18 +406,16 @@ caf::result<verify_report> check(coordinator_actor* self, std::string id, bool r
   });
 }
 
-caf::result<restore_outcome> restore(coordinator_actor* self, std::string id,
+caf::result<restore_outcome> restore(coordinator_actor* self, const std::string& wanted,
                                      const std::string& target) {
   auto& st = self->state;
-  if (id.empty()) {
-    id = newest_done(st);
-  }
-  if (id.empty()) {
-    return make_error(api_errc::not_found, "this node has no backup yet");
+  auto id = backup_to_use(st, wanted);
+  if (!id) {
+    return id.error();
   }
   auto* ctx = st.ctx;
-  return run_job<restore_outcome>(self, [ctx, master = st.master, peers = holder_peers(ctx), id,
-                                         target](caf::blocking_actor* worker) {
+  return run_job<restore_outcome>(self, [ctx, master = st.master, peers = holder_peers(ctx),
+                                         id = *id, target](caf::blocking_actor* worker) {
     return run_restore(worker, ctx, master, peers, id, target);
   });
 }

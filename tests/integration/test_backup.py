@@ -10,7 +10,6 @@ into an empty directory (a node then starts on it and serves the same data) and 
 (old backups restore with the new key, the old key opens nothing); shards per holder; a shard
 corrupted on disk is found by verify and by the holder's scrub, and repair mends it; the
 metrics show backups and held shards."""
-import json
 import os
 import re
 import shutil
@@ -22,7 +21,7 @@ import urllib.request
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Api, Suite, free_port, node_binary, wait_until  # noqa: E402
 from test_cluster import cert, cluster_node, make_certs, wait_states  # noqa: E402
-from test_console import console_binary  # noqa: E402
+from test_console import console_at  # noqa: E402
 
 suite = Suite("backup")
 S = {}
@@ -72,15 +71,8 @@ def retry(call, want, timeout=30):
 
 
 def console(s, *command, want=0):
-    """plexichat-console COMMAND --json against n1's cluster listener; the parsed answer."""
-    p = subprocess.run([console_binary(), "--node", f"127.0.0.1:{s['ports']['n1']}",
-                        "--certs-dir", s["certs"]["console"], "--json", *command],
-                       capture_output=True, timeout=300, text=True, stdin=subprocess.DEVNULL,
-                       env=dict(os.environ, ASAN_OPTIONS="detect_container_overflow=0"))
-    if want is not None:
-        assert p.returncode == want, (command, p.returncode, p.stdout, p.stderr)
-    # A refused command prints its one line on stderr and nothing on stdout.
-    return json.loads(p.stdout) if p.stdout.strip() else {"stderr": p.stderr}
+    return console_at(f"127.0.0.1:{s['ports']['n1']}", s["certs"]["console"], *command,
+                      want=want)
 
 
 def metric(node, name):

@@ -5,7 +5,6 @@ n1, seeing it lost through membership with k + m peers still live, re-creates it
 the live peers: verify is clean while the holder is down, and the backup restores from the
 live peers alone. A shard corrupted on disk is re-created by the coordinator's periodic check
 (backup.check_interval) without anyone asking."""
-import json
 import os
 import subprocess
 import sys
@@ -14,7 +13,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Api, Suite, free_port, wait_until  # noqa: E402
 from test_cluster import cluster_node, connected, make_certs, wait_states  # noqa: E402
-from test_console import console_binary  # noqa: E402
+from test_console import console_at  # noqa: E402
 
 # CAF's network layer may leave connection objects allocated at shutdown (see the file).
 os.environ["LSAN_OPTIONS"] = "suppressions=" + os.path.join(
@@ -43,13 +42,8 @@ def setup():
 
 
 def console(s, *command, want=0):
-    p = subprocess.run([console_binary(), "--node", f"127.0.0.1:{s['ports']['n1']}",
-                        "--certs-dir", s["certs"]["console"], "--json", *command],
-                       capture_output=True, timeout=300, text=True, stdin=subprocess.DEVNULL,
-                       env=dict(os.environ, ASAN_OPTIONS="detect_container_overflow=0"))
-    if want is not None:
-        assert p.returncode == want, (command, p.returncode, p.stdout, p.stderr)
-    return json.loads(p.stdout) if p.stdout.strip() else {"stderr": p.stderr}
+    return console_at(f"127.0.0.1:{s['ports']['n1']}", s["certs"]["console"], *command,
+                      want=want)
 
 
 @suite.check

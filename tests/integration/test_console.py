@@ -54,6 +54,18 @@ def console(*command, node=None, certs=None, insecure=False, timeout=120):
     return p.returncode, p.stdout, p.stderr
 
 
+def console_at(address, certs, *command, want=0):
+    """plexichat-console --json COMMAND against the cluster listener `address` with the
+    certificate directory `certs`: the parsed answer, or {"stderr": line} for a refused
+    command (checked to exit with `want`, unless it is None)."""
+    p = subprocess.run([console_binary(), "--node", address, "--certs-dir", certs, "--json",
+                        *command], capture_output=True, timeout=300, text=True, env=env(),
+                       stdin=subprocess.DEVNULL)
+    if want is not None:
+        assert p.returncode == want, (command, p.returncode, p.stdout, p.stderr)
+    return json.loads(p.stdout) if p.stdout.strip() else {"stderr": p.stderr}
+
+
 def ok_json(*command, **kw):
     code, out, err = console("--json", *command, **kw)
     assert code == 0, (command, code, out, err)
