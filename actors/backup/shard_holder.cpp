@@ -129,11 +129,13 @@ caf::result<uint64_t> remove(holder_actor* self, const std::string& owner,
                              const std::string& backup_id, const std::string* name = nullptr) {
   storage::write_batch batch;
   uint64_t n = 0;
+  uint64_t bytes = 0;
   auto prefix = storage::shard_key_prefix(owner, backup_id) + (name ? *name : std::string{});
-  self->state.ctx->db->scan_shards(prefix, [&](std::string_view key, std::string_view) {
+  self->state.ctx->db->scan_shards(prefix, [&](std::string_view key, std::string_view shard) {
     if (name == nullptr || key.size() == prefix.size() + 1) {
       batch.delete_shard(key);
       ++n;
+      bytes += shard.size();
     }
     return true;
   });
@@ -143,8 +145,10 @@ caf::result<uint64_t> remove(holder_actor* self, const std::string& owner,
   auto rp = self->make_response_promise<uint64_t>();
   self->state.writes.submit(
       caf::actor_cast<caf::actor>(self), *self->state.ctx->writer, std::move(batch),
-      [rp, n](bool ok) mutable {
+      [rp, n, bytes, metrics = self->state.ctx->metrics](bool ok) mutable {
         if (ok) {
+          metrics->shards_held.Decrement(static_cast<double>(n));
+          metrics->shard_bytes_held.Decrement(static_cast<double>(bytes));
           rp.deliver(n);
         } else {
           rp.deliver(make_error(api_errc::unavailable, "storage write failed"));
