@@ -15,12 +15,11 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Api, Suite, free_port, node_binary, wait_until  # noqa: E402
-from test_cluster import cert, cluster_node, make_certs, wait_states  # noqa: E402
+from test_cluster import cert, cluster_node, tls_cluster, wait_states  # noqa: E402
 from test_console import console_at  # noqa: E402
 
 suite = Suite("backup")
@@ -37,21 +36,13 @@ def run_node(*args):
 
 
 def setup():
-    tmp = tempfile.mkdtemp(prefix="pc-it-backup-")
-    certs = make_certs(tmp, "ca", list(NAMES) + ["console"])
-    ports = {n: free_port() for n in NAMES}
-    nodes = {"n1": cluster_node("n1", ports["n1"], [], certs["n1"], suite)}
-    for n in NAMES[1:]:
-        nodes[n] = cluster_node(n, ports[n], [ports["n1"]], certs[n], suite)
-    for node in nodes.values():
-        # Every node keeps a copy of every channel, so n1's backup holds all of them.
-        node.config["cluster"] = {"replication_factor": 5, "write_quorum": 3}
-        # Holders scrub often; the owner's own periodic check stays off, so that the checks
-        # below see the damage before a repair mends it.
-        node.config["backup"] = {"scrub_interval": "2s", "check_interval": 0}
-        node.write_config()
-        node.start()
-    wait_states(list(nodes.values()), ALL_UP, what="five nodes joined")
+    # Every node keeps a copy of every channel, so n1's backup holds all of them. Holders
+    # scrub often; the owner's own periodic check stays off, so that the checks below see
+    # the damage before a repair mends it.
+    tmp, certs, ports, nodes = tls_cluster(
+        "pc-it-backup-", NAMES, suite,
+        {"cluster": {"replication_factor": 5, "write_quorum": 3},
+         "backup": {"scrub_interval": "2s", "check_interval": 0}})
     S.update(tmp=tmp, certs=certs, ports=ports, nodes=nodes)
     return S
 

@@ -8,11 +8,10 @@ live peers alone. A shard corrupted on disk is re-created by the coordinator's p
 import os
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Api, Suite, free_port, wait_until  # noqa: E402
-from test_cluster import cluster_node, connected, make_certs, wait_states  # noqa: E402
+from harness import Api, Suite, wait_until  # noqa: E402
+from test_cluster import tls_cluster  # noqa: E402
 from test_console import console_at  # noqa: E402
 
 # CAF's network layer may leave connection objects allocated at shutdown (see the file).
@@ -25,18 +24,9 @@ NAMES = ("n1", "n2", "n3", "n4")
 
 
 def setup():
-    tmp = tempfile.mkdtemp(prefix="pc-it-backup-repair-")
-    certs = make_certs(tmp, "ca", list(NAMES) + ["console"])
-    ports = {n: free_port() for n in NAMES}
-    nodes = {"n1": cluster_node("n1", ports["n1"], [], certs["n1"], suite)}
-    for n in NAMES[1:]:
-        nodes[n] = cluster_node(n, ports[n], [ports["n1"]], certs[n], suite)
-    for node in nodes.values():
-        node.config["backup"] = {"data_shards": 1, "parity_shards": 1, "check_interval": "2s"}
-        node.write_config()
-        node.start()
-    wait_states(list(nodes.values()), {n: "up" for n in NAMES}, what="four nodes joined")
-    connected(list(nodes.values()))
+    tmp, certs, ports, nodes = tls_cluster(
+        "pc-it-backup-repair-", NAMES, suite,
+        {"backup": {"data_shards": 1, "parity_shards": 1, "check_interval": "2s"}})
     S.update(tmp=tmp, certs=certs, ports=ports, nodes=nodes)
     return S
 

@@ -52,6 +52,27 @@ def cluster_node(name, port, seeds, certs_dir=None, in_suite=None):
     return (in_suite or suite).node(config, start=False)
 
 
+def tls_cluster(prefix, names, in_suite, config=None, timeout=30):
+    """Nodes `names` in a temporary directory, certificates from one CA (and one for a
+    `console`), the first the seed of the others, each with `config` merged in, started and
+    waited for: all up and connected. Returns (tmp, certs, ports, nodes)."""
+    tmp = tempfile.mkdtemp(prefix=prefix)
+    certs = make_certs(tmp, "ca", list(names) + ["console"])
+    ports = {n: free_port() for n in names}
+    first = names[0]
+    nodes = {}
+    for n in names:
+        seeds = [] if n == first else [ports[first]]
+        nodes[n] = cluster_node(n, ports[n], seeds, certs[n], in_suite)
+        nodes[n].config.update(config or {})
+        nodes[n].write_config()
+        nodes[n].start()
+    wait_states(list(nodes.values()), {n: "up" for n in names}, timeout,
+                what=f"{len(names)} nodes joined")
+    connected(list(nodes.values()), timeout)
+    return tmp, certs, ports, nodes
+
+
 def readiness(node):
     status, body, _ = http("GET", node.base + "/readyz", timeout=5)
     return status, body

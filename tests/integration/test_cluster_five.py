@@ -26,13 +26,12 @@ of earlier placements: no guarantee covers them, and the test only reports them.
 import os
 import signal
 import sys
-import tempfile
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Api, Suite, free_port, http, wait_until  # noqa: E402
-from test_cluster import cluster_node, connected, make_certs, wait_states  # noqa: E402
+from harness import Api, Suite, http, wait_until  # noqa: E402
+from test_cluster import connected, tls_cluster, wait_states  # noqa: E402
 from test_cluster_channels import (assert_history_is, assert_one_seq_each, dump,  # noqa: E402
                                    live, owner_of, wait_in_step)
 
@@ -43,18 +42,9 @@ ALL_UP = {n: "up" for n in NAMES}
 
 
 def setup():
-    tmp = tempfile.mkdtemp(prefix="pc-it-cluster-five-")
-    certs = make_certs(tmp, "ca", list(NAMES) + ["console"])
-    ports = {n: free_port() for n in NAMES}
-    nodes = {"n1": cluster_node("n1", ports["n1"], [], certs["n1"], suite)}
-    for n in NAMES[1:]:
-        nodes[n] = cluster_node(n, ports[n], [ports["n1"]], certs[n], suite)
-    for n in NAMES:
-        nodes[n].start()
+    tmp, certs, ports, nodes = tls_cluster("pc-it-cluster-five-", NAMES, suite, timeout=60)
     S.update(tmp=tmp, certs=certs, nodes=nodes, channels=[], killed=None,
              addr={n: f"127.0.0.1:{p}" for n, p in ports.items()})
-    wait_states(list(nodes.values()), ALL_UP, timeout=60, what="five nodes joined")
-    connected(list(nodes.values()), 60)
     return S
 
 
