@@ -190,6 +190,8 @@ void ws_connection<Stream>::on_send(actors::wire::frame frame) {
 template <typename Stream>
 void ws_connection<Stream>::do_write() {
   writing_ = true;
+  // Hold this frame back while more wait behind it; the last one sends them all.
+  ws_.next_layer().hold(queue_.size() > 1);
   ws_.text(true);
   ws_.async_write(boost::asio::buffer(*queue_.front()),
                   beast::bind_front_handler(&ws_connection::on_write, this->shared_from_this()));
@@ -240,6 +242,7 @@ void ws_connection<Stream>::do_close() {
     return;
   }
   close_sent_ = true;
+  ws_.next_layer().hold(false);
   websocket::close_reason cr{close_code_};
   cr.reason = close_reason_;
   // The read loop sees the client's answering close frame and ends the connection.

@@ -12,6 +12,7 @@
 #include <caf/actor.hpp>
 
 #include "actors/wire.hpp"
+#include "net/coalescing_stream.hpp"
 #include "net/outbound_queue.hpp"
 #include "net/server_state.hpp"
 #include "net/stream_types.hpp"
@@ -22,7 +23,8 @@ namespace plexichat::net {
 
 /// One client WebSocket (/api/v1/ws), paired with a session actor. Reads frames, parses
 /// them and hands them to the actor; writes what the actor sends, one write in flight and a
-/// bounded queue behind it. All members are touched only on the connection's strand; the
+/// bounded queue behind it; the frames queued at once go out in one write
+/// (coalescing_stream). All members are touched only on the connection's strand; the
 /// actor reaches it through post_send/post_close, which post onto that strand. Frames
 /// beyond rate_limits.ws_frames close the connection with 4008. Stream is plain_stream or
 /// tls_stream, taken over from the http_connection that read the upgrade request.
@@ -53,7 +55,7 @@ class ws_connection : public ws_link, public std::enable_shared_from_this<ws_con
   void on_closed();
   bool over_rate();
 
-  boost::beast::websocket::stream<Stream> ws_;
+  boost::beast::websocket::stream<coalescing_stream<Stream>> ws_;
   boost::beast::flat_buffer buffer_;
   std::shared_ptr<server_state> state_;
   outbound_queue queue_;

@@ -9,7 +9,7 @@ packages=(
   libcaf-dev libsodium-dev librocksdb-dev
   libboost-dev libboost-system-dev libboost-program-options-dev
   libyaml-cpp-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
-  libisal-dev libzstd-dev libssl-dev
+  libisal-dev libzstd-dev libssl-dev libjemalloc-dev
   liboath-dev oathtool libpwquality-dev cracklib-runtime libqrencode-dev libedit-dev libcli11-dev
   prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
