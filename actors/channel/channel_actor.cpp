@@ -463,6 +463,9 @@ caf::result<bool> persist(channel_actor* self, replica_write w, std::function<vo
 }
 
 void fan_out(channel_actor* self, const storage::message_record& m) {
+  if (self->state.subscribers.empty()) {
+    return;
+  }
   auto frame = wire::message_frame(m);
   for (auto& [addr, sub] : self->state.subscribers) {
     if (sub.session.node() == self->node()) {

@@ -120,5 +120,39 @@ TEST(OutboundQueue, ClearWithoutKeepingFrontEmpties) {
   EXPECT_EQ(drain(q), "c");
 }
 
+TEST(OutboundQueue, KeepsOrderAcrossManyInterleavedPushesAndPops) {
+  // Enough pushes and pops to move the front past every compaction point many times.
+  outbound_queue q{1000};
+  int next_in = 0;
+  int next_out = 0;
+  for (int round = 0; round < 200; ++round) {
+    for (int i = 0; i < 1 + round % 7; ++i) {
+      ASSERT_TRUE(q.push(text(std::to_string(next_in++))));
+    }
+    for (int i = 0; i < 1 + round % 5 && !q.empty(); ++i) {
+      ASSERT_EQ(*q.front(), std::to_string(next_out++));
+      q.pop();
+    }
+    ASSERT_EQ(q.size(), static_cast<std::size_t>(next_in - next_out));
+  }
+  while (!q.empty()) {
+    ASSERT_EQ(*q.front(), std::to_string(next_out++));
+    q.pop();
+  }
+  EXPECT_EQ(next_out, next_in);
+  ASSERT_TRUE(q.push(text("again")));
+  EXPECT_EQ(drain(q), "again");
+}
+
+TEST(OutboundQueue, ClearKeepingFrontAfterPops) {
+  outbound_queue q{10};
+  for (const char* s : {"1", "2", "3", "4"}) {
+    ASSERT_TRUE(q.push(text(s)));
+  }
+  q.pop();
+  q.clear(true);
+  EXPECT_EQ(drain(q), "2");
+}
+
 }  // namespace
 }  // namespace plexichat::net
