@@ -203,18 +203,23 @@ uint64_t own_incarnation(const cluster::cluster_view& view) {
 
 /// Why this node may no longer serve under its claim, or nullptr: its view of the cluster was
 /// not judged lately (the node stood still), it sees no majority (it may be on the losing
-/// side, or it stood still and has not heard from the others yet), or it
+/// side, or it stood still and has not heard from the others yet), it holds no majority
+/// lease (no majority echoed a recent heartbeat of its: after a pause, heartbeats that waited
+/// in its sockets may make the others look reachable while they marked it down), or it
 /// was marked down and rejoined since it claimed (the others may have gone on under a newer
 /// epoch, which a replica that stood still with it never promised).
 const char* why_not_serving(channel_actor* self) {
   auto* cell = self->state.ctx->cluster_view;
-  if (cell->stale(std::chrono::steady_clock::now(),
-                  self->state.ctx->config->cluster.suspect_after)) {
+  auto now = std::chrono::steady_clock::now();
+  if (cell->stale(now, self->state.ctx->config->cluster.suspect_after)) {
     return "this node's view of the cluster is out of date (it stood still)";
   }
   auto view = cell->get();
   if (!view || !view->has_majority) {
     return "this node cannot reach a majority of the cluster";
+  }
+  if (!cell->leased(now)) {
+    return "this node holds no majority lease (it may have been marked down)";
   }
   if (own_incarnation(*view) != self->state.repl->incarnation) {
     return "this node was marked down and rejoined; the channel is claimed again";
@@ -983,7 +988,8 @@ void take_over(channel_actor* self, storage::channel_record record, uint64_t epo
   auto* ctx = self->state.ctx;
   auto view = ctx->cluster_view->get();
   auto cid = record.id;
-  if (!view || !view->has_majority) {
+  if (!view || !view->has_majority ||
+      !ctx->cluster_view->leased(std::chrono::steady_clock::now())) {
     self->quit(make_error(api_errc::unavailable, cluster::no_majority));
     return;
   }
