@@ -138,8 +138,11 @@ void check_durations(const node_config& cfg) {
                  seconds(10));
   check_duration("cluster.suspect_after", ct.suspect_after, milliseconds(100), minutes(10));
   check_duration("cluster.down_after", ct.down_after, milliseconds(100), hours(1));
-  if (ct.suspect_after <= ct.heartbeat_interval) {
-    throw config_error("cluster.suspect_after", "must be longer than cluster.heartbeat_interval");
+  // A channel owner's majority lease lasts suspect_after less one heartbeat interval, and is
+  // renewed every heartbeat interval: it needs room for at least two.
+  if (ct.suspect_after < 3 * ct.heartbeat_interval) {
+    throw config_error("cluster.suspect_after",
+                       "must be at least 3 times cluster.heartbeat_interval");
   }
   if (ct.down_after < ct.suspect_after) {
     throw config_error("cluster.down_after", "must be at least cluster.suspect_after");

@@ -177,9 +177,10 @@ void http_connection<Stream>::send_readiness() {
   bool ready = state_->ready.load() && !state_->stopping.load();
   nlohmann::json body;
   if (const auto* cell = state_->ctx.cluster_view) {
-    // In a cluster, a node that sees no majority must not take writes: not ready.
+    // In a cluster, a node that refuses writes (no majority, or no majority lease) is not
+    // ready.
     auto view = cell->get();
-    ready = ready && view && view->has_majority;
+    ready = ready && !actors::cluster::refuses_writes(cell);
     if (view) {
       nlohmann::json members = nlohmann::json::array();
       for (const auto& m : view->members) {

@@ -269,7 +269,11 @@ actors::cluster::cluster_settings base_cluster_settings(const config::node_confi
   settings.view = view;
   settings.heartbeat_every = c.cluster.heartbeat_interval;
   // Ticks come every heartbeat; a stall longer than the suspicion window is this node's own.
-  settings.timing = {c.cluster.suspect_after, c.cluster.down_after, c.cluster.suspect_after};
+  // The lease stays a heartbeat interval short of suspect_after: a margin for the two clocks'
+  // rates and for the time between a channel's check and its acknowledgement; validation keeps
+  // it at least two heartbeat intervals, so that echoes renew it in time.
+  settings.timing = {c.cluster.suspect_after, c.cluster.down_after, c.cluster.suspect_after,
+                     c.cluster.suspect_after - c.cluster.heartbeat_interval};
   return settings;
 }
 

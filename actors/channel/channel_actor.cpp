@@ -89,7 +89,8 @@ struct channel_state {
   std::multimap<uint64_t, caf::typed_response_promise<storage::message_record>> waiting_for_seq;
   int64_t last_active = 0;
   bool idle_reported = false;
-  bool failed = false;  // a write failed: answering what is left, then stopping
+  bool failed = false;          // a write failed: answering what is left, then stopping
+  std::string stopped_because;  // set with `failed`: what the writes left unacknowledged say
   std::shared_ptr<runtime::actor_entry> probe;  // in the node's actor table
   static inline const char* name = "channel";
 };
@@ -132,6 +133,7 @@ void stop_channel(channel_actor* self, const std::string& why, bool moved) {
     return;
   }
   st.failed = true;
+  st.stopped_because = why;
   auto cid = channel_id(self);
   if (st.ledger) {
     st.ledger->abandon_uncommitted();
@@ -156,6 +158,14 @@ void stop_channel(channel_actor* self, const std::string& why, bool moved) {
     }
   }
   self->quit(make_error(api_errc::unavailable, why));
+}
+
+/// What a write that was not acknowledged answers: why the channel stopped (it moved, this
+/// node lost its claim, ...) when it did, else that the storage write failed.
+caf::error not_written(channel_actor* self) {
+  auto& st = self->state;
+  return make_error(api_errc::unavailable,
+                    (st.failed ? st.stopped_because : "storage write failed") + "; try again");
 }
 
 void start_copy(channel_actor* self, const std::string& node);
@@ -193,18 +203,23 @@ uint64_t own_incarnation(const cluster::cluster_view& view) {
 
 /// Why this node may no longer serve under its claim, or nullptr: its view of the cluster was
 /// not judged lately (the node stood still), it sees no majority (it may be on the losing
-/// side, or it stood still and has not heard from the others yet), or it
+/// side, or it stood still and has not heard from the others yet), it holds no majority
+/// lease (no majority echoed a recent heartbeat of its: after a pause, heartbeats that waited
+/// in its sockets may make the others look reachable while they marked it down), or it
 /// was marked down and rejoined since it claimed (the others may have gone on under a newer
 /// epoch, which a replica that stood still with it never promised).
 const char* why_not_serving(channel_actor* self) {
   auto* cell = self->state.ctx->cluster_view;
-  if (cell->stale(std::chrono::steady_clock::now(),
-                  self->state.ctx->config->cluster.suspect_after)) {
+  auto now = std::chrono::steady_clock::now();
+  if (cell->stale(now, self->state.ctx->config->cluster.suspect_after)) {
     return "this node's view of the cluster is out of date (it stood still)";
   }
   auto view = cell->get();
   if (!view || !view->has_majority) {
     return "this node cannot reach a majority of the cluster";
+  }
+  if (!cell->leased(now)) {
+    return "this node holds no majority lease (it may have been marked down)";
   }
   if (own_incarnation(*view) != self->state.repl->incarnation) {
     return "this node was marked down and rejoined; the channel is claimed again";
@@ -451,9 +466,9 @@ void follow_placement(channel_actor* self) {
 /// Writes `w`, then runs `apply` and answers true; unavailable if the write fails.
 caf::result<bool> persist(channel_actor* self, replica_write w, std::function<void()> apply) {
   auto rp = self->make_response_promise<bool>();
-  write(self, std::move(w), [rp, apply = std::move(apply)](bool ok) mutable {
+  write(self, std::move(w), [self, rp, apply = std::move(apply)](bool ok) mutable {
     if (!ok) {
-      rp.deliver(make_error(api_errc::unavailable, "storage write failed"));
+      rp.deliver(not_written(self));
       return;
     }
     apply();
@@ -508,14 +523,15 @@ void on_post_durable(channel_actor* self, bool ok, const storage::message_record
                      std::chrono::steady_clock::time_point start) {
   auto& st = self->state;
   if (!ok && st.failed) {
-    // Another write of this channel already failed; the actor is stopping.
-    rp.deliver(make_error(api_errc::unavailable, "storage write failed; try again"));
+    // The channel is stopping: another write failed, or (cluster) this owner was fenced or
+    // may no longer serve; the answer says which.
+    rp.deliver(not_written(self));
     return;
   }
   if (!ok) {
     spdlog::error("channel {}: write of seq {} failed; reloading from storage", m.channel_id,
                   m.seq);
-    rp.deliver(make_error(api_errc::unavailable, "storage write failed; try again"));
+    rp.deliver(not_written(self));
     stop_channel(self, "storage write failed", clustered(st.ctx));
     return;
   }
@@ -603,7 +619,7 @@ caf::result<channel_view> update(channel_actor* self, const std::string& by, boo
   auto rp = self->make_response_promise<channel_view>();
   write(self, std::move(w), [self, rp, rec](bool ok) mutable {
     if (!ok) {
-      rp.deliver(make_error(api_errc::unavailable, "storage write failed"));
+      rp.deliver(not_written(self));
       return;
     }
     auto& l = *self->state.ledger;
@@ -975,7 +991,8 @@ void take_over(channel_actor* self, storage::channel_record record, uint64_t epo
   auto* ctx = self->state.ctx;
   auto view = ctx->cluster_view->get();
   auto cid = record.id;
-  if (!view || !view->has_majority) {
+  if (!view || !view->has_majority ||
+      !ctx->cluster_view->leased(std::chrono::steady_clock::now())) {
     self->quit(make_error(api_errc::unavailable, cluster::no_majority));
     return;
   }

@@ -71,9 +71,17 @@ void after_changes(cluster_actor* self, const std::vector<member_change>& change
   publish(self);
 }
 
+/// Publishes until when this node holds the majority lease.
+void publish_lease(cluster_actor* self) {
+  if (self->state.settings.view != nullptr) {
+    self->state.settings.view->lease_until(self->state.members->lease_until());
+  }
+}
+
 void send_gossip(cluster_actor* self, const caf::actor& peer) {
-  self->send(peer, heartbeat_atom::value, self->state.members->self(),
-             self->state.members->gossip());
+  auto& members = *self->state.members;
+  self->send(peer, heartbeat_atom::value, members.self(), members.gossip(),
+             members.stamp(std::chrono::steady_clock::now()));
 }
 
 /// Greets a newly connected peer: gossip, and this node's services.
@@ -135,7 +143,9 @@ void connect(cluster_actor* self, const std::string& address) {
 void on_tick(cluster_actor* self) {
   auto& st = self->state;
   auto now = std::chrono::steady_clock::now();
-  after_changes(self, st.members->tick(now));
+  auto changes = st.members->tick(now);
+  publish_lease(self);  // before the watchers hear of the changes
+  after_changes(self, changes);
   if (st.settings.view != nullptr) {
     st.settings.view->judged(now);
   }
@@ -152,7 +162,7 @@ void on_tick(cluster_actor* self) {
 }
 
 void on_heartbeat(cluster_actor* self, const member_info& from,
-                  const std::vector<member_info>& gossip) {
+                  const std::vector<member_info>& gossip, const lease_stamp& stamp) {
   auto& st = self->state;
   if (from.name.empty() || from.name == st.settings.self.name) {
     return;
@@ -161,14 +171,19 @@ void on_heartbeat(cluster_actor* self, const member_info& from,
   auto changes = st.members->merge(gossip, now);
   auto heard = st.members->heard_from(from.name, now);
   changes.insert(changes.end(), heard.begin(), heard.end());
-  if (!from.cluster_address.empty() && st.peers.count(from.cluster_address) == 0) {
+  auto sender = caf::actor_cast<caf::actor>(self->current_sender());
+  if (!from.cluster_address.empty() && st.peers.count(from.cluster_address) == 0 && sender) {
     // A peer that connected to us: answer through the connection it came in on.
-    if (auto sender = caf::actor_cast<caf::actor>(self->current_sender())) {
-      st.peers.emplace(from.cluster_address, sender);
-      self->monitor(sender);
-      greet(self, sender);
-    }
+    st.peers.emplace(from.cluster_address, sender);
+    self->monitor(sender);
+    greet(self, sender);
   }
+  // Echoed at once, not with the next tick: the sender's lease then lasts about a heartbeat
+  // interval longer than the echo's round trip, whatever the phase of the two nodes' ticks.
+  if (auto echo = st.members->echo_for(from.name, stamp); echo && sender) {
+    self->send(sender, heartbeat_atom::value, st.settings.self.name, *echo);
+  }
+  publish_lease(self);  // before the watchers hear of the changes
   after_changes(self, changes);
 }
 
@@ -202,11 +217,15 @@ caf::behavior cluster_behavior(cluster_actor* self, cluster_settings settings) {
     }
   });
   publish(self);
+  publish_lease(self);
   self->send(self, tick_atom::value);
   caf::behavior handlers{
       [self](tick_atom) { on_tick(self); },
-      [self](heartbeat_atom, const member_info& from, const std::vector<member_info>& gossip) {
-        on_heartbeat(self, from, gossip);
+      [self](heartbeat_atom, const member_info& from, const std::vector<member_info>& gossip,
+             const lease_stamp& stamp) { on_heartbeat(self, from, gossip, stamp); },
+      [self](heartbeat_atom, const std::string& from, const lease_stamp& mine) {
+        self->state.members->echoed(from, mine);
+        publish_lease(self);
       },
       [self](services_atom, const std::string& from, const service_table& table) {
         auto& st = self->state;
@@ -230,6 +249,7 @@ caf::behavior cluster_behavior(cluster_actor* self, cluster_settings settings) {
                        on ? "draining: its channels and users move to the other members"
                           : "no longer draining");
           publish(self);
+          publish_lease(self);  // the new incarnation's lease starts with the echoes below
           for (auto& [address, peer] : self->state.peers) {
             send_gossip(self, peer);
           }
@@ -250,6 +270,7 @@ void add_cluster_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<member_info>("plexichat::member_info");
   cfg.add_message_type<std::vector<member_info>>("std::vector<plexichat::member_info>");
   cfg.add_message_type<service_table>("plexichat::service_table");
+  cfg.add_message_type<lease_stamp>("plexichat::lease_stamp");
 }
 
 }  // namespace plexichat::actors::cluster

@@ -24,7 +24,10 @@ struct node_context;
 /// openssl manager's) to the seeds and to every member it has no connection to.
 ///
 /// Messages from peers:
-/// - (heartbeat_atom, member_info from, std::vector<member_info> gossip)
+/// - (heartbeat_atom, member_info from, std::vector<member_info> gossip, lease_stamp stamp):
+///   answered at once with an echo of `stamp` when this node shows `from` up at its
+///   incarnation (membership.hpp, "Majority lease")
+/// - (heartbeat_atom, std::string from, lease_stamp mine): `from` echoed a stamp of ours
 /// - (services_atom, std::string from, service_table): a peer's services, sent once per
 ///   connection, both ways; the view's `peers` then holds them under the peer's name
 /// From this node's inspector: (drain_atom, bool on) -> bool: starts or stops draining.

@@ -109,10 +109,25 @@ class cluster_view_cell {
                std::chrono::duration_cast<std::chrono::steady_clock::duration>(max_age).count();
   }
 
+  /// The cluster actor's latest membership::lease_until(): set on every heartbeat, echo and
+  /// tick.
+  void lease_until(std::chrono::steady_clock::time_point until) {
+    lease_until_.store(until.time_since_epoch().count(), std::memory_order_relaxed);
+  }
+
+  /// True when this node holds the majority lease at `now` (membership.hpp): a strict
+  /// majority of the members echoed one of its heartbeats lately. False before the cluster
+  /// actor set one.
+  bool leased(std::chrono::steady_clock::time_point now) const {
+    return now.time_since_epoch().count() < lease_until_.load(std::memory_order_relaxed);
+  }
+
  private:
   mutable std::mutex mutex_;
   std::shared_ptr<const cluster_view> view_;
   std::atomic<std::chrono::steady_clock::rep> judged_at_{0};
+  std::atomic<std::chrono::steady_clock::rep> lease_until_{
+      std::chrono::steady_clock::time_point::min().time_since_epoch().count()};
 };
 
 /// What a refused write says.
@@ -120,13 +135,14 @@ inline constexpr const char* no_majority =
     "this node cannot reach a majority of the cluster; try another node";
 
 /// True when writes must be refused (503 unavailable): the node is in a cluster and sees no
-/// majority, so it might be on the losing side of a partition (keep-majority).
+/// majority, so it might be on the losing side of a partition (keep-majority), or holds no
+/// majority lease, so it might have been marked down while it stood still.
 inline bool refuses_writes(const cluster_view_cell* cell) {
   if (cell == nullptr) {
     return false;
   }
   auto view = cell->get();
-  return !view || !view->has_majority;
+  return !view || !view->has_majority || !cell->leased(std::chrono::steady_clock::now());
 }
 
 }  // namespace plexichat::actors::cluster

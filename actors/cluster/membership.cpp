@@ -1,6 +1,7 @@
 #include "actors/cluster/membership.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <utility>
 
 #include <nlohmann/json.hpp>
@@ -88,7 +89,7 @@ void membership::remember(const std::vector<member_info>& known, time_point now)
     }
     member_info info = m;
     info.state = member_state::up;
-    peers_.emplace(m.name, peer{info, now, false});
+    peers_.emplace(m.name, peer{info, now, false, {}});
   }
 }
 
@@ -134,7 +135,7 @@ std::vector<member_change> membership::merge(const std::vector<member_info>& vie
     if (it == peers_.end()) {
       member_info info = m;
       info.state = status;
-      peers_.emplace(m.name, peer{info, now, true});
+      peers_.emplace(m.name, peer{info, now, true, {}});
       changes.push_back({m.name, status, status, true});
       continue;
     }
@@ -153,9 +154,11 @@ std::vector<member_change> membership::merge(const std::vector<member_info>& vie
     p.info.cluster_address = m.cluster_address;
     p.info.client_address = m.client_address;
     if (newer) {
-      // A new incarnation is a fresh start: give it a full detector period.
+      // A new incarnation is a fresh start: give it a full detector period; what its
+      // previous life echoed says nothing of what the new one heard.
       p.last_heard = now;
       p.reachable = true;
+      p.echo = {};
     }
     auto after = shown(p);
     if (before != after || drain_changed) {
@@ -274,6 +277,70 @@ std::optional<member_state> membership::state_of(const std::string& name) const 
 
 bool membership::rejoined() {
   return std::exchange(rejoined_, false);
+}
+
+namespace {
+
+int64_t nanos(membership::time_point t) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
+
+membership::time_point from_nanos(int64_t ns) {
+  return membership::time_point{
+      std::chrono::duration_cast<membership::time_point::duration>(std::chrono::nanoseconds{ns})};
+}
+
+}  // namespace
+
+lease_stamp membership::stamp(time_point now) const {
+  return {nanos(now), self_.incarnation};
+}
+
+std::optional<lease_stamp> membership::echo_for(const std::string& name,
+                                                const lease_stamp& theirs) const {
+  auto it = peers_.find(name);
+  if (it == peers_.end() || theirs.incarnation == 0 ||
+      it->second.info.incarnation != theirs.incarnation || shown(it->second) != member_state::up) {
+    return std::nullopt;
+  }
+  return theirs;
+}
+
+void membership::echoed(const std::string& name, const lease_stamp& mine) {
+  auto it = peers_.find(name);
+  if (it == peers_.end() || mine.incarnation != self_.incarnation) {
+    return;
+  }
+  auto& echo = it->second.echo;
+  if (echo.incarnation != mine.incarnation || mine.sent_at > echo.sent_at) {
+    echo = mine;
+  }
+}
+
+membership::time_point membership::lease_until() const {
+  std::size_t members = 1;  // this node, whose own word is always fresh
+  std::vector<int64_t> fresh;
+  for (const auto& [name, p] : peers_) {
+    if (p.info.state == member_state::down) {
+      continue;
+    }
+    ++members;
+    if (p.echo.incarnation != 0 && p.echo.incarnation == self_.incarnation) {
+      fresh.push_back(p.echo.sent_at);
+    }
+  }
+  // A strict majority is members / 2 + 1 of them, this node one.
+  std::size_t needed = members / 2;
+  if (needed == 0) {
+    return time_point::max();
+  }
+  if (fresh.size() < needed) {
+    return time_point::min();
+  }
+  // The needed-th latest echo: the majority holds until it is `lease` old.
+  std::nth_element(fresh.begin(), fresh.begin() + static_cast<std::ptrdiff_t>(needed - 1),
+                   fresh.end(), std::greater<>{});
+  return from_nanos(fresh[needed - 1]) + timing_.lease;
 }
 
 }  // namespace plexichat::actors::cluster

@@ -30,6 +30,14 @@
 ///   much of itself: the others may have marked it down and gone on without it. So it shows
 ///   every peer suspect (no majority, no writes) until it hears from them again, and restarts
 ///   their silence from that tick, so that it marks no one down for its own pause.
+/// - Majority lease: each heartbeat carries the sender's own steady-clock send time
+///   (`lease_stamp`); a peer that considers the sender up at that incarnation echoes it back at
+///   once. A peer that echoed our time T heard from us at or after T, so it does not suspect
+///   us before T + suspect_after by its clock, and a node marked down needs a majority that
+///   stopped hearing from it. This node holds the lease while a strict majority of the members
+///   not down (itself included) echoed a time less than `lease` (< suspect_after) ago. Unlike
+///   "heard from lately", this cannot be faked by heartbeats that waited in a frozen node's
+///   sockets: what they echo was sent before the freeze.
 namespace plexichat::actors::cluster {
 
 enum class member_state : uint8_t { up = 0, suspect = 1, down = 2 };
@@ -56,12 +64,28 @@ typename Inspector::result_type inspect(Inspector& f, member_info& m) {
            m.incarnation, m.state, m.draining);
 }
 
+/// A heartbeat sender's own send time, and the incarnation it sent it under: what a peer
+/// echoes back for the sender's majority lease.
+struct lease_stamp {
+  int64_t sent_at = 0;       ///< the sender's steady clock, in nanoseconds since its epoch
+  uint64_t incarnation = 0;  ///< 0: no stamp
+
+  bool operator==(const lease_stamp&) const = default;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, lease_stamp& s) {
+  return f(caf::meta::type_name("lease_stamp"), s.sent_at, s.incarnation);
+}
+
 /// The failure detector's timings.
 struct detector_timing {
   std::chrono::milliseconds suspect_after{2000};
   std::chrono::milliseconds down_after{6000};
   /// A gap between two ticks longer than this means this node stood still; 0: never judged.
   std::chrono::milliseconds stood_still_after{0};
+  /// How long an echoed send time keeps the majority lease; must be below suspect_after.
+  std::chrono::milliseconds lease{1500};
 };
 
 /// A member's state changed: what the node logs and acts on.
@@ -117,11 +141,29 @@ class membership {
   /// incarnation: whatever it owned before must be given up and caught up again.
   bool rejoined();
 
+  /// The stamp this node's heartbeat sent at `now` carries.
+  lease_stamp stamp(time_point now) const;
+  /// What to echo to `name` for the stamp its heartbeat carried (call after merging that
+  /// heartbeat): the stamp, if this node shows `name` up at the stamp's incarnation; nothing
+  /// if it shows it suspect or down, or knows it under another incarnation.
+  std::optional<lease_stamp> echo_for(const std::string& name, const lease_stamp& theirs) const;
+  /// `name` echoed `mine`, a stamp of this node's; kept if it is the latest of this node's
+  /// incarnation.
+  void echoed(const std::string& name, const lease_stamp& mine);
+  /// Until when this node holds the majority lease: the latest time such that a strict
+  /// majority of the members not down (this node included) echoed a stamp less than
+  /// `timing.lease` before it. time_point::max() when this node alone is a majority;
+  /// time_point::min() when too few echoed at all.
+  time_point lease_until() const;
+  /// True when this node holds the majority lease at `now`.
+  bool holds_lease(time_point now) const { return now < lease_until(); }
+
  private:
   struct peer {
     member_info info;  ///< state is the gossiped status: up or down
     time_point last_heard;
     bool reachable = true;
+    lease_stamp echo;  ///< the latest stamp of this node's that the peer echoed
   };
 
   static member_state shown(const peer& p);

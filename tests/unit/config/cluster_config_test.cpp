@@ -37,6 +37,10 @@ TEST(ClusterConfig, RefusesOutOfRangeAndDisorderedTimings) {
   cfg = node_config{};
   cfg.cluster.suspect_after = 500ms;  // not longer than the heartbeat
   EXPECT_EQ(error_of([&] { validate(cfg); }).key(), "cluster.suspect_after");
+  cfg.cluster.suspect_after = 1499ms;  // no room for the lease to be renewed
+  EXPECT_EQ(error_of([&] { validate(cfg); }).key(), "cluster.suspect_after");
+  cfg.cluster.suspect_after = 1500ms;
+  EXPECT_NO_THROW(validate(cfg));
   cfg = node_config{};
   cfg.cluster.down_after = 1s;  // shorter than suspect_after
   EXPECT_EQ(error_of([&] { validate(cfg); }).key(), "cluster.down_after");
