@@ -291,6 +291,7 @@ struct coordinator_state {
   std::optional<caf::response_promise> pending;  ///< the verify, repair, restore or rotation
   std::optional<repair_watch> watch;             ///< lost holders -> repair (set at start)
   std::chrono::steady_clock::time_point no_repair_before;  ///< back-off after a failed one
+  std::vector<std::string> backed_off_for;                 ///< the live peers of the failed one
   std::chrono::steady_clock::time_point next_check;        ///< backup.check_interval
   static inline const char* name = "backup_coordinator";
 };
@@ -478,7 +479,10 @@ void watch_holders(coordinator_actor* self) {
   if (due && live.size() < cfg.data_shards + cfg.parity_shards) {
     due = false;  // nowhere to put what is missing: the next look tries again
   }
-  if ((lost.empty() && !due) || now < st.no_repair_before) {
+  // After a failed repair, wait before trying again onto the same peers; a change of the
+  // live peers (a holder lost while it ran, the usual reason it failed) is looked at now.
+  bool backing_off = now < st.no_repair_before && live == st.backed_off_for;
+  if ((lost.empty() && !due) || backing_off) {
     return;
   }
   if (!lost.empty()) {
@@ -610,6 +614,7 @@ caf::behavior coordinator_behavior(coordinator_actor* self, node_context* ctx,
           self->state.watch->whole(live);
         } else {
           self->state.no_repair_before = std::chrono::steady_clock::now() + std::chrono::minutes{1};
+          self->state.backed_off_for = live;
         }
       },
       [self, every](tick_atom) {
