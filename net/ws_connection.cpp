@@ -58,7 +58,7 @@ std::optional<runtime::token_bucket> frame_bucket(const config::rate_config& r) 
 
 template <typename Stream>
 ws_connection<Stream>::ws_connection(Stream&& stream, std::shared_ptr<server_state> state)
-    : ws_(std::move(stream)),
+    : ws_(to_ws_transport(std::move(stream))),
       state_(std::move(state)),
       queue_(state_->ctx.config->limits.outbound_queue_frames),
       close_timer_(ws_.get_executor()),
@@ -103,7 +103,7 @@ void ws_connection<Stream>::on_accept(beast::error_code ec) {
   registry_id_ = state_->add_ws(this->shared_from_this());
   auto sink = std::make_shared<ws_sink>(this->weak_from_this());
   beast::error_code peer_ec;
-  auto peer = beast::get_lowest_layer(ws_).socket().remote_endpoint(peer_ec);
+  auto peer = transport_socket(ws_.next_layer().next_layer()).remote_endpoint(peer_ec);
   session_ = actors::session::spawn_ws_session(state_->sys, &state_->ctx, std::move(sink),
                                                peer_ec ? "" : peer.address().to_string());
   if (state_->stopping) {
@@ -115,8 +115,8 @@ void ws_connection<Stream>::on_accept(beast::error_code ec) {
 
 template <typename Stream>
 void ws_connection<Stream>::do_read() {
-  ws_.async_read(buffer_,
-                 beast::bind_front_handler(&ws_connection::on_read, this->shared_from_this()));
+  ws_.async_read_some(boost::asio::buffer(chunk_),
+                      beast::bind_front_handler(&ws_connection::on_read, this->shared_from_this()));
 }
 
 template <typename Stream>
@@ -133,24 +133,32 @@ bool ws_connection<Stream>::over_rate() {
 }
 
 template <typename Stream>
-void ws_connection<Stream>::on_read(beast::error_code ec, std::size_t) {
+void ws_connection<Stream>::on_read(beast::error_code ec, std::size_t bytes) {
   if (ec) {
     // Beast has already answered a too-large frame with close code 1009.
     return on_closed();
   }
+  const bool whole = ws_.is_message_done();
+  if (!whole || !message_.empty()) {
+    message_.append(chunk_.data(), bytes);
+    if (!whole) {
+      return do_read();
+    }
+  }
+  // The message: in message_ when it took more than one chunk, else the chunk's first bytes.
+  const std::string_view text =
+      message_.empty() ? std::string_view{chunk_.data(), bytes} : std::string_view{message_};
   state_->ctx.metrics->ws_frames_received.Increment();
-  if (over_rate()) {
-    buffer_.consume(buffer_.size());
-    return do_read();
+  if (!over_rate()) {
+    actors::session::parsed_frame pf;
+    if (ws_.got_text()) {
+      pf = parse_client_frame(text, state_->ctx.config->limits);
+    } else {
+      pf.error = {actors::api_errc::invalid_request, "frames must be text (JSON)"};
+    }
+    caf::anon_send(session_, actors::frame_atom::value, std::move(pf));
   }
-  actors::session::parsed_frame pf;
-  if (ws_.got_text()) {
-    pf = parse_client_frame(beast::buffers_to_string(buffer_.data()), state_->ctx.config->limits);
-  } else {
-    pf.error = {actors::api_errc::invalid_request, "frames must be text (JSON)"};
-  }
-  buffer_.consume(buffer_.size());
-  caf::anon_send(session_, actors::frame_atom::value, std::move(pf));
+  std::string{}.swap(message_);
   do_read();
 }
 
@@ -228,7 +236,8 @@ void ws_connection<Stream>::start_close(uint16_t code, std::string reason, bool 
   close_timer_.expires_after(std::chrono::seconds{5});
   close_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
     if (!ec) {
-      beast::get_lowest_layer(self->ws_).close();
+      beast::error_code ignored;
+      transport_socket(self->ws_.next_layer().next_layer()).close(ignored);
     }
   });
   if (!writing_) {

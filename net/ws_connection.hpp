@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <memory>
 #include <optional>
@@ -55,8 +56,12 @@ class ws_connection : public ws_link, public std::enable_shared_from_this<ws_con
   void on_closed();
   bool over_rate();
 
-  boost::beast::websocket::stream<coalescing_stream<Stream>> ws_;
-  boost::beast::flat_buffer buffer_;
+  boost::beast::websocket::stream<coalescing_stream<ws_transport<Stream>>> ws_;
+  /// Frames are read a chunk at a time into chunk_, so that an idle connection's pending
+  /// read holds no buffer of its own; a message longer than one chunk is gathered in
+  /// message_, which is released once it is handed on.
+  std::array<char, 512> chunk_;
+  std::string message_;
   std::shared_ptr<server_state> state_;
   outbound_queue queue_;
   std::atomic<std::size_t> queued_{0};

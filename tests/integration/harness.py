@@ -583,6 +583,11 @@ class RawWs:
             raise ConnectionError(f"handshake refused: {status!r}")
 
     def send_frame(self, payload, opcode=0x1, fin=True, mask=True):
+        self.sock.sendall(self.frame_bytes(payload, opcode, fin, mask))
+
+    @staticmethod
+    def frame_bytes(payload, opcode=0x1, fin=True, mask=True):
+        """One frame as a client sends it, for writing several at once."""
         if isinstance(payload, str):
             payload = payload.encode()
         header = bytes([(0x80 if fin else 0) | opcode])
@@ -598,7 +603,7 @@ class RawWs:
             key = os.urandom(4)
             payload = _mask_fast(payload, key)
             header += key
-        self.sock.sendall(header + payload)
+        return header + payload
 
     def send_json(self, obj):
         self.send_frame(json.dumps(obj))
@@ -615,6 +620,7 @@ class RawWs:
     def read_frame(self):
         """Returns (opcode, payload bytes); raises EOFError when the TCP stream ends."""
         b0, b1 = self._read_exact(2)
+        self.last_fin = bool(b0 & 0x80)
         n = b1 & 0x7F
         if n == 126:
             n = struct.unpack("!H", self._read_exact(2))[0]
@@ -627,10 +633,16 @@ class RawWs:
         return b0 & 0x0F, payload
 
     def read_json(self):
+        """The next text message, its fragments joined (the node fragments long messages)."""
+        parts = None
         while True:
             op, payload = self.read_frame()
-            if op == 0x1:
-                return json.loads(payload)
+            fin = self.last_fin
+            if op == 0x1 or (op == 0x0 and parts is not None):
+                parts = (parts or []) + [payload]
+                if fin:
+                    return json.loads(b"".join(parts))
+                continue
             if op == 0x8:
                 raise EOFError(f"closed: {close_payload_code(payload)}")
 

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Hostile input over HTTP and WebSocket: clear errors, no crash, no stall, no stored change."""
 import asyncio
+import json
 import os
 import socket
 import sys
@@ -317,6 +318,43 @@ async def websocket_bad_frames_after_auth(s):
             assert frame["type"] in ("pong", "error")
         except websockets.ConnectionClosed as e:
             assert close_code(e) not in (None, 1011), ("binary frame", close_code(e))
+    still_serving(s)
+
+
+@suite.check
+def websocket_long_fragmented_and_pipelined_frames_arrive_whole(s):
+    """The node reads frames a chunk at a time: what spans chunks, fragments or one TCP write
+    must still arrive as the messages sent, in order."""
+    cid = s["api"].create_channel(s["token"], "chunks")["id"]
+    long_text = "\u00e9" * 3000 + "\u4e2d" * 999 + "x"  # 9,000 bytes of UTF-8
+    raw = RawWs(s["node"].port)
+    try:
+        raw.send_json({"type": "auth", "token": s["token"]})
+        assert raw.read_json()["type"] == "ready"
+        raw.send_json({"type": "send", "channel_id": cid, "content": long_text, "nonce": "long"})
+        frame = json.dumps({"type": "send", "channel_id": cid, "content": long_text[::-1],
+                            "nonce": "fragmented"}, ensure_ascii=False).encode()
+        pieces = [frame[i:i + 700] for i in range(0, len(frame), 700)]  # splits code points too
+        for i, piece in enumerate(pieces):
+            raw.send_frame(piece, opcode=0x1 if i == 0 else 0x0, fin=i == len(pieces) - 1)
+        burst = b""
+        for n in range(20):
+            burst += RawWs.frame_bytes(json.dumps({"type": "send", "channel_id": cid,
+                                                   "content": f"burst {n}", "nonce": f"b{n}"}))
+        raw.sock.sendall(burst)
+        acks = []
+        while len(acks) < 22:
+            f = raw.read_json()
+            assert f["type"] == "ack", f
+            acks.append(f["message"])
+    finally:
+        raw.close()
+    expected = [long_text, long_text[::-1]] + [f"burst {n}" for n in range(20)]
+    assert [m["content"] for m in acks] == expected
+    assert [m["seq"] for m in acks] == list(range(1, 23))
+    st, b, _ = s["api"].call("GET", f"/api/v1/channels/{cid}/messages?limit=50", token=s["token"])
+    assert st == 200, (st, b)
+    assert [m["content"] for m in b["messages"]] == expected
     still_serving(s)
 
 
