@@ -5,6 +5,8 @@
 #include <cmath>
 #include <set>
 
+#include "tools/plexichat-bench/send_schedule.hpp"
+
 namespace plexichat::bench {
 namespace {
 
@@ -57,6 +59,15 @@ bool traffic_run::set_up(bench_report& report) {
     return false;
   }
   senders_.assign(plan_.sessions.size(), {});
+  size_t sending = 0;
+  for (const auto& s : plan_.sessions) {
+    sending += s.sends ? 1 : 0;
+  }
+  for (size_t i = 0, k = 0; i < plan_.sessions.size(); ++i) {
+    if (plan_.sessions[i].sends) {
+      senders_[i].phase = send_phase(k++, sending);
+    }
+  }
   auto n = plan_.sessions.size();
   size_t opened = open(
       n, [&](size_t i) { return tokens_[i % users]; },
@@ -90,9 +101,9 @@ bench_report traffic_run::run() {
   if (o.rate > 0) {
     // What the rate asked for by the end; what the window held back is the node falling
     // behind (acks slower than the rate), not the tool.
-    auto due = static_cast<uint64_t>(std::floor(o.duration * o.rate)) + 1;
     for (size_t i = 0; i < senders_.size(); ++i) {
       if (plan_.sessions[i].sends) {
+        auto due = sends_due(o.duration, o.rate, senders_[i].phase);
         sends_due_ += due;
         sends_held_ += due > senders_[i].sent ? due - senders_[i].sent : 0;
       }
@@ -127,8 +138,8 @@ void traffic_run::tick() {
       top_up(i);
       continue;
     }
-    auto due = static_cast<uint64_t>(std::floor(elapsed * o.rate)) + 1;
     auto& s = senders_[i];
+    auto due = sends_due(elapsed, o.rate, s.phase);
     while (s.sent < due && s.in_flight < window) {
       send_one(i);
     }

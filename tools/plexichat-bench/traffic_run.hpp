@@ -42,6 +42,7 @@ class traffic_run : public session_set {
     uint64_t acked = 0;
     uint64_t errors = 0;
     uint64_t in_flight = 0;
+    double phase = 0;  ///< send_phase: where in each interval this sender's sends fall
   };
   struct channel_state {
     std::string id;
