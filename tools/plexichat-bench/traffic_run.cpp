@@ -2,7 +2,7 @@
 
 #include <sys/resource.h>
 
-#include <cmath>
+#include <algorithm>
 #include <set>
 
 #include "tools/plexichat-bench/send_schedule.hpp"
@@ -59,10 +59,8 @@ bool traffic_run::set_up(bench_report& report) {
     return false;
   }
   senders_.assign(plan_.sessions.size(), {});
-  size_t sending = 0;
-  for (const auto& s : plan_.sessions) {
-    sending += s.sends ? 1 : 0;
-  }
+  auto sending = static_cast<size_t>(std::count_if(plan_.sessions.begin(), plan_.sessions.end(),
+                                                   [](const auto& s) { return s.sends; }));
   for (size_t i = 0, k = 0; i < plan_.sessions.size(); ++i) {
     if (plan_.sessions[i].sends) {
       senders_[i].phase = send_phase(k++, sending);
