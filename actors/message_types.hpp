@@ -19,7 +19,8 @@ namespace plexichat::storage {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, user_record& x) {
-  return f(caf::meta::type_name("user_record"), x.id, x.username, x.password_hash, x.created_at);
+  return f(caf::meta::type_name("user_record"), x.id, x.username, x.password_hash, x.created_at,
+           x.version);
 }
 
 template <class Inspector>

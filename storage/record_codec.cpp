@@ -73,6 +73,15 @@ class record_reader {
     return *this;
   }
 
+  /// A trailing field added to a record after its first format: read when present, else
+  /// `value` stays as it is.
+  record_reader& optional_i64(int64_t& value) {
+    if (ok_ && remaining() == 0) {
+      return *this;
+    }
+    return i64(value);
+  }
+
   record_reader& boolean(bool& value) {
     if (ok_ && remaining() >= 1 && static_cast<uint8_t>(in_[pos_]) <= 1) {
       value = in_[pos_] == 1;
@@ -145,7 +154,13 @@ std::optional<T> finish(const record_reader& reader, T&& record) {
 }  // namespace
 
 std::string encode(const user_record& r) {
-  return record_writer{}.str(r.id).str(r.username).str(r.password_hash).i64(r.created_at).take();
+  return record_writer{}
+      .str(r.id)
+      .str(r.username)
+      .str(r.password_hash)
+      .i64(r.created_at)
+      .i64(r.version)
+      .take();
 }
 
 std::string encode(const channel_record& r) {
@@ -203,6 +218,8 @@ std::optional<user_record> decode_user(std::string_view bytes) {
   user_record r;
   record_reader reader(bytes);
   reader.str(r.id).str(r.username).str(r.password_hash).i64(r.created_at);
+  // Records written before versions existed end here; they are version 0.
+  reader.optional_i64(r.version);
   return finish(reader, std::move(r));
 }
 
@@ -252,6 +269,7 @@ std::string encode(const mfa_record& r) {
       .i64(r.last_step)
       .str(r.backup_key)
       .strs(r.backup_hashes)
+      .i64(r.version)
       .take();
 }
 
@@ -272,6 +290,8 @@ std::optional<mfa_record> decode_mfa(std::string_view bytes) {
   record_reader reader(bytes);
   reader.str(r.user_id).str(r.totp_secret).boolean(r.enabled).i64(r.last_step);
   reader.str(r.backup_key).strs(r.backup_hashes);
+  // Records written before versions existed end here; they are version 0.
+  reader.optional_i64(r.version);
   return finish(reader, std::move(r));
 }
 

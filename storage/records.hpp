@@ -18,6 +18,9 @@ struct user_record {
   std::string username;
   std::string password_hash;
   int64_t created_at = 0;
+  /// Raised by one at every password change, by the user's home node, so that a peer keeps
+  /// the newest copy whatever order copies reach it in.
+  int64_t version = 0;
 
   bool operator==(const user_record&) const = default;
 };
@@ -91,6 +94,10 @@ struct mfa_record {
   int64_t last_step = -1;
   std::string backup_key;
   std::vector<std::string> backup_hashes;
+  /// Raised by one at every change, by the user's owner node, so that a peer keeps the newest
+  /// copy whatever order copies reach it in. A record without a secret is kept, as a
+  /// tombstone, so that its version outranks the enrolment it ended.
+  int64_t version = 0;
 
   bool operator==(const mfa_record&) const = default;
 };

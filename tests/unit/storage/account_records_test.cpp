@@ -18,7 +18,8 @@ mfa_record sample_mfa() {
           true,
           56789,
           std::string(32, 'k'),
-          {std::string(32, 'a'), std::string(32, '\0'), "short"}};
+          {std::string(32, 'a'), std::string(32, '\0'), "short"},
+          7};
 }
 
 session_record sample_session(std::string id, std::string user = "u1") {
@@ -43,10 +44,23 @@ TEST(account_records, session_round_trips) {
   EXPECT_EQ(decode_session(encode(s)), s);
 }
 
+TEST(account_records, a_second_factor_record_from_before_versions_is_version_0) {
+  auto r = sample_mfa();
+  auto bytes = encode(r);
+  // The version is the record's last 8 bytes; records written before it end without them.
+  auto old = decode_mfa(bytes.substr(0, bytes.size() - 8));
+  ASSERT_TRUE(old);
+  EXPECT_EQ(old->version, 0);
+  r.version = 0;
+  EXPECT_EQ(old, r);
+}
+
 TEST(account_records, truncated_or_padded_records_do_not_decode) {
   auto bytes = encode(sample_mfa());
   for (std::size_t n = 0; n < bytes.size(); ++n) {
-    EXPECT_FALSE(decode_mfa(bytes.substr(0, n))) << n;
+    if (n != bytes.size() - 8) {  // without the version: the older format
+      EXPECT_FALSE(decode_mfa(bytes.substr(0, n))) << n;
+    }
   }
   EXPECT_FALSE(decode_mfa(bytes + "x"));
   auto session = encode(sample_session("t1"));
@@ -57,8 +71,8 @@ TEST(account_records, truncated_or_padded_records_do_not_decode) {
 TEST(account_records, a_huge_backup_code_count_is_refused) {
   mfa_record r{"u1", "s", true, 1, "k", {}};
   auto bytes = encode(r);
-  // The count is the last 8 bytes of a record with no codes: claim 2^40 of them.
-  bytes[bytes.size() - 6] = 1;
+  // The count is the 8 bytes before the version in a record with no codes: claim 2^40 of them.
+  bytes[bytes.size() - 14] = 1;
   EXPECT_FALSE(decode_mfa(bytes));
 }
 

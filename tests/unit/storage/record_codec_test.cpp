@@ -10,7 +10,7 @@ namespace plexichat::storage {
 namespace {
 
 user_record sample_user() {
-  return {"u_1", "alice", "$argon2id$v=19$m=65536$abc", 1700000000123};
+  return {"u_1", "alice", "$argon2id$v=19$m=65536$abc", 1700000000123, 4};
 }
 
 channel_record sample_channel() {
@@ -98,8 +98,20 @@ TEST(record_codec, layout_is_the_documented_one) {
   EXPECT_EQ(bytes[4], '\x01');  // version, three empty strings, then the bool
 }
 
+TEST(record_codec, a_user_record_from_before_versions_is_version_0) {
+  auto user = sample_user();
+  auto bytes = encode(user);
+  // The version is the record's last 8 bytes; records written before it end without them.
+  auto old = decode_user(std::string_view(bytes).substr(0, bytes.size() - 8));
+  ASSERT_TRUE(old);
+  user.version = 0;
+  EXPECT_EQ(*old, user);
+}
+
 TEST(record_codec, truncations_are_rejected) {
-  expect_truncations_rejected(encode(sample_user()), decode_user);
+  auto user = encode(sample_user());
+  // Without its last 8 bytes a user record is one of the older format (tested above).
+  expect_truncations_rejected(user.substr(0, user.size() - 8), decode_user);
   expect_truncations_rejected(encode(sample_channel()), decode_channel);
   expect_truncations_rejected(encode(member_record{"c", "u", 5}), decode_member);
   expect_truncations_rejected(encode(sample_message()), decode_message);
