@@ -4,7 +4,6 @@
 #include <string>
 #include <vector>
 
-#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/meta/type_name.hpp>
 
 #include "storage/records.hpp"
@@ -16,7 +15,7 @@ namespace plexichat::storage {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, mfa_record& x) {
   return f(caf::meta::type_name("mfa_record"), x.user_id, x.totp_secret, x.enabled, x.last_step,
-           x.backup_key, x.backup_hashes);
+           x.backup_key, x.backup_hashes, x.version);
 }
 
 template <class Inspector>
@@ -84,5 +83,3 @@ typename Inspector::result_type inspect(Inspector& f, password_change& x) {
 }
 
 }  // namespace plexichat::actors
-
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<plexichat::storage::session_record>)

@@ -16,28 +16,34 @@ auto fail_with(caf::typed_response_promise<T> rp) {
   return [rp](api_error e) mutable { rp.deliver(make_error(e.code, e.message)); };
 }
 
-/// Writes `batch` (revocations among it), then adds the revocations to the node's list so
-/// that the tokens stop working at once, and answers true.
+/// Writes `batch` (the user's revocations among it, and what `change` holds already) on this
+/// node and its peers. Once it is durable here, adds the revocations to the node's list, so
+/// that the tokens stop working here at once, and runs `stored`; answers true once W nodes
+/// hold it.
 void commit_revocations(directory_actor* self, caf::typed_response_promise<bool> rp,
-                        storage::write_batch batch,
+                        account_state change, storage::write_batch batch,
                         std::vector<std::pair<std::string, int64_t>> revoked,
-                        std::function<void()> after = {}) {
-  commit(self, std::move(batch), [self, rp, revoked, after](bool ok) mutable {
-    if (!ok) {
-      rp.deliver(make_error(api_errc::unavailable, "storage write failed"));
-      return;
-    }
-    std::vector<token_revocation> to_peers;
-    for (auto& [id, expires_at] : revoked) {
-      self->state.ctx->revocations->add(id, expires_at);
-      to_peers.push_back({id, expires_at});
-    }
-    broadcast_revocations(self, std::move(to_peers));
-    if (after) {
-      after();
-    }
-    rp.deliver(true);
-  });
+                        std::function<void()> stored = {}) {
+  for (auto& [id, expires_at] : revoked) {
+    change.ended.push_back({id, expires_at});
+  }
+  commit_account(
+      self, std::move(batch), std::move(change),
+      [self, revoked, stored] {
+        for (const auto& [id, expires_at] : revoked) {
+          self->state.ctx->revocations->add(id, expires_at);
+        }
+        if (stored) {
+          stored();
+        }
+      },
+      [rp](bool ok) mutable {
+        if (!ok) {
+          rp.deliver(unconfirmed_account_write());
+          return;
+        }
+        rp.deliver(true);
+      });
 }
 
 /// A password change's blocking part: 0 done (hash set), 1 wrong old password, 2 weak.
@@ -68,9 +74,11 @@ password_prep prepare_change(const password_policy& policy, const storage::user_
   return p;
 }
 
-/// Stores the new hash and revokes every other session of the user in one write.
+/// Stores the new hash, as the record's next version, and revokes every other session of
+/// the user in one write, on this node and its peers.
 void store_password(directory_actor* self, caf::typed_response_promise<bool> rp,
                     storage::user_record user, std::string keep_id) {
+  ++user.version;
   with_sessions(
       self, user.id,
       [self, rp, user, keep_id]() mutable {
@@ -79,10 +87,10 @@ void store_password(directory_actor* self, caf::typed_response_promise<bool> rp,
         auto revoked = revoke_others(self->state, user.id, keep_id, batch);
         spdlog::info("user {} changed password; {} other sessions revoked", user.id,
                      revoked.size());
-        commit_revocations(self, rp, std::move(batch), std::move(revoked), [self, user] {
-          self->state.users.insert(user);
-          replicate_password(self, user);
-        });
+        account_state change{user.id};
+        change.user = {user};
+        commit_revocations(self, rp, std::move(change), std::move(batch), std::move(revoked),
+                           [self, user] { self->state.users.insert(user); });
       },
       fail_with(rp));
 }
@@ -122,7 +130,8 @@ caf::result<bool> do_revoke_session(directory_actor* self, std::string user_id,
         storage::write_batch batch;
         batch.revoke_token(gone->id, gone->expires_at);
         batch.delete_session(user_id, gone->id);
-        commit_revocations(self, rp, std::move(batch), {{gone->id, gone->expires_at}});
+        commit_revocations(self, rp, account_state{user_id}, std::move(batch),
+                           {{gone->id, gone->expires_at}});
       },
       fail_with(rp));
   return rp;
@@ -136,7 +145,7 @@ caf::result<bool> do_revoke_sessions(directory_actor* self, std::string user_id,
       [self, rp, user_id, keep_id]() mutable {
         storage::write_batch batch;
         auto revoked = revoke_others(self->state, user_id, keep_id, batch);
-        commit_revocations(self, rp, std::move(batch), std::move(revoked));
+        commit_revocations(self, rp, account_state{user_id}, std::move(batch), std::move(revoked));
       },
       fail_with(rp));
   return rp;
@@ -161,7 +170,7 @@ void do_touch(directory_actor* self, std::string user_id, std::string session_id
 caf::result<bool> do_change_password(directory_actor* self, password_change change) {
   auto rp = self->make_response_promise<bool>();
   auto uid = change.user_id;
-  find_by_id(self, uid, [self, rp, change](std::optional<storage::user_record> u) mutable {
+  find_current(self, uid, [self, rp, change](std::optional<storage::user_record> u) mutable {
     if (!u) {
       rp.deliver(make_error(api_errc::not_found, "no such user"));
       return;
@@ -182,35 +191,6 @@ caf::result<bool> do_change_password(directory_actor* self, password_change chan
           }
           user.password_hash = std::move(p.hash);
           store_password(self, rp, std::move(user), std::move(keep));
-        },
-        fail_with(rp));
-  });
-  return rp;
-}
-
-caf::result<bool> do_apply_password(directory_actor* self, storage::user_record user) {
-  auto rp = self->make_response_promise<bool>();
-  find_by_id(self, user.id, [self, rp, user](std::optional<storage::user_record> known) mutable {
-    if (!known) {
-      // Not here yet (its record is on its way, or comes with the next sync): take this one.
-      merge_users(self, {user}, [rp](bool ok) mutable { rp.deliver(ok); });
-      return;
-    }
-    if (known->username != user.username || known->password_hash == user.password_hash) {
-      rp.deliver(true);
-      return;
-    }
-    with_sessions(
-        self, user.id,
-        [self, rp, user]() mutable {
-          storage::write_batch batch;
-          batch.put_user(user);
-          // The user changed the password on another node: sign out the sessions made here.
-          auto revoked = revoke_others(self->state, user.id, "", batch);
-          spdlog::info("user {} changed password on a peer; {} sessions here revoked", user.id,
-                       revoked.size());
-          commit_revocations(self, rp, std::move(batch), std::move(revoked),
-                             [self, user] { self->state.users.insert(user); });
         },
         fail_with(rp));
   });

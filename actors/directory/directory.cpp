@@ -130,10 +130,10 @@ caf::result<storage::user_record> do_register(directory_actor* self, std::string
 }
 
 /// Issues a token, records its session, and answers once the session (and any second-factor
-/// change already in `batch`) is durable.
+/// change already in `batch` and `change`) is held by W nodes.
 void complete_login(directory_actor* self, caf::typed_response_promise<login_result> rp,
                     const storage::user_record& user, const login_request& req,
-                    storage::write_batch batch) {
+                    storage::write_batch batch, account_state change) {
   auto& st = self->state;
   runtime::token_claims claims;
   claims.user_id = user.id;
@@ -146,16 +146,19 @@ void complete_login(directory_actor* self, caf::typed_response_promise<login_res
   storage::session_record session{
       claims.token_id, user.id, req.device, req.address, now, now, claims.expires_at * 1000};
   batch.put_session(session);
+  change.sessions.push_back(session);
   login_result result{st.ctx->signer->issue(claims), claims.expires_at * 1000, user};
-  commit(self, std::move(batch), [self, rp, session, result](bool ok) mutable {
-    if (!ok) {
-      rp.deliver(make_error(api_errc::unavailable, "storage write failed"));
-      return;
-    }
-    self->state.sessions.add(session);
-    self->state.ctx->metrics->logins.Increment();
-    rp.deliver(result);
-  });
+  commit_account(
+      self, std::move(batch), std::move(change),
+      [self, session] { self->state.sessions.add(session); },
+      [self, rp, result](bool ok) mutable {
+        if (!ok) {
+          rp.deliver(unconfirmed_account_write());
+          return;
+        }
+        self->state.ctx->metrics->logins.Increment();
+        rp.deliver(result);
+      });
 }
 
 /// After a right password: asks for and checks the second factor when the user has one.
@@ -165,6 +168,7 @@ void second_step(directory_actor* self, caf::typed_response_promise<login_result
       self, user.id,
       [self, rp, user, req](storage::mfa_record& mfa) mutable {
         storage::write_batch batch;
+        account_state change{user.id};
         if (totp_enabled(mfa)) {
           if (req.otp.empty()) {
             rp.deliver(make_error(api_errc::mfa_required,
@@ -176,9 +180,12 @@ void second_step(directory_actor* self, caf::typed_response_promise<login_result
             rp.deliver(make_error(api_errc::unauthorized, "wrong or already used code"));
             return;
           }
+          // The used step or backup code, as the record's next version.
+          ++mfa.version;
           batch.put_mfa(mfa);
+          change.mfa.push_back(mfa);
         }
-        complete_login(self, rp, user, req, std::move(batch));
+        complete_login(self, rp, user, req, std::move(batch), std::move(change));
       },
       [rp](api_error e) mutable { rp.deliver(make_error(e.code, e.message)); });
 }
@@ -186,30 +193,43 @@ void second_step(directory_actor* self, caf::typed_response_promise<login_result
 /// Verifies the password on the blocking pool. An unknown user costs one hash too, so that
 /// timing does not tell which usernames exist; the second factor is looked at only after a
 /// right password, so a wrong one never tells whether the account has one.
+void verify_login(directory_actor* self, caf::typed_response_promise<login_result> rp,
+                  std::optional<storage::user_record> u, login_request req) {
+  auto cost = self->state.ctx->password_cost;
+  std::string hash = u ? u->password_hash : std::string{};
+  run_blocking(
+      self, self->state.ctx->blocking,
+      [hash, password = req.password, cost] {
+        if (hash.empty()) {
+          (void)runtime::hash_password(password, cost);
+          return false;
+        }
+        return runtime::verify_password(hash, password);
+      },
+      [self, rp, u, req](bool ok) mutable {
+        if (!ok) {
+          self->state.ctx->metrics->login_failures.Increment();
+          rp.deliver(make_error(api_errc::unauthorized, "wrong username or password"));
+          return;
+        }
+        second_step(self, rp, *u, std::move(req));
+      },
+      [rp](api_error e) mutable { rp.deliver(make_error(e.code, e.message)); });
+}
+
+/// Checks the password against the account's newest copy (find_current), then the second
+/// factor.
 caf::result<login_result> do_login(directory_actor* self, login_request req) {
   auto rp = self->make_response_promise<login_result>();
   auto name = req.username;
   find_by_name(self, name, [self, rp, req](std::optional<storage::user_record> u) mutable {
-    auto cost = self->state.ctx->password_cost;
-    std::string hash = u ? u->password_hash : std::string{};
-    run_blocking(
-        self, self->state.ctx->blocking,
-        [hash, password = req.password, cost] {
-          if (hash.empty()) {
-            (void)runtime::hash_password(password, cost);
-            return false;
-          }
-          return runtime::verify_password(hash, password);
-        },
-        [self, rp, u, req](bool ok) mutable {
-          if (!ok) {
-            self->state.ctx->metrics->login_failures.Increment();
-            rp.deliver(make_error(api_errc::unauthorized, "wrong username or password"));
-            return;
-          }
-          second_step(self, rp, *u, std::move(req));
-        },
-        [rp](api_error e) mutable { rp.deliver(make_error(e.code, e.message)); });
+    if (!u) {
+      verify_login(self, rp, std::nullopt, std::move(req));
+      return;
+    }
+    find_current(self, u->id, [self, rp, req](std::optional<storage::user_record> current) {
+      verify_login(self, rp, std::move(current), req);
+    });
   });
   return rp;
 }
@@ -232,19 +252,33 @@ caf::result<bool> do_logout(directory_actor* self, std::string user_id, std::str
   auto rp = self->make_response_promise<bool>();
   storage::write_batch batch;
   batch.revoke_token(token_id, expires_at);
-  if (!user_id.empty()) {
-    self->state.sessions.remove(user_id, token_id);
-    batch.delete_session(user_id, token_id);
+  if (user_id.empty()) {
+    commit(self, std::move(batch), [self, rp, token_id, expires_at](bool ok) mutable {
+      if (!ok) {
+        rp.deliver(make_error(api_errc::unavailable, "storage write failed"));
+        return;
+      }
+      self->state.ctx->revocations->add(token_id, expires_at);
+      broadcast_revocations(self, {{token_id, expires_at}});
+      rp.deliver(true);
+    });
+    return rp;
   }
-  commit(self, std::move(batch), [self, rp, token_id, expires_at](bool ok) mutable {
-    if (!ok) {
-      rp.deliver(make_error(api_errc::unavailable, "storage write failed"));
-      return;
-    }
-    self->state.ctx->revocations->add(token_id, expires_at);
-    broadcast_revocations(self, {{token_id, expires_at}});
-    rp.deliver(true);
-  });
+  self->state.sessions.remove(user_id, token_id);
+  batch.delete_session(user_id, token_id);
+  // The token stops working here once durable, and everywhere once the peers have the end.
+  account_state change{user_id};
+  change.ended = {{token_id, expires_at}};
+  commit_account(
+      self, std::move(batch), std::move(change),
+      [self, token_id, expires_at] { self->state.ctx->revocations->add(token_id, expires_at); },
+      [rp](bool ok) mutable {
+        if (!ok) {
+          rp.deliver(unconfirmed_account_write());
+          return;
+        }
+        rp.deliver(true);
+      });
   return rp;
 }
 
@@ -280,34 +314,38 @@ caf::behavior directory_behavior(directory_actor* self, node_context* ctx) {
   self->state.ctx = ctx;
   self->state.policy = std::make_shared<const password_policy>(
       ctx->config->limits.min_password_chars, ctx->config->auth.password_min_score);
-  caf::behavior handlers = account_handlers(self)
-      .or_else(replication_handlers(self))
-      .or_else(caf::message_handler{
-          [self](register_atom, std::string& username, std::string& password) {
-            return do_register(self, std::move(username), std::move(password));
-          },
-          [self](register_atom, std::string& username, std::string& password, std::string& origin) {
-            spdlog::debug("registration of {} forwarded by {}", username, origin);
-            if (cluster::refuses_writes(self->state.ctx->cluster_view)) {
-              return caf::result<storage::user_record>{
-                  make_error(api_errc::unavailable, cluster::no_majority)};
-            }
-            return register_here(self, std::move(username), std::move(password));
-          },
-          [self](login_atom, login_request& req) { return do_login(self, std::move(req)); },
-          [self](login_atom, std::string& username, std::string& password) {
-            return do_login(self,
-                            login_request{std::move(username), std::move(password), {}, {}, {}});
-          },
-          [self](get_atom, const std::string& id) { return do_get(self, id); },
-          [self](logout_atom, std::string& token_id, int64_t expires_at) {
-            return do_logout(self, {}, std::move(token_id), expires_at);
-          },
-          [self](logout_atom, std::string& user_id, std::string& token_id, int64_t expires_at) {
-            return do_logout(self, std::move(user_id), std::move(token_id), expires_at);
-          },
-          [self](committed_atom, uint64_t id, bool ok) { self->state.writes.on_committed(id, ok); },
-      });
+  caf::behavior handlers =
+      account_handlers(self)
+          .or_else(replication_handlers(self))
+          .or_else(caf::message_handler{
+              [self](register_atom, std::string& username, std::string& password) {
+                return do_register(self, std::move(username), std::move(password));
+              },
+              [self](register_atom, std::string& username, std::string& password,
+                     std::string& origin) {
+                spdlog::debug("registration of {} forwarded by {}", username, origin);
+                if (cluster::refuses_writes(self->state.ctx->cluster_view)) {
+                  return caf::result<storage::user_record>{
+                      make_error(api_errc::unavailable, cluster::no_majority)};
+                }
+                return register_here(self, std::move(username), std::move(password));
+              },
+              [self](login_atom, login_request& req) { return do_login(self, std::move(req)); },
+              [self](login_atom, std::string& username, std::string& password) {
+                return do_login(
+                    self, login_request{std::move(username), std::move(password), {}, {}, {}});
+              },
+              [self](get_atom, const std::string& id) { return do_get(self, id); },
+              [self](logout_atom, std::string& token_id, int64_t expires_at) {
+                return do_logout(self, {}, std::move(token_id), expires_at);
+              },
+              [self](logout_atom, std::string& user_id, std::string& token_id, int64_t expires_at) {
+                return do_logout(self, std::move(user_id), std::move(token_id), expires_at);
+              },
+              [self](committed_atom, uint64_t id, bool ok) {
+                self->state.writes.on_committed(id, ok);
+              },
+          });
   return probed(self, ctx, "directory", std::move(handlers));
 }
 

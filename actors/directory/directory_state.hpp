@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
+#include <vector>
 
 #include <caf/event_based_actor.hpp>
 #include <caf/expected.hpp>
@@ -35,6 +37,10 @@ struct directory_state {
   session_book sessions;
   /// The peers' directories this one has sent its directory_sync to.
   sync_tracker synced;
+  /// The users whose account state this directory gathered from its peers (catch_up) since
+  /// the live members were last `caught_up_members`.
+  std::unordered_set<std::string> caught_up;
+  std::vector<std::string> caught_up_members;
   /// Shared with blocking jobs, which may outlive a stopping actor.
   std::shared_ptr<const password_policy> policy;
   static inline const char* name = "directory";
@@ -49,13 +55,25 @@ caf::actor self_handle(directory_actor* self);
 void find_by_name(directory_actor* self, const std::string& username, user_callback then);
 void find_by_id(directory_actor* self, const std::string& id, user_callback then);
 
+/// find_by_id once the user's account is caught up (catch_up): for checking the password
+/// on the account's home. An empty answer when the user is unknown or the catch-up failed.
+void find_current(directory_actor* self, const std::string& id, user_callback then);
+
 /// Runs `then(record)` with the user's cached second-factor record, reading it first if
-/// needed; `fail` if the read could not run. `then` must not keep the reference.
+/// needed; `fail` if the read could not run. `then` must not keep the reference. The user's
+/// account is caught up first (catch_up).
 void with_mfa(directory_actor* self, const std::string& user_id,
               std::function<void(storage::mfa_record&)> then, std::function<void(api_error)> fail);
 
-/// Runs `then()` once the user's stored sessions are in the session book.
+/// Runs `then()` once the user's stored sessions are in the session book, the account caught
+/// up first (catch_up).
 void with_sessions(directory_actor* self, const std::string& user_id, std::function<void()> then,
+                   std::function<void(api_error)> fail);
+
+/// with_mfa and with_sessions without the catch-up: for applying a peer's copy.
+void load_mfa(directory_actor* self, const std::string& user_id,
+              std::function<void(storage::mfa_record&)> then, std::function<void(api_error)> fail);
+void load_sessions(directory_actor* self, const std::string& user_id, std::function<void()> then,
                    std::function<void(api_error)> fail);
 
 /// Writes `batch` through the node's writer; `done(ok)` runs once it is durable or failed.
@@ -84,14 +102,14 @@ caf::result<bool> do_revoke_sessions(directory_actor* self, std::string user_id,
                                      std::string keep_id);
 void do_touch(directory_actor* self, std::string user_id, std::string session_id);
 caf::result<bool> do_change_password(directory_actor* self, password_change change);
-/// A password changed on a peer: stores the user's new record and revokes the user's sessions
-/// made on this node.
-caf::result<bool> do_apply_password(directory_actor* self, storage::user_record user);
 
 // The cluster side (replication_handlers.cpp); all do nothing without a cluster.
 
-/// The handlers of the messages between directories (user_replication.hpp).
+/// The handlers of the messages between directories (user_replication.hpp): users and
+/// revocations (replication_handlers.cpp), and accounts (account_replication.cpp), which
+/// replication_handlers includes.
 caf::message_handler replication_handlers(directory_actor* self);
+caf::message_handler account_replication_handlers(directory_actor* self);
 
 /// Where a registration of `username` is decided: nullopt when here (no cluster, or this
 /// node owns the name); the owner's directory otherwise, or an error (no majority, owner
@@ -108,8 +126,28 @@ void replicate_user(directory_actor* self, const storage::user_record& user,
 void merge_users(directory_actor* self, std::vector<storage::user_record> incoming,
                  std::function<void(bool)> done);
 
-/// Sends a user whose password changed here to every peer's directory (fire and forget).
-void replicate_password(directory_actor* self, const storage::user_record& user);
+// Accounts across the cluster (account_replication.cpp); without a cluster, catch_up runs
+// `then` at once and commit_account is commit.
+
+/// The directories of the peers in `view` that are connected and not marked down, by node
+/// name.
+std::map<std::string, caf::actor> peer_directories(const cluster::cluster_view& view);
+
+/// Runs `then()` once this directory holds the newest copy of the user's account the live
+/// peers have: the first time it serves the user since the live members changed, it asks
+/// every live peer's directory for its copy (acctget) and applies what is newer. A peer
+/// that does not answer is skipped, and the user is gathered again on its next message.
+void catch_up(directory_actor* self, const std::string& user_id, std::function<void()> then,
+              std::function<void(api_error)> fail);
+
+/// Writes `batch`, which holds `change`, runs `stored()` once it is durable here, then sends
+/// `change` to every live peer's directory; `done(ok)` once W nodes (this one included) hold
+/// it, or false when the write failed or too few peers confirmed.
+void commit_account(directory_actor* self, storage::write_batch batch, account_state change,
+                    std::function<void()> stored, std::function<void(bool)> done);
+
+/// What a write that commit_account could not confirm answers.
+caf::error unconfirmed_account_write();
 
 /// Sends revocations made here to every peer's directory (fire and forget: a peer that
 /// misses them gets them on its next directory_sync).

@@ -67,7 +67,13 @@ void find_by_id(directory_actor* self, const std::string& id, user_callback then
       self, self->state.users.by_id(id), [db, id] { return db->get_user(id); }, std::move(then));
 }
 
-void with_mfa(directory_actor* self, const std::string& user_id,
+void find_current(directory_actor* self, const std::string& id, user_callback then) {
+  catch_up(
+      self, id, [self, id, then] { find_by_id(self, id, then); },
+      [then](api_error) { then(std::nullopt); });
+}
+
+void load_mfa(directory_actor* self, const std::string& user_id,
               std::function<void(storage::mfa_record&)> then, std::function<void(api_error)> fail) {
   auto& cache = self->state.mfa;
   if (auto found = cache.find(user_id); found != cache.end()) {
@@ -89,7 +95,7 @@ void with_mfa(directory_actor* self, const std::string& user_id,
       std::move(fail));
 }
 
-void with_sessions(directory_actor* self, const std::string& user_id, std::function<void()> then,
+void load_sessions(directory_actor* self, const std::string& user_id, std::function<void()> then,
                    std::function<void(api_error)> fail) {
   if (self->state.sessions.loaded(user_id)) {
     then();
@@ -103,6 +109,19 @@ void with_sessions(directory_actor* self, const std::string& user_id, std::funct
         then();
       },
       std::move(fail));
+}
+
+void with_mfa(directory_actor* self, const std::string& user_id,
+              std::function<void(storage::mfa_record&)> then, std::function<void(api_error)> fail) {
+  catch_up(
+      self, user_id, [self, user_id, then, fail] { load_mfa(self, user_id, then, fail); }, fail);
+}
+
+void with_sessions(directory_actor* self, const std::string& user_id, std::function<void()> then,
+                   std::function<void(api_error)> fail) {
+  catch_up(
+      self, user_id, [self, user_id, then, fail] { load_sessions(self, user_id, then, fail); },
+      fail);
 }
 
 void commit(directory_actor* self, storage::write_batch batch, std::function<void(bool)> done) {

@@ -19,23 +19,30 @@ auto fail_with(caf::typed_response_promise<T> rp) {
   return [rp](api_error e) mutable { rp.deliver(make_error(e.code, e.message)); };
 }
 
-/// Writes the user's changed record, then answers `answer`.
+/// Writes the user's changed record as its next version (the cached one, which `record`
+/// is), on this node and its peers, then answers `answer`. A record without a secret stays
+/// stored, as the tombstone of the enrolment it ends.
 template <class T>
 void store_mfa(directory_actor* self, caf::typed_response_promise<T> rp,
-               const storage::mfa_record& record, T answer) {
+               storage::mfa_record& record, T answer) {
+  ++record.version;
   storage::write_batch batch;
-  if (record.totp_secret.empty()) {
-    batch.delete_mfa(record.user_id);
-  } else {
-    batch.put_mfa(record);
-  }
-  commit(self, std::move(batch), [rp, answer](bool ok) mutable {
+  batch.put_mfa(record);
+  account_state change{record.user_id};
+  change.mfa = {record};
+  commit_account(self, std::move(batch), std::move(change), {}, [rp, answer](bool ok) mutable {
     if (!ok) {
-      rp.deliver(make_error(api_errc::unavailable, "storage write failed"));
+      rp.deliver(unconfirmed_account_write());
       return;
     }
     rp.deliver(answer);
   });
+}
+
+/// Replaces the user's record with `fresh`, keeping the version it has reached.
+void replace_mfa(storage::mfa_record& record, storage::mfa_record fresh) {
+  fresh.version = record.version;
+  record = std::move(fresh);
 }
 
 caf::error already_enabled() {
@@ -54,7 +61,7 @@ caf::result<totp_enrolment> do_enroll(directory_actor* self, std::string user_id
           rp.deliver(already_enabled());
           return;
         }
-        mfa = new_enrolment(user_id);
+        replace_mfa(mfa, new_enrolment(user_id));
         totp_enrolment e;
         e.secret = base32_encode(mfa.totp_secret);
         e.otpauth_uri = otpauth_uri(username, e.secret);
@@ -107,7 +114,7 @@ void disable_with_code(directory_actor* self, caf::typed_response_promise<bool> 
           rp.deliver(make_error(api_errc::forbidden, "wrong or already used code"));
           return;
         }
-        mfa = storage::mfa_record{user_id, {}, false, -1, {}, {}};
+        replace_mfa(mfa, storage::mfa_record{user_id, {}, false, -1, {}, {}, 0});
         spdlog::info("user {} turned off two-factor authentication", user_id);
         store_mfa(self, rp, mfa, true);
       },
@@ -119,7 +126,7 @@ void disable_with_code(directory_actor* self, caf::typed_response_promise<bool> 
 caf::result<bool> do_disable(directory_actor* self, std::string user_id, std::string password,
                              std::string code) {
   auto rp = self->make_response_promise<bool>();
-  find_by_id(self, user_id, [self, rp, user_id, password, code](auto u) mutable {
+  find_current(self, user_id, [self, rp, user_id, password, code](auto u) mutable {
     if (!u) {
       rp.deliver(make_error(api_errc::not_found, "no such user"));
       return;

@@ -9,6 +9,7 @@
 #include <caf/actor_addr.hpp>
 
 #include "actors/atoms.hpp"
+#include "actors/directory/directory.hpp"
 #include "actors/directory/directory_state.hpp"
 #include "actors/run_blocking.hpp"
 #include "runtime/clock.hpp"
@@ -24,21 +25,6 @@ constexpr auto replicate_timeout = std::chrono::seconds{3};
 std::shared_ptr<const cluster::cluster_view> current_view(directory_actor* self) {
   auto* cell = self->state.ctx->cluster_view;
   return cell == nullptr ? nullptr : cell->get();
-}
-
-/// The directories of the peers that are connected and not marked down, by node name.
-std::map<std::string, caf::actor> peer_directories(const cluster::cluster_view& view) {
-  std::map<std::string, caf::actor> out;
-  auto live = view.live_members();
-  for (const auto& node : live) {
-    if (node == view.self) {
-      continue;
-    }
-    if (auto dir = view.service(node, "directory", {})) {
-      out.emplace(node, std::move(dir));
-    }
-  }
-  return out;
 }
 
 /// Every user record and every live revocation in storage (blocking: the pool runs it).
@@ -171,6 +157,19 @@ void on_view_change(directory_actor* self) {
 
 }  // namespace
 
+std::map<std::string, caf::actor> peer_directories(const cluster::cluster_view& view) {
+  std::map<std::string, caf::actor> out;
+  for (const auto& node : view.live_members()) {
+    if (node == view.self) {
+      continue;
+    }
+    if (auto dir = view.service(node, "directory", {})) {
+      out.emplace(node, std::move(dir));
+    }
+  }
+  return out;
+}
+
 /// Stores the records of `incoming` this node lacks (user_merge_plan); `done(ok)` after.
 void merge_users(directory_actor* self, std::vector<storage::user_record> incoming,
                  std::function<void(bool)> done) {
@@ -243,25 +242,11 @@ void merge_users(directory_actor* self, std::vector<storage::user_record> incomi
 
 std::optional<caf::expected<caf::actor>> registration_owner(directory_actor* self,
                                                             const std::string& username) {
-  auto* cell = self->state.ctx->cluster_view;
-  if (cell == nullptr) {
+  auto dir = account_directory(*self->state.ctx, username);
+  if (dir && *dir == self_handle(self)) {
     return std::nullopt;
   }
-  if (cluster::refuses_writes(cell)) {
-    return caf::expected<caf::actor>{make_error(api_errc::unavailable, cluster::no_majority)};
-  }
-  auto view = cell->get();
-  auto owners = view->placement(username, 1);
-  if (owners.empty() || owners.front() == view->self) {
-    return std::nullopt;
-  }
-  auto dir = view->service(owners.front(), "directory", {});
-  if (!dir) {
-    return caf::expected<caf::actor>{
-        make_error(api_errc::unavailable, "the node that registers this username (" +
-                                              owners.front() + ") is not reachable; try again")};
-  }
-  return caf::expected<caf::actor>{std::move(dir)};
+  return dir;
 }
 
 void replicate_user(directory_actor* self, const storage::user_record& user,
@@ -302,28 +287,10 @@ void broadcast_revocations(directory_actor* self, std::vector<token_revocation> 
   }
 }
 
-void replicate_password(directory_actor* self, const storage::user_record& user) {
-  auto view = current_view(self);
-  if (!view) {
-    return;
-  }
-  for (const auto& [node, dir] : peer_directories(*view)) {
-    self->request(dir, replicate_timeout, password_atom::value, user)
-        .then([](bool) {},
-              [node = node, id = user.id](caf::error&) {
-                spdlog::warn("directory: node {} did not confirm the new password of user {}", node,
-                             id);
-              });
-  }
-}
-
 caf::message_handler replication_handlers(directory_actor* self) {
-  return {
+  return caf::message_handler{
       [self](placement_atom) { on_view_change(self); },
       [self](dirsync_atom, directory_sync& sync) { on_sync(self, sync); },
-      [self](password_atom, storage::user_record& user) {
-        return do_apply_password(self, std::move(user));
-      },
       [self](userput_atom, std::vector<storage::user_record>& users) -> caf::result<bool> {
         auto rp = self->make_response_promise<bool>();
         merge_users(self, std::move(users), [rp](bool ok) mutable {
@@ -343,7 +310,28 @@ caf::message_handler replication_handlers(directory_actor* self) {
           }
         });
       },
-  };
+  }
+      .or_else(account_replication_handlers(self));
+}
+
+caf::expected<caf::actor> account_directory(const node_context& ctx, const std::string& username) {
+  const auto* cell = ctx.cluster_view;
+  if (cell == nullptr) {
+    return ctx.directory;
+  }
+  if (cluster::refuses_writes(cell)) {
+    return make_error(api_errc::unavailable, cluster::no_majority);
+  }
+  auto view = cell->get();
+  auto owners = view->placement(username, 1);
+  if (owners.empty() || owners.front() == view->self) {
+    return ctx.directory;
+  }
+  if (auto dir = view->service(owners.front(), "directory", {})) {
+    return dir;
+  }
+  return make_error(api_errc::unavailable, "the node that serves this account (" + owners.front() +
+                                               ") is not reachable; try again");
 }
 
 }  // namespace plexichat::actors::directory

@@ -12,6 +12,55 @@ void add_directory_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<token_revocation>("plexichat::token_revocation");
   cfg.add_message_type<std::vector<token_revocation>>("std::vector<plexichat::token_revocation>");
   cfg.add_message_type<directory_sync>("plexichat::directory_sync");
+  cfg.add_message_type<storage::mfa_record>("plexichat::mfa_record");
+  cfg.add_message_type<std::vector<storage::mfa_record>>("std::vector<plexichat::mfa_record>");
+  cfg.add_message_type<account_state>("plexichat::account_state");
+  // What an account message forwarded to the user's owner carries there and back.
+  cfg.add_message_type<login_request>("plexichat::login_request");
+  cfg.add_message_type<login_result>("plexichat::login_result");
+  cfg.add_message_type<totp_enrolment>("plexichat::totp_enrolment");
+  cfg.add_message_type<mfa_status>("plexichat::mfa_status");
+  cfg.add_message_type<password_change>("plexichat::password_change");
+  cfg.add_message_type<storage::session_record>("plexichat::session_record");
+  cfg.add_message_type<std::vector<storage::session_record>>(
+      "std::vector<plexichat::session_record>");
+}
+
+account_state merge_accounts(const std::string& user_id, const std::vector<account_state>& parts) {
+  account_state out;
+  out.user_id = user_id;
+  std::map<std::string, storage::session_record> sessions;
+  std::map<std::string, token_revocation> ended;
+  for (const auto& part : parts) {
+    for (const auto& m : part.mfa) {
+      if (out.mfa.empty() || supersedes(m, out.mfa.front())) {
+        out.mfa.assign(1, m);
+      }
+    }
+    for (const auto& u : part.user) {
+      if (u.id == user_id && (out.user.empty() || supersedes(u, out.user.front()))) {
+        out.user.assign(1, u);
+      }
+    }
+    for (const auto& s : part.sessions) {
+      auto [it, inserted] = sessions.try_emplace(s.id, s);
+      if (!inserted && s.last_used_at > it->second.last_used_at) {
+        it->second = s;
+      }
+    }
+    for (const auto& r : part.ended) {
+      ended.try_emplace(r.token_id, r);
+    }
+  }
+  for (auto& [id, s] : sessions) {
+    if (ended.count(id) == 0) {
+      out.sessions.push_back(std::move(s));
+    }
+  }
+  for (auto& [id, r] : ended) {
+    out.ended.push_back(std::move(r));
+  }
+  return out;
 }
 
 user_merge_plan plan_user_merge(

@@ -10,6 +10,7 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/meta/type_name.hpp>
 
+#include "actors/account_types.hpp"
 #include "actors/message_types.hpp"
 #include "storage/records.hpp"
 
@@ -28,6 +29,10 @@
 /// - (userput_atom, std::vector<user_record>) -> bool: records to store if new
 /// - (revoked_atom, std::vector<token_revocation>) -> bool: tokens to refuse from now on
 /// - (dirsync_atom, directory_sync): a peer's whole directory, and its token key
+/// - (acctput_atom, account_state) -> bool: a change of an account, from its home directory
+/// - (acctget_atom, user id) -> account_state: this directory's copy of an account
+/// - the account messages of account_types.hpp (login, second factor, sessions, password),
+///   from a session on another node to the account's home directory
 ///
 /// This header holds those types and the plain logic the directory actor runs on them.
 namespace plexichat::actors::directory {
@@ -58,6 +63,43 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, directory_sync& x) {
   return f(caf::meta::type_name("directory_sync"), x.node, x.token_key, x.users, x.revoked);
 }
+
+/// A user's second factor and login sessions as one directory holds them (accounts have one
+/// home: see account_directory in directory.hpp). The user's owner sends each change to the
+/// peers' directories and answers once W nodes hold it (acctput); a directory that starts
+/// serving a user since the live members last changed first gathers every peer's copy
+/// (acctget) and keeps the newest.
+struct account_state {
+  account_state() = default;
+  explicit account_state(std::string id) : user_id(std::move(id)) {}
+
+  std::string user_id;
+  std::vector<storage::mfa_record> mfa;           ///< none, or the second-factor record
+  std::vector<storage::session_record> sessions;  ///< sessions to hold unless revoked
+  std::vector<token_revocation> ended;            ///< sessions that ended: their tokens revoked
+  std::vector<storage::user_record> user;         ///< none, or the user record (its password)
+
+  friend bool operator==(const account_state&, const account_state&) = default;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, account_state& x) {
+  return f(caf::meta::type_name("account_state"), x.user_id, x.mfa, x.sessions, x.ended, x.user);
+}
+
+/// Whether `incoming` is a newer record than `held` (a higher version; on a tie the one held
+/// stays).
+inline bool supersedes(const storage::mfa_record& incoming, const storage::mfa_record& held) {
+  return incoming.version > held.version;
+}
+inline bool supersedes(const storage::user_record& incoming, const storage::user_record& held) {
+  return incoming.id == held.id && incoming.version > held.version;
+}
+
+/// One account state from several directories' copies: the newest user record and
+/// second-factor record, every session (the later last use where copies differ) that did not end in
+/// any copy, and every ended session once.
+account_state merge_accounts(const std::string& user_id, const std::vector<account_state>& parts);
 
 /// Registers the types above (and the user record) for the cluster link; call on the config
 /// before the actor system starts.

@@ -2,6 +2,7 @@
 
 #include "actors/account_types.hpp"
 #include "actors/atoms.hpp"
+#include "actors/directory/directory.hpp"
 #include "actors/message_types.hpp"
 #include "actors/session/rest_security.hpp"
 #include "actors/wire.hpp"
@@ -10,13 +11,21 @@ namespace plexichat::actors::session {
 
 namespace {
 
+using directory::account_timeout;
 using nlohmann::json;
 
-/// Asks the directory and replies with `make(answer)` or with the error.
+/// Asks the directory that serves `who`'s account and replies with `make(answer)` or with
+/// the error.
 template <class T, class Make, class... Ts>
-void ask_directory(caf::event_based_actor* self, node_context* ctx, const rest_responder& reply,
-                   Make make, Ts&&... xs) {
-  self->request(ctx->directory, caf::infinite, std::forward<Ts>(xs)...)
+void ask_directory(caf::event_based_actor* self, node_context* ctx,
+                   const runtime::token_claims& who, const rest_responder& reply, Make make,
+                   Ts&&... xs) {
+  auto dir = directory::account_directory(*ctx, who.username);
+  if (!dir) {
+    reply(refusal(to_api_error(dir.error())));
+    return;
+  }
+  self->request(*dir, account_timeout, std::forward<Ts>(xs)...)
       .then([reply, make](T& answer) { reply(make(answer)); },
             [reply](caf::error& err) {
               auto e = to_api_error(err);
@@ -28,9 +37,14 @@ void ask_directory(caf::event_based_actor* self, node_context* ctx, const rest_r
 /// is durable. A refused password or code (403) is recorded too, as `failed_type`.
 template <class T, class Make, class... Ts>
 void ask_audited(caf::event_based_actor* self, node_context* ctx, const rest_call& c,
-                 const rest_responder& reply, Make make, audit::audit_entry done,
-                 std::string failed_type, Ts&&... xs) {
-  self->request(ctx->directory, caf::infinite, std::forward<Ts>(xs)...)
+                 const runtime::token_claims& who, const rest_responder& reply, Make make,
+                 audit::audit_entry done, std::string failed_type, Ts&&... xs) {
+  auto dir = directory::account_directory(*ctx, who.username);
+  if (!dir) {
+    reply(refusal(to_api_error(dir.error())));
+    return;
+  }
+  self->request(*dir, account_timeout, std::forward<Ts>(xs)...)
       .then([self, ctx, reply, make,
              done](T& answer) { reply_audited(self, ctx, done, reply, make(answer)); },
             [self, ctx, c, reply, done, failed_type](caf::error& err) {
@@ -55,7 +69,7 @@ void run_mfa_route(caf::event_based_actor* self, node_context* ctx, const rest_c
   switch (c.route) {
     case rest_route::mfa_status:
       return ask_directory<mfa_status>(
-          self, ctx, reply,
+          self, ctx, who, reply,
           [](mfa_status& s) {
             return rest_reply{
                 200,
@@ -65,7 +79,7 @@ void run_mfa_route(caf::event_based_actor* self, node_context* ctx, const rest_c
           mfa_atom::value, uid);
     case rest_route::totp_enroll:
       return ask_directory<totp_enrolment>(
-          self, ctx, reply,
+          self, ctx, who, reply,
           [](totp_enrolment& e) {
             return rest_reply{
                 200,
@@ -75,14 +89,14 @@ void run_mfa_route(caf::event_based_actor* self, node_context* ctx, const rest_c
           enroll_atom::value, uid, who.username);
     case rest_route::totp_confirm:
       return ask_audited<std::vector<std::string>>(
-          self, ctx, c, reply,
+          self, ctx, c, who, reply,
           [](std::vector<std::string>& codes) {
             return rest_reply{200, {{"backup_codes", codes}}, {}};
           },
           audit_entry_for(c, "mfa.enable", uid, uid, {{"method", "totp"}}), "mfa.enable_failed",
           confirm_atom::value, uid, c.code);
     default:
-      return ask_audited<bool>(self, ctx, c, reply, no_content,
+      return ask_audited<bool>(self, ctx, c, who, reply, no_content,
                                audit_entry_for(c, "mfa.disable", uid, uid, {{"method", "totp"}}),
                                "mfa.disable_failed", disable_atom::value, uid, c.password, c.code);
   }
@@ -94,7 +108,7 @@ void run_session_route(caf::event_based_actor* self, node_context* ctx, const re
   switch (c.route) {
     case rest_route::list_sessions:
       return ask_directory<std::vector<storage::session_record>>(
-          self, ctx, reply,
+          self, ctx, who, reply,
           [current = who.token_id](std::vector<storage::session_record>& sessions) {
             json list = json::array();
             for (auto& s : sessions) {
@@ -105,17 +119,17 @@ void run_session_route(caf::event_based_actor* self, node_context* ctx, const re
           sessions_atom::value, uid);
     case rest_route::revoke_session:
       return ask_audited<bool>(
-          self, ctx, c, reply, no_content,
+          self, ctx, c, who, reply, no_content,
           audit_entry_for(c, "session.revoke", uid, uid, {{"session_id", c.session_id}}), "",
           revoke_atom::value, uid, c.session_id);
     case rest_route::revoke_sessions:
       return ask_audited<bool>(
-          self, ctx, c, reply, no_content,
+          self, ctx, c, who, reply, no_content,
           audit_entry_for(c, "session.revoke_all", uid, uid, {{"keep_current", c.keep_current}}),
           "", revokeall_atom::value, uid, c.keep_current ? who.token_id : std::string{});
     default:
       return ask_audited<bool>(
-          self, ctx, c, reply, no_content,
+          self, ctx, c, who, reply, no_content,
           audit_entry_for(c, "auth.password_change", uid, uid, nlohmann::json::object()),
           "auth.password_change_failed", password_atom::value,
           password_change{uid, who.token_id, c.password, c.new_password});

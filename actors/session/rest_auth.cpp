@@ -3,6 +3,7 @@
 
 #include "actors/account_types.hpp"
 #include "actors/atoms.hpp"
+#include "actors/directory/directory.hpp"
 #include "actors/message_types.hpp"
 #include "actors/wire.hpp"
 
@@ -59,7 +60,12 @@ void run_register(caf::event_based_actor* self, node_context* ctx, const rest_ca
 
 void run_login(caf::event_based_actor* self, node_context* ctx, const rest_call& c,
                const rest_responder& reply) {
-  self->request(ctx->directory, caf::infinite, login_atom::value,
+  auto dir = directory::account_directory(*ctx, c.username);
+  if (!dir) {
+    reply(refusal(to_api_error(dir.error())));
+    return;
+  }
+  self->request(*dir, directory::account_timeout, login_atom::value,
                 login_request{c.username, c.password, c.otp, c.user_agent, c.remote_address})
       .then(
           [self, ctx, c, reply](login_result& r) {
@@ -75,7 +81,12 @@ void run_login(caf::event_based_actor* self, node_context* ctx, const rest_call&
 
 void run_logout(caf::event_based_actor* self, node_context* ctx, const rest_call& c,
                 const runtime::token_claims& who, const rest_responder& reply) {
-  self->request(ctx->directory, caf::infinite, logout_atom::value, who.user_id, who.token_id,
+  auto dir = directory::account_directory(*ctx, who.username);
+  if (!dir) {
+    reply(refusal(to_api_error(dir.error())));
+    return;
+  }
+  self->request(*dir, directory::account_timeout, logout_atom::value, who.user_id, who.token_id,
                 who.expires_at * 1000)
       .then(
           [self, ctx, c, who, reply](bool) {

@@ -5,6 +5,7 @@
 #include "actors/account_types.hpp"
 #include "actors/atoms.hpp"
 #include "actors/channel/channel_client.hpp"
+#include "actors/directory/directory.hpp"
 #include "actors/message_types.hpp"
 #include "actors/session/account_routes.hpp"
 #include "actors/session/authenticate.hpp"
@@ -170,8 +171,11 @@ void run(caf::event_based_actor* self, node_context* ctx, const rest_call& c,
   if (auto refusal = over_user_rate(*ctx, claims)) {
     return reply(std::move(*refusal));
   }
-  // The session's last use, kept by the directory (persisted at most once a minute).
-  self->send(ctx->directory, touch_atom::value, claims.user_id, claims.token_id);
+  // The session's last use, kept by the account's directory (persisted at most once a
+  // minute).
+  if (auto dir = directory::account_directory(*ctx, claims.username)) {
+    self->send(*dir, touch_atom::value, claims.user_id, claims.token_id);
+  }
   run_authenticated(self, ctx, c, claims, reply);
 }
 

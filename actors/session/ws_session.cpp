@@ -10,6 +10,7 @@
 #include "actors/actor_probe.hpp"
 #include "actors/atoms.hpp"
 #include "actors/channel/channel_client.hpp"
+#include "actors/directory/directory.hpp"
 #include "actors/message_types.hpp"
 #include "actors/session/authenticate.hpp"
 #include "actors/session/subscription.hpp"
@@ -112,7 +113,9 @@ void authenticate_session(session_actor* self, const client_frame& f) {
   }
   st.claims = std::get<runtime::token_claims>(std::move(checked));
   st.authenticating = true;
-  self->send(st.ctx->directory, touch_atom::value, st.claims->user_id, st.claims->token_id);
+  if (auto dir = directory::account_directory(*st.ctx, st.claims->username)) {
+    self->send(*dir, touch_atom::value, st.claims->user_id, st.claims->token_id);
+  }
   self->request(st.ctx->directory, caf::infinite, get_atom::value, st.claims->user_id)
       .then([self](storage::user_record& user) { on_authenticated(self, user); },
             [self](caf::error&) { close(self, close_unauthorized, "unknown user"); });

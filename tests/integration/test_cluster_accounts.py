@@ -4,21 +4,27 @@ commands): a user registered on one node logs in on every node; a token issued b
 works on every node, over REST and WebSocket; a logout on one node revokes the token on every
 node, and closes its WebSocket sessions there; a password change reaches every node and signs
 out the user's sessions made on other nodes; the same username registered at once on two
-nodes gives one 201 and one 409; a node that was away (restarted) or that joins late learns
-the users, the revocations and the peers' token keys, and keeps the keys of a node that is
-down."""
+nodes gives one 201 and one 409; a second factor turned on through one node is asked for on
+every node, a code used on one node is refused on the others, and every node lists the same
+sessions, also after SIGKILL of the account's owner, whose node catches up on what changed
+while it was away (a used code, a new password); a node that was away (restarted) or that
+joins late learns the users, the revocations and the peers' token keys, and keeps the keys of
+a node that is down."""
 import asyncio
+import hashlib
 import os
 import signal
 import sys
 import tempfile
 import threading
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (PASSWORD, Api, Suite, Ws, assert_error, free_port,  # noqa: E402
                      uname, wait_until)
 
 from test_cluster import cert, wait_states  # noqa: E402  (also sets LSAN_OPTIONS)
+from test_mfa import MFA, early_in_step, totp  # noqa: E402
 
 suite = Suite("cluster_accounts")
 S = {}
@@ -185,6 +191,113 @@ def a_password_change_reaches_every_node(s):
     for n in ("n1", "n2", "n3"):
         wait_me(s, n, elsewhere, 401, f"n3's session of {name} refused on {n}")
         assert me(s, n, mine)[0] == 200, n
+
+
+def owner_of(name, nodes):
+    """The node of `nodes` that serves account `name`: rendezvous placement as in
+    actors/cluster/placement.cpp (with equal weights the highest 64-bit BLAKE2b-128 prefix of
+    node NUL name wins)."""
+    def rank(node):
+        digest = hashlib.blake2b(node.encode() + b"\0" + name.encode(), digest_size=16).digest()
+        return int.from_bytes(digest[:8], "little")
+    return max(nodes, key=rank)
+
+
+def name_owned_by(node, nodes, prefix):
+    while True:
+        name = uname(prefix)
+        if owner_of(name, nodes) == node:
+            return name
+
+
+def session_ids(s, node, token):
+    st, b, _ = s["api"][node].call("GET", "/api/v1/auth/sessions", token=token)
+    assert st == 200, (node, st, b)
+    return sorted(x["id"] for x in b["sessions"])
+
+
+def login_otp(s, node, name, otp=None):
+    body = {"username": name, "password": PASSWORD}
+    if otp is not None:
+        body["otp"] = otp
+    return s["api"][node].call("POST", "/api/v1/auth/login", body)
+
+
+@suite.check
+def a_second_factor_and_sessions_are_one_account_on_every_node(s):
+    trio_names = ["n1", "n2", "n3"]
+    wait_states(trio(s), TRIO_UP, timeout=40, what="three nodes up")
+    # Served by n1, reached only through n2 and n3.
+    name = name_owned_by("n1", trio_names, "mfa")
+    assert s["api"]["n2"].register(name)[0] == 201
+    token = login(s, "n3", name)
+    st, b, _ = s["api"]["n3"].call("POST", MFA + "/totp/enroll", token=token)
+    assert st == 200, (st, b)
+    secret = b["secret"]
+    early_in_step()
+    st, c, _ = s["api"]["n2"].call("POST", MFA + "/totp/confirm",
+                                   {"code": totp(secret, time.time() - 30)}, token=token)
+    assert st == 200, (st, c)
+    for n in trio_names:
+        assert_error(login_otp(s, n, name), 401, "mfa_required", f"no code on {n}")
+    code = totp(secret)
+    st, b, _ = login_otp(s, "n2", name, code)
+    assert st == 200, (st, b)
+    second = b["token"]
+    for n in ("n1", "n3"):
+        assert_error(login_otp(s, n, name, code), 401, "unauthorized", f"code reused on {n}")
+    # One list of sessions, whichever node is asked; a revocation through any node holds
+    # everywhere.
+    backup = c["backup_codes"]
+    st, b, _ = login_otp(s, "n1", name, backup[0])
+    assert st == 200, (st, b)
+    third = b["token"]
+    lists = {n: session_ids(s, n, token) for n in trio_names}
+    assert len(lists["n1"]) == 3 and lists["n1"] == lists["n2"] == lists["n3"], lists
+    victim = next(x["id"] for x in s["api"]["n1"].call(
+        "GET", "/api/v1/auth/sessions", token=third)[1]["sessions"] if x["current"])
+    st, b, _ = s["api"]["n3"].call("DELETE", f"/api/v1/auth/sessions/{victim}", token=token)
+    assert st == 204, (st, b)
+    for n in trio_names:
+        wait_me(s, n, third, 401, f"the revoked session refused on {n}", timeout=5)
+        assert len(session_ids(s, n, second)) == 2, n
+    s["mfa_account"] = dict(name=name, token=token, backup=backup)
+
+
+@suite.check
+def the_account_survives_sigkill_of_its_owner(s):
+    acct = s["mfa_account"]
+    n1 = s["nodes"]["n1"]
+    before = session_ids(s, "n2", acct["token"])
+    n1.kill()
+    wait_states([s["nodes"]["n2"], s["nodes"]["n3"]], {"n1": "down", "n2": "up", "n3": "up"},
+                timeout=40, what="n1 marked down")
+    new_owner = owner_of(acct["name"], ["n2", "n3"])
+    other = "n3" if new_owner == "n2" else "n2"
+    assert_error(login_otp(s, other, acct["name"]), 401, "mfa_required", "no code after failover")
+    assert_error(login_otp(s, other, acct["name"], acct["backup"][0]), 401, "unauthorized",
+                 "a backup code used before the failover")
+    st, b, _ = login_otp(s, new_owner, acct["name"], acct["backup"][1])
+    assert st == 200, (st, b)
+    after = session_ids(s, other, acct["token"])
+    assert set(before) < set(after) and len(after) == len(before) + 1, (before, after)
+    # A password change while n1 is down, through the node that is not the account's home.
+    new = "copper kettle on the hill"
+    st, b, _ = s["api"][other].call("POST", "/api/v1/auth/password",
+                                    {"old_password": PASSWORD, "new_password": new},
+                                    token=acct["token"])
+    assert st == 204, (st, b)
+    n1.start()
+    wait_states(trio(s), TRIO_UP, timeout=40, what="n1 back")
+    # n1 serves the account again, and first gathers what changed while it was away.
+    assert_error(login_otp(s, "n1", acct["name"], acct["backup"][1]), 401, "unauthorized",
+                 "the backup code used while n1 was down, asked through n1")
+    assert_error(s["api"]["n1"].login(acct["name"]), 401, "unauthorized",
+                 "the password changed while n1 was down")
+    st, b, _ = s["api"]["n1"].call("POST", "/api/v1/auth/login",
+                                   {"username": acct["name"], "password": new,
+                                    "otp": acct["backup"][2]})
+    assert st == 200, (st, b)
 
 
 @suite.check

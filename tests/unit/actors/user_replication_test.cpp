@@ -88,5 +88,67 @@ TEST(SyncTrackerTest, APeerThatLeftAndCameBackIsSyncedAgain) {
   EXPECT_EQ(t.due({{"n2", "a"}, {"n3", "b"}}), (std::vector<std::string>{"n2"}));
 }
 
+storage::mfa_record mfa(int64_t version, std::string secret) {
+  return {"u1", std::move(secret), true, 10, "k", {}, version};
+}
+
+storage::session_record session(const std::string& id, int64_t last_used) {
+  return {id, "u1", "curl", "127.0.0.1", 1, last_used, 9000};
+}
+
+/// User u1's account holding `m` (if any), `sessions` and `ended`.
+account_state account(std::vector<storage::mfa_record> m,
+                      std::vector<storage::session_record> sessions = {},
+                      std::vector<token_revocation> ended = {}) {
+  account_state a{"u1"};
+  a.mfa = std::move(m);
+  a.sessions = std::move(sessions);
+  a.ended = std::move(ended);
+  return a;
+}
+
+TEST(AccountMergeTest, OnlyAHigherVersionSupersedes) {
+  EXPECT_TRUE(supersedes(mfa(2, "b"), mfa(1, "a")));
+  EXPECT_FALSE(supersedes(mfa(1, "b"), mfa(1, "a")));
+  EXPECT_FALSE(supersedes(mfa(0, "b"), mfa(1, "a")));
+}
+
+TEST(AccountMergeTest, TheNewestSecondFactorRecordWins) {
+  auto a = account({mfa(3, "three")});
+  auto b = account({mfa(5, "five")});
+  auto none = account({});
+  std::vector<storage::mfa_record> five{mfa(5, "five")};
+  EXPECT_EQ(merge_accounts("u1", {a, b, none}).mfa, five);
+  EXPECT_EQ(merge_accounts("u1", {b, a}).mfa, five);
+  EXPECT_TRUE(merge_accounts("u1", {none, none}).mfa.empty());
+  // A disabled second factor is a tombstone that outranks the enrolment it ended.
+  EXPECT_EQ(merge_accounts("u1", {a, account({mfa(4, "")})}).mfa.front().totp_secret, "");
+}
+
+TEST(AccountMergeTest, SessionsAreUnitedAndEndedOnesDropped) {
+  auto a = account({}, {session("t1", 100), session("t2", 100)});
+  auto b = account({}, {session("t1", 300), session("t3", 100)}, {{"t2", 9000}});
+  auto merged = merge_accounts("u1", {a, b});
+  EXPECT_EQ(merged.user_id, "u1");
+  EXPECT_EQ(merged.sessions,
+            (std::vector<storage::session_record>{session("t1", 300), session("t3", 100)}));
+  EXPECT_EQ(merged.ended, (std::vector<token_revocation>{{"t2", 9000}}));
+  // The same end from two copies is listed once.
+  EXPECT_EQ(merge_accounts("u1", {b, b}).ended.size(), 1u);
+}
+
+TEST(AccountMergeTest, TheNewestUserRecordOfThatUserWins) {
+  storage::user_record v1{"u1", "alice", "hash-1", 5, 1};
+  storage::user_record v2{"u1", "alice", "hash-2", 5, 2};
+  storage::user_record other{"u2", "bob", "hash-9", 5, 9};
+  std::vector<account_state> parts(3, account_state{"u1"});
+  parts[0].user = {v2};
+  parts[1].user = {v1};
+  parts[2].user = {other};
+  EXPECT_EQ(merge_accounts("u1", parts).user, std::vector<storage::user_record>{v2});
+  EXPECT_FALSE(supersedes(other, v1));
+  EXPECT_TRUE(supersedes(v2, v1));
+}
+
 }  // namespace
 }  // namespace plexichat::actors::directory
