@@ -60,11 +60,14 @@ struct login_result {
   std::string token;
   int64_t expires_at = 0;  ///< ms
   storage::user_record user;
+  std::string token_id;   ///< the token's "jti", the session's id
+  int64_t issued_at = 0;  ///< the token's "iat", seconds
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, login_result& x) {
-  return f(caf::meta::type_name("login_result"), x.token, x.expires_at, x.user);
+  return f(caf::meta::type_name("login_result"), x.token, x.expires_at, x.user, x.token_id,
+           x.issued_at);
 }
 
 /// A send to a channel: who, what, and the client's idempotency key (may be empty).

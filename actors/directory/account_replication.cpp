@@ -3,27 +3,18 @@
 // directory gathers its peers' copies before it serves a user it may not hold the newest
 // copy of.
 
-#include <algorithm>
-#include <chrono>
 #include <memory>
 
 #include <spdlog/spdlog.h>
 
 #include "actors/atoms.hpp"
 #include "actors/directory/directory_state.hpp"
+#include "actors/directory/peer_quorum.hpp"
 #include "runtime/clock.hpp"
 
 namespace plexichat::actors::directory {
 
 namespace {
-
-/// How long a peer's directory may take to store or send an account copy.
-constexpr auto peer_timeout = std::chrono::seconds{3};
-
-std::shared_ptr<const cluster::cluster_view> view_of(directory_actor* self) {
-  auto* cell = self->state.ctx->cluster_view;
-  return cell == nullptr ? nullptr : cell->get();
-}
 
 /// apply_account once the user record to store, if any, is known.
 void apply_account_parts(directory_actor* self, account_state change,
@@ -170,7 +161,7 @@ caf::error unconfirmed_account_write() {
 
 void catch_up(directory_actor* self, const std::string& user_id, std::function<void()> then,
               std::function<void(api_error)> fail) {
-  auto view = view_of(self);
+  auto view = current_view(self);
   if (!view) {
     then();
     return;
@@ -237,49 +228,11 @@ void commit_account(directory_actor* self, storage::write_batch batch, account_s
     if (stored) {
       stored();
     }
-    // Every live member holds every account, so W counts among them, as a channel's quorum
-    // counts among its replicas: at most all of them.
-    auto view = view_of(self);
+    auto view = current_view(self);
     auto dirs = view ? peer_directories(*view) : std::map<std::string, caf::actor>{};
-    auto members = view ? view->live_members().size() : std::size_t{1};
-    auto quorum = std::max<std::size_t>(self->state.ctx->config->cluster.write_quorum, 1);
-    auto needed = std::min(quorum, std::max<std::size_t>(members, 1)) - 1;
-    if (dirs.empty()) {
-      done(needed == 0);
-      return;
-    }
-    struct tally {
-      std::size_t acks = 0;
-      std::size_t answers = 0;
-      bool decided = false;
-    };
-    auto t = std::make_shared<tally>();
-    auto total = dirs.size();
-    auto settle = [t, needed, total, done] {
-      if (t->decided) {
-        return;
-      }
-      if (t->acks >= needed || t->answers == total) {
-        t->decided = true;
-        done(t->acks >= needed);
-      }
-    };
-    settle();
-    for (const auto& [node, dir] : dirs) {
-      self->request(dir, peer_timeout, acctput_atom::value, change)
-          .then(
-              [t, settle](bool) {
-                ++t->acks;
-                ++t->answers;
-                settle();
-              },
-              [self, t, settle, node = node, uid = change.user_id](caf::error& err) {
-                spdlog::warn("directory: node {} did not store a change of account {}: {}", node,
-                             uid, self->system().render(err));
-                ++t->answers;
-                settle();
-              });
-    }
+    auto needed = peers_needed(self->state.ctx->config->cluster.write_quorum, view.get());
+    confirm_with_peers(self, dirs, needed, false, "a change of account " + change.user_id, done,
+                       acctput_atom::value, change);
   });
 }
 

@@ -48,7 +48,8 @@ register_prep prepare_registration(const storage::database* db, const password_p
 }
 
 /// Writes the new user; once durable, sends it to the peers' directories (in a cluster) and
-/// answers after they stored it, so that a login right after the 201 works on every node.
+/// answers after they answered, so that a login right after the 201 works on every node: 201
+/// when W nodes hold it, 503 when fewer confirmed.
 void store_user(directory_actor* self, caf::typed_response_promise<storage::user_record> rp,
                 storage::user_record user) {
   storage::write_batch batch;
@@ -61,7 +62,15 @@ void store_user(directory_actor* self, caf::typed_response_promise<storage::user
     }
     self->state.users.insert(user);
     spdlog::info("registered user {} ({})", user.username, user.id);
-    replicate_user(self, user, [rp, user]() mutable { rp.deliver(user); });
+    replicate_user(self, user, [rp, user](bool confirmed) mutable {
+      if (!confirmed) {
+        rp.deliver(make_error(api_errc::unavailable,
+                              "the account is stored on one node, but too few other nodes "
+                              "confirmed it; log in once the cluster has recovered"));
+        return;
+      }
+      rp.deliver(user);
+    });
   });
 }
 
@@ -147,7 +156,8 @@ void complete_login(directory_actor* self, caf::typed_response_promise<login_res
       claims.token_id, user.id, req.device, req.address, now, now, claims.expires_at * 1000};
   batch.put_session(session);
   change.sessions.push_back(session);
-  login_result result{st.ctx->signer->issue(claims), claims.expires_at * 1000, user};
+  login_result result{st.ctx->signer->issue(claims), claims.expires_at * 1000, user,
+                      claims.token_id, claims.issued_at};
   commit_account(
       self, std::move(batch), std::move(change),
       [self, session] { self->state.sessions.add(session); },

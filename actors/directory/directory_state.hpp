@@ -117,10 +117,11 @@ caf::message_handler account_replication_handlers(directory_actor* self);
 std::optional<caf::expected<caf::actor>> registration_owner(directory_actor* self,
                                                             const std::string& username);
 
-/// Sends a user just registered here to every peer's directory; `done()` once each answered
-/// or timed out (a peer that missed it gets it on its next directory_sync).
+/// Sends a user just registered here to every peer's directory; `done(ok)` once each
+/// answered or timed out, ok when W nodes hold it (a peer that missed it gets it on its next
+/// directory_sync).
 void replicate_user(directory_actor* self, const storage::user_record& user,
-                    std::function<void()> done);
+                    std::function<void(bool)> done);
 
 /// Stores the records of `incoming` this node lacks (user_merge_plan); `done(ok)` after.
 void merge_users(directory_actor* self, std::vector<storage::user_record> incoming,

@@ -11,21 +11,13 @@
 #include "actors/atoms.hpp"
 #include "actors/directory/directory.hpp"
 #include "actors/directory/directory_state.hpp"
+#include "actors/directory/peer_quorum.hpp"
 #include "actors/run_blocking.hpp"
 #include "runtime/clock.hpp"
 
 namespace plexichat::actors::directory {
 
 namespace {
-
-/// How long a registration waits for each peer to store the new record.
-constexpr auto replicate_timeout = std::chrono::seconds{3};
-
-/// The latest cluster view; null without a cluster.
-std::shared_ptr<const cluster::cluster_view> current_view(directory_actor* self) {
-  auto* cell = self->state.ctx->cluster_view;
-  return cell == nullptr ? nullptr : cell->get();
-}
 
 /// Every user record and every live revocation in storage (blocking: the pool runs it).
 struct directory_contents {
@@ -250,31 +242,14 @@ std::optional<caf::expected<caf::actor>> registration_owner(directory_actor* sel
 }
 
 void replicate_user(directory_actor* self, const storage::user_record& user,
-                    std::function<void()> done) {
+                    std::function<void(bool)> done) {
   auto view = current_view(self);
   auto dirs = view ? peer_directories(*view) : std::map<std::string, caf::actor>{};
-  if (dirs.empty()) {
-    done();
-    return;
-  }
-  auto pending = std::make_shared<std::size_t>(dirs.size());
-  auto one_done = [pending, done] {
-    if (--*pending == 0) {
-      done();
-    }
-  };
-  for (const auto& [node, dir] : dirs) {
-    self->request(dir, replicate_timeout, userput_atom::value,
-                  std::vector<storage::user_record>{user})
-        .then([one_done](bool) { one_done(); },
-              [one_done, node = node, id = user.id](caf::error&) {
-                spdlog::warn(
-                    "directory: node {} did not confirm user {}; it gets it on its "
-                    "next sync",
-                    node, id);
-                one_done();
-              });
-  }
+  auto needed = peers_needed(self->state.ctx->config->cluster.write_quorum, view.get());
+  // Every peer's answer is awaited, so that the user can log in and connect on any node
+  // right after the 201; a peer that misses it gets it on its next directory_sync.
+  confirm_with_peers(self, dirs, needed, true, "user " + user.id, std::move(done),
+                     userput_atom::value, std::vector<storage::user_record>{user});
 }
 
 void broadcast_revocations(directory_actor* self, std::vector<token_revocation> revoked) {

@@ -6,6 +6,7 @@
 #include "actors/directory/directory.hpp"
 #include "actors/message_types.hpp"
 #include "actors/wire.hpp"
+#include "runtime/token.hpp"
 
 namespace plexichat::actors::session {
 
@@ -65,10 +66,18 @@ void run_login(caf::event_based_actor* self, node_context* ctx, const rest_call&
     reply(refusal(to_api_error(dir.error())));
     return;
   }
+  bool remote = *dir != ctx->directory;
   self->request(*dir, directory::account_timeout, login_atom::value,
                 login_request{c.username, c.password, c.otp, c.user_agent, c.remote_address})
       .then(
-          [self, ctx, c, reply](login_result& r) {
+          [self, ctx, c, reply, remote](login_result& r) {
+            if (remote) {
+              // The account's home made the session; this node signs the token, as it signs
+              // every token it hands out, so that a token does not depend on the home's key.
+              runtime::token_claims claims{r.user.id,         r.user.username, r.token_id,
+                                           ctx->config->name, r.issued_at,     r.expires_at / 1000};
+              r.token = ctx->signer->issue(claims);
+            }
             self->request(ctx->access, caf::infinite, role_atom::value, r.user.id)
                 .then([self, ctx, c, reply,
                        r](std::string& role) { login_ok(self, ctx, c, reply, r, role); },

@@ -11,7 +11,9 @@ while it was away (a used code, a new password); a node that was away (restarted
 joins late learns the users, the revocations and the peers' token keys, and keeps the keys of
 a node that is down."""
 import asyncio
+import base64
 import hashlib
+import json
 import os
 import signal
 import sys
@@ -79,9 +81,37 @@ def wait_me(s, node, token, status, what, timeout=10):
         raise AssertionError(f"{what}: wanted {status} on {node}, last answer {seen}")
 
 
+def owner_of(name, nodes):
+    """The node of `nodes` that serves account `name`: rendezvous placement as in
+    actors/cluster/placement.cpp (with equal weights the highest 64-bit BLAKE2b-128 prefix of
+    node NUL name wins)."""
+    def rank(node):
+        digest = hashlib.blake2b(node.encode() + b"\0" + name.encode(), digest_size=16).digest()
+        return int.from_bytes(digest[:8], "little")
+    return max(nodes, key=rank)
+
+
+def name_owned_by(node, nodes, prefix):
+    while True:
+        name = uname(prefix)
+        if owner_of(name, nodes) == node:
+            return name
+
+
 def wait_meshed(s, names):
-    """Waits until every node of `names` accepts a token from every other one: then each pair
-    has connected and exchanged services and directories (membership alone says less)."""
+    """Waits until every node of `names` accepts a token from every other one and reaches
+    every other one's directory: then each pair has connected and exchanged services and
+    directories (membership alone says less: a member is up as soon as any peer gossips it,
+    and until a node has connected to a new member, the accounts whose home it is answer 503
+    there)."""
+    for home in names:
+        homed = name_owned_by(home, names, "home")
+        # (409: an earlier try stored it but answered 503, too few peers confirming yet.)
+        wait_until(lambda: s["api"][home].register(homed)[0] in (201, 409), 20,
+                   f"a user homed on {home} registered", interval=0.2)
+        for n in names:
+            wait_until(lambda: s["api"][n].login(homed)[0] == 200, 20,
+                       f"{n} reaches the directory of {home}", interval=0.2)
     probe = uname("probe")
     wait_until(lambda: s["api"][names[0]].register(probe)[0] == 201, 20,
                "a probe user registered", interval=0.2)
@@ -193,21 +223,10 @@ def a_password_change_reaches_every_node(s):
         assert me(s, n, mine)[0] == 200, n
 
 
-def owner_of(name, nodes):
-    """The node of `nodes` that serves account `name`: rendezvous placement as in
-    actors/cluster/placement.cpp (with equal weights the highest 64-bit BLAKE2b-128 prefix of
-    node NUL name wins)."""
-    def rank(node):
-        digest = hashlib.blake2b(node.encode() + b"\0" + name.encode(), digest_size=16).digest()
-        return int.from_bytes(digest[:8], "little")
-    return max(nodes, key=rank)
-
-
-def name_owned_by(node, nodes, prefix):
-    while True:
-        name = uname(prefix)
-        if owner_of(name, nodes) == node:
-            return name
+def issuer(token):
+    """The `iss` claim of a token (a JWT: the payload is its middle part, base64url)."""
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["iss"]
 
 
 def session_ids(s, node, token):
@@ -231,6 +250,8 @@ def a_second_factor_and_sessions_are_one_account_on_every_node(s):
     name = name_owned_by("n1", trio_names, "mfa")
     assert s["api"]["n2"].register(name)[0] == 201
     token = login(s, "n3", name)
+    # The home made the session; the node the client reached signed the token.
+    assert issuer(token) == "n3", issuer(token)
     st, b, _ = s["api"]["n3"].call("POST", MFA + "/totp/enroll", token=token)
     assert st == 200, (st, b)
     secret = b["secret"]
@@ -334,6 +355,7 @@ def a_node_that_joins_late_learns_users_keys_and_revocations(s):
     n4 = s["nodes"]["n4"]
     n4.start()
     wait_states(trio(s) + [n4], dict(TRIO_UP, n4="up"), timeout=40, what="n4 joined")
+    wait_meshed(s, list(NAMES))
     wait_until(lambda: s["api"]["n4"].login(s["alice"])[0] == 200, 15,
                "n4 logs in a user registered before it existed", interval=0.2)
     token = login(s, "n2", s["alice"])
