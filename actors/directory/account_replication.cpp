@@ -240,13 +240,7 @@ caf::message_handler account_replication_handlers(directory_actor* self) {
   return {
       [self](acctput_atom, account_state& change) -> caf::result<bool> {
         auto rp = self->make_response_promise<bool>();
-        apply_account(self, std::move(change), [rp](bool ok) mutable {
-          if (ok) {
-            rp.deliver(true);
-          } else {
-            rp.deliver(make_error(api_errc::unavailable, "storage write failed"));
-          }
-        });
+        apply_account(self, std::move(change), answer_stored(rp));
         return rp;
       },
       [self](acctget_atom, std::string& user_id) -> caf::result<account_state> {

@@ -33,6 +33,17 @@ inline std::size_t peers_needed(std::size_t write_quorum, const cluster::cluster
   return std::min(std::max<std::size_t>(write_quorum, 1), std::max<std::size_t>(members, 1)) - 1;
 }
 
+/// The `done(ok)` of a peer's write: answers true, or unavailable when it could not be stored.
+inline std::function<void(bool)> answer_stored(caf::typed_response_promise<bool> rp) {
+  return [rp](bool ok) mutable {
+    if (ok) {
+      rp.deliver(true);
+    } else {
+      rp.deliver(make_error(api_errc::unavailable, "storage write failed"));
+    }
+  };
+}
+
 /// Sends (xs...) to every directory of `dirs`, each answering bool, and runs `done(ok)`
 /// once: ok when `needed` of them confirmed. Without `wait_for_all` that is as soon as
 /// `needed` confirmed; with it, once every one answered or timed out. `what` names the

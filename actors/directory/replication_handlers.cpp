@@ -268,13 +268,7 @@ caf::message_handler replication_handlers(directory_actor* self) {
       [self](dirsync_atom, directory_sync& sync) { on_sync(self, sync); },
       [self](userput_atom, std::vector<storage::user_record>& users) -> caf::result<bool> {
         auto rp = self->make_response_promise<bool>();
-        merge_users(self, std::move(users), [rp](bool ok) mutable {
-          if (ok) {
-            rp.deliver(true);
-          } else {
-            rp.deliver(make_error(api_errc::unavailable, "storage write failed"));
-          }
-        });
+        merge_users(self, std::move(users), answer_stored(rp));
         return rp;
       },
       // Sent with send(), not request(): nothing to answer.
