@@ -11,12 +11,11 @@ routing and replication, not Argon2.
 import os
 import statistics
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
-from harness import Api, Suite, free_port, wait_until  # noqa: E402
-from test_cluster import ALL_UP, cluster_node, make_certs, wait_states  # noqa: E402
+from harness import Api, Suite, wait_until  # noqa: E402
+from test_cluster import tls_cluster  # noqa: E402
 from test_cluster_accounts import name_owned_by, wait_meshed  # noqa: E402
 
 ROUNDS = int(os.environ.get("ROUNDS", "200"))
@@ -35,16 +34,9 @@ def timed_logins(api, names):
 
 
 def main():
-    tmp = tempfile.mkdtemp(prefix="pc-perf-")
     names = ["n1", "n2", "n3"]
-    certs = make_certs(tmp, "ca", names)
-    ports = {n: free_port() for n in names}
-    nodes = {n: cluster_node(n, ports[n], [ports[m] for m in names if m != n], certs[n], suite)
-             for n in names}
-    for n in names:
-        nodes[n].start()
     try:
-        wait_states(list(nodes.values()), ALL_UP, what="all up")
+        _, _, _, nodes = tls_cluster("pc-perf-", names, suite)
         s = {"api": {n: Api(nodes[n]) for n in names}}
         wait_meshed(s, names)
         homed = [name_owned_by("n1", names, "perf") for _ in range(20)]
