@@ -13,6 +13,7 @@
 #include "actors/channel/channel_ledger.hpp"
 #include "actors/channel/channel_rules.hpp"
 #include "actors/channel/replica.hpp"
+#include "actors/channel/write_queue.hpp"
 #include "actors/cluster/cluster_view.hpp"
 #include "actors/durable_writes.hpp"
 #include "actors/message_types.hpp"
@@ -58,6 +59,10 @@ struct pending_write {
   std::function<void(bool)> done;
 };
 
+/// Replicated writes an owner keeps in flight at once; later ones queue and merge. A few in
+/// flight keep the replicas' group commits busy; more only make each append smaller.
+constexpr std::size_t writes_in_flight = 4;
+
 /// The owner's side of replication (DESIGN.md "The cluster"): the epoch it claimed, the
 /// replicas, and the writes in flight. Writes complete in the order they were made, each once
 /// `quorum` replicas hold it.
@@ -67,7 +72,8 @@ struct replication {
   std::vector<replica_link> links;  ///< this node's own first
   std::size_t quorum = 1;
   uint64_t next_id = 1;
-  std::map<uint64_t, pending_write> pending;
+  std::map<uint64_t, pending_write> pending;  ///< sent, waiting for the quorum
+  write_queue queued;                         ///< waiting for room among `pending`
 
   replica_link* find(const std::string& node) {
     for (auto& l : links) {
@@ -113,7 +119,7 @@ void touch(channel_actor* self) {
 bool is_idle(channel_actor* self) {
   auto& st = self->state;
   return st.subscribers.empty() && st.writes.in_flight() == 0 && st.waiting_for_seq.empty() &&
-         (!st.repl || st.repl->pending.empty());
+         (!st.repl || (st.repl->pending.empty() && st.repl->queued.empty()));
 }
 
 bool clustered(const node_context* ctx) {
@@ -156,6 +162,11 @@ void stop_channel(channel_actor* self, const std::string& why, bool moved) {
     for (auto& [id, p] : pending) {
       p.done(false);
     }
+    for (auto& b : st.repl->queued.take_all()) {
+      for (auto& done : b.done) {
+        done(false);
+      }
+    }
   }
   self->quit(make_error(api_errc::unavailable, why));
 }
@@ -169,6 +180,7 @@ caf::error not_written(channel_actor* self) {
 }
 
 void start_copy(channel_actor* self, const std::string& node);
+void send_queued(channel_actor* self);
 
 /// A replica answered a claim or a copy with its position: the link, updated, or null when
 /// the channel is stopping (or stopped now because a newer owner was promised).
@@ -244,6 +256,7 @@ void try_commit(channel_actor* self) {
     r.pending.erase(r.pending.begin());
     done(true);
   }
+  send_queued(self);
 }
 
 /// A write every asked replica answered without reaching the quorum: the channel cannot go
@@ -299,13 +312,22 @@ void on_append(channel_actor* self, uint64_t id, const std::string& node, const 
   settle(self, id);
 }
 
-/// Sends `w` to every replica in step; `done(true)` once the quorum holds it.
-void replicate(channel_actor* self, replica_write w, std::function<void(bool)> done) {
+/// Sends `b` to every replica in step; its callbacks run, in order, once the quorum holds it.
+void send_write(channel_actor* self, write_queue::batch b) {
   auto& st = self->state;
   auto& r = *st.repl;
   auto id = r.next_id++;
   auto& p = r.pending[id];
-  p.done = std::move(done);
+  if (b.done.size() == 1) {
+    p.done = std::move(b.done.front());
+  } else {
+    p.done = [done = std::move(b.done)](bool ok) {
+      for (const auto& d : done) {
+        d(ok);
+      }
+    };
+  }
+  auto& w = b.write;
   uint64_t prev = w.messages.empty() ? 0 : w.messages.front().seq - 1;
   auto cid = channel_id(self);
   for (auto& link : r.links) {
@@ -341,6 +363,22 @@ void replicate(channel_actor* self, replica_write w, std::function<void(bool)> d
             });
   }
   settle(self, id);
+}
+
+/// Sends queued writes while fewer than `writes_in_flight` wait for their quorum.
+void send_queued(channel_actor* self) {
+  auto& st = self->state;
+  while (!st.failed && st.repl && !st.repl->queued.empty() &&
+         st.repl->pending.size() < writes_in_flight) {
+    send_write(self, st.repl->queued.pop());
+  }
+}
+
+/// Replicates `w`; `done(true)` once the quorum holds it. Under load writes wait in the
+/// queue, where consecutive messages merge into one append per replica.
+void replicate(channel_actor* self, replica_write w, std::function<void(bool)> done) {
+  self->state.repl->queued.push(std::move(w), std::move(done));
+  send_queued(self);
 }
 
 /// Writes `w`: on this node's storage alone, or, in a cluster, on the channel's replicas.

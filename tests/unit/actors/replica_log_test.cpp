@@ -1,4 +1,5 @@
 #include "actors/channel/replica_log.hpp"
+#include "actors/channel/write_queue.hpp"
 
 #include <gtest/gtest.h>
 
@@ -128,6 +129,77 @@ TEST(replica_log, positions_order_by_last_epoch_then_length) {
   EXPECT_FALSE(longer_old.newer_than(shorter_new));
   replica_position same_epoch_longer{true, {}, 2, 6};
   EXPECT_TRUE(same_epoch_longer.newer_than(shorter_new));
+}
+
+/// A replicated write of messages first..last of channel c1.
+replica_write messages(uint64_t first, uint64_t last) {
+  replica_write w;
+  for (auto seq = first; seq <= last; ++seq) {
+    storage::message_record m;
+    m.channel_id = "c1";
+    m.seq = seq;
+    w.messages.push_back(m);
+  }
+  return w;
+}
+
+std::vector<uint64_t> seqs(const replica_write& w) {
+  std::vector<uint64_t> out;
+  for (const auto& m : w.messages) {
+    out.push_back(m.seq);
+  }
+  return out;
+}
+
+TEST(write_queue, consecutive_messages_merge_and_every_callback_runs_in_order) {
+  write_queue q;
+  std::vector<int> called;
+  q.push(messages(1, 1), [&](bool) { called.push_back(1); });
+  q.push(messages(2, 3), [&](bool) { called.push_back(2); });
+  q.push(messages(4, 4), [&](bool) { called.push_back(3); });
+  ASSERT_EQ(q.size(), 1u);
+  auto b = q.pop();
+  EXPECT_TRUE(q.empty());
+  EXPECT_EQ(seqs(b.write), (std::vector<uint64_t>{1, 2, 3, 4}));
+  ASSERT_EQ(b.done.size(), 3u);
+  for (auto& d : b.done) {
+    d(true);
+  }
+  EXPECT_EQ(called, (std::vector<int>{1, 2, 3}));
+}
+
+TEST(write_queue, member_and_record_changes_keep_their_place_between_messages) {
+  write_queue q;
+  auto noop = [](bool) {};
+  q.push(messages(1, 2), noop);
+  replica_write join;
+  join.add_members.push_back("u1");
+  q.push(join, noop);
+  q.push(messages(3, 3), noop);
+  replica_write leave;
+  leave.remove_members.push_back("u1");
+  q.push(leave, noop);
+  q.push(leave, noop);
+  ASSERT_EQ(q.size(), 5u) << "only messages merge";
+  EXPECT_EQ(seqs(q.pop().write), (std::vector<uint64_t>{1, 2}));
+  EXPECT_EQ(q.pop().write.add_members, std::vector<std::string>{"u1"});
+  EXPECT_EQ(seqs(q.pop().write), (std::vector<uint64_t>{3}));
+}
+
+TEST(write_queue, a_gap_in_seqs_or_a_full_write_starts_another) {
+  write_queue q{3};
+  auto noop = [](bool) {};
+  q.push(messages(1, 2), noop);
+  q.push(messages(5, 5), noop);  // not consecutive
+  q.push(messages(6, 7), noop);  // would make 3, within the limit
+  q.push(messages(8, 9), noop);  // would make 5: over it
+  ASSERT_EQ(q.size(), 3u);
+  EXPECT_EQ(seqs(q.pop().write), (std::vector<uint64_t>{1, 2}));
+  EXPECT_EQ(seqs(q.pop().write), (std::vector<uint64_t>{5, 6, 7}));
+  auto rest = q.take_all();
+  ASSERT_EQ(rest.size(), 1u);
+  EXPECT_EQ(seqs(rest.front().write), (std::vector<uint64_t>{8, 9}));
+  EXPECT_TRUE(q.empty());
 }
 
 }  // namespace
