@@ -11,11 +11,6 @@ namespace plexichat::actors::directory {
 
 namespace {
 
-template <class T>
-auto fail_with(caf::typed_response_promise<T> rp) {
-  return [rp](api_error e) mutable { rp.deliver(make_error(e.code, e.message)); };
-}
-
 /// Writes `batch` (the user's revocations among it, and what `change` holds already) on this
 /// node and its peers. Once it is durable here, adds the revocations to the node's list, so
 /// that the tokens stop working here at once, and runs `stored`; answers true once W nodes
@@ -170,30 +165,33 @@ void do_touch(directory_actor* self, std::string user_id, std::string session_id
 caf::result<bool> do_change_password(directory_actor* self, password_change change) {
   auto rp = self->make_response_promise<bool>();
   auto uid = change.user_id;
-  find_current(self, uid, [self, rp, change](std::optional<storage::user_record> u) mutable {
-    if (!u) {
-      rp.deliver(make_error(api_errc::not_found, "no such user"));
-      return;
-    }
-    auto& st = self->state;
-    run_blocking(
-        self, st.ctx->blocking,
-        [policy = st.policy, user = *u, change, cost = st.ctx->password_cost] {
-          return prepare_change(*policy, user, change, cost);
-        },
-        [self, rp, user = *u, keep = change.keep_session_id](password_prep p) mutable {
-          if (p.outcome != 0 || p.hash.empty()) {
-            rp.deliver(p.outcome == 1 ? make_error(api_errc::forbidden, "wrong password")
-                       : p.outcome == 2
-                           ? make_error(api_errc::invalid_request, p.message)
-                           : make_error(api_errc::unavailable, "could not hash the password"));
-            return;
-          }
-          user.password_hash = std::move(p.hash);
-          store_password(self, rp, std::move(user), std::move(keep));
-        },
-        fail_with(rp));
-  });
+  find_current(
+      self, uid,
+      [self, rp, change](std::optional<storage::user_record> u) mutable {
+        if (!u) {
+          rp.deliver(make_error(api_errc::not_found, "no such user"));
+          return;
+        }
+        auto& st = self->state;
+        run_blocking(
+            self, st.ctx->blocking,
+            [policy = st.policy, user = *u, change, cost = st.ctx->password_cost] {
+              return prepare_change(*policy, user, change, cost);
+            },
+            [self, rp, user = *u, keep = change.keep_session_id](password_prep p) mutable {
+              if (p.outcome != 0 || p.hash.empty()) {
+                rp.deliver(p.outcome == 1 ? make_error(api_errc::forbidden, "wrong password")
+                           : p.outcome == 2
+                               ? make_error(api_errc::invalid_request, p.message)
+                               : make_error(api_errc::unavailable, "could not hash the password"));
+                return;
+              }
+              user.password_hash = std::move(p.hash);
+              store_password(self, rp, std::move(user), std::move(keep));
+            },
+            fail_with(rp));
+      },
+      fail_with(rp));
   return rp;
 }
 

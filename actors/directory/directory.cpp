@@ -237,9 +237,12 @@ caf::result<login_result> do_login(directory_actor* self, login_request req) {
       verify_login(self, rp, std::nullopt, std::move(req));
       return;
     }
-    find_current(self, u->id, [self, rp, req](std::optional<storage::user_record> current) {
-      verify_login(self, rp, std::move(current), req);
-    });
+    find_current(
+        self, u->id,
+        [self, rp, req](std::optional<storage::user_record> current) {
+          verify_login(self, rp, std::move(current), req);
+        },
+        fail_with(rp));
   });
   return rp;
 }

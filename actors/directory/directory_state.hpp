@@ -56,8 +56,16 @@ void find_by_name(directory_actor* self, const std::string& username, user_callb
 void find_by_id(directory_actor* self, const std::string& id, user_callback then);
 
 /// find_by_id once the user's account is caught up (catch_up): for checking the password
-/// on the account's home. An empty answer when the user is unknown or the catch-up failed.
-void find_current(directory_actor* self, const std::string& id, user_callback then);
+/// on the account's home. An empty answer when the user is unknown; `fail` when the catch-up
+/// or the read failed (the answer is then "unavailable", never "no such user").
+void find_current(directory_actor* self, const std::string& id, user_callback then,
+                  std::function<void(api_error)> fail);
+
+/// Answers `rp` with the error a step failed with.
+template <class T>
+auto fail_with(caf::typed_response_promise<T> rp) {
+  return [rp](api_error e) mutable { rp.deliver(make_error(e.code, e.message)); };
+}
 
 /// Runs `then(record)` with the user's cached second-factor record, reading it first if
 /// needed; `fail` if the read could not run. `then` must not keep the reference. The user's

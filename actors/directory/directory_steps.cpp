@@ -22,7 +22,7 @@ typename Inspector::result_type inspect(Inspector& f, lookup_result& x) {
 
 template <class Read>
 void find_user(directory_actor* self, const storage::user_record* cached, Read read,
-               user_callback then) {
+               user_callback then, std::function<void(api_error)> fail) {
   if (cached != nullptr) {
     then(std::optional<storage::user_record>{*cached});
     return;
@@ -41,7 +41,20 @@ void find_user(directory_actor* self, const storage::user_record* cached, Read r
         self->state.users.insert(r.user);
         then(std::optional<storage::user_record>{std::move(r.user)});
       },
-      [then](api_error) mutable { then(std::nullopt); });
+      std::move(fail));
+}
+
+/// What find_by_name and find_by_id do when storage cannot be read: the user is not found.
+std::function<void(api_error)> not_found(user_callback then) {
+  return [then = std::move(then)](api_error) { then(std::nullopt); };
+}
+
+void find_by_id(directory_actor* self, const std::string& id, user_callback then,
+                std::function<void(api_error)> fail) {
+  auto* db = self->state.ctx->db;
+  find_user(
+      self, self->state.users.by_id(id), [db, id] { return db->get_user(id); }, std::move(then),
+      std::move(fail));
 }
 
 }  // namespace
@@ -58,19 +71,17 @@ void find_by_name(directory_actor* self, const std::string& username, user_callb
         auto id = db->find_user_id(username);
         return id ? db->get_user(*id) : std::nullopt;
       },
-      std::move(then));
+      then, not_found(then));
 }
 
 void find_by_id(directory_actor* self, const std::string& id, user_callback then) {
-  auto* db = self->state.ctx->db;
-  find_user(
-      self, self->state.users.by_id(id), [db, id] { return db->get_user(id); }, std::move(then));
+  find_by_id(self, id, then, not_found(then));
 }
 
-void find_current(directory_actor* self, const std::string& id, user_callback then) {
+void find_current(directory_actor* self, const std::string& id, user_callback then,
+                  std::function<void(api_error)> fail) {
   catch_up(
-      self, id, [self, id, then] { find_by_id(self, id, then); },
-      [then](api_error) { then(std::nullopt); });
+      self, id, [self, id, then, fail] { find_by_id(self, id, then, fail); }, fail);
 }
 
 void load_mfa(directory_actor* self, const std::string& user_id,

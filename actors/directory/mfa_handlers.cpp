@@ -14,11 +14,6 @@ namespace plexichat::actors::directory {
 
 namespace {
 
-template <class T>
-auto fail_with(caf::typed_response_promise<T> rp) {
-  return [rp](api_error e) mutable { rp.deliver(make_error(e.code, e.message)); };
-}
-
 /// Writes the user's changed record as its next version (the cached one, which `record`
 /// is), on this node and its peers, then answers `answer`. A record without a secret stays
 /// stored, as the tombstone of the enrolment it ends.
@@ -126,23 +121,28 @@ void disable_with_code(directory_actor* self, caf::typed_response_promise<bool> 
 caf::result<bool> do_disable(directory_actor* self, std::string user_id, std::string password,
                              std::string code) {
   auto rp = self->make_response_promise<bool>();
-  find_current(self, user_id, [self, rp, user_id, password, code](auto u) mutable {
-    if (!u) {
-      rp.deliver(make_error(api_errc::not_found, "no such user"));
-      return;
-    }
-    run_blocking(
-        self, self->state.ctx->blocking,
-        [hash = u->password_hash, password] { return runtime::verify_password(hash, password); },
-        [self, rp, user_id, code](bool ok) mutable {
-          if (!ok) {
-            rp.deliver(make_error(api_errc::forbidden, "wrong password"));
-            return;
-          }
-          disable_with_code(self, rp, user_id, code);
-        },
-        fail_with(rp));
-  });
+  find_current(
+      self, user_id,
+      [self, rp, user_id, password, code](auto u) mutable {
+        if (!u) {
+          rp.deliver(make_error(api_errc::not_found, "no such user"));
+          return;
+        }
+        run_blocking(
+            self, self->state.ctx->blocking,
+            [hash = u->password_hash, password] {
+              return runtime::verify_password(hash, password);
+            },
+            [self, rp, user_id, code](bool ok) mutable {
+              if (!ok) {
+                rp.deliver(make_error(api_errc::forbidden, "wrong password"));
+                return;
+              }
+              disable_with_code(self, rp, user_id, code);
+            },
+            fail_with(rp));
+      },
+      fail_with(rp));
   return rp;
 }
 

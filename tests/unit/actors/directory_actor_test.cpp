@@ -3,6 +3,7 @@
 #include <string>
 #include <variant>
 
+#include "actors/account_types.hpp"
 #include "runtime/clock.hpp"
 #include "tests/unit/actors/test_node.hpp"
 
@@ -147,6 +148,20 @@ TEST_F(DirectoryActorTest, StorageFailureAnswersUnavailable) {
                                   std::string{"t-x"}, int64_t{1})),
             api_errc::unavailable);
   EXPECT_FALSE(node_.revocations().is_revoked("t-x"));
+}
+
+TEST_F(DirectoryActorTest, AnUnreadableUserIsUnavailableNotUnknown) {
+  auto user = register_user("alice");
+  ASSERT_TRUE(user);
+  auto fresh = directory::spawn_directory(node_.sys(), &node_.ctx());
+  node_.stop_at_shutdown(fresh);
+  // Without the blocking pool the fresh directory cannot read alice from storage.
+  caf::anon_send_exit(node_.ctx().blocking, caf::exit_reason::user_shutdown);
+  password_change change{user->id, "", kPassword, "a new password for alice"};
+  EXPECT_EQ(error_code(call<bool>(self_, fresh, password_atom::value, change)),
+            api_errc::unavailable)
+      << "a user whose record cannot be read is not \"no such user\"";
+  EXPECT_EQ(error_code(login("alice", kPassword, &fresh)), api_errc::unavailable);
 }
 
 }  // namespace
