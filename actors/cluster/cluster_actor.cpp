@@ -178,6 +178,17 @@ void on_heartbeat(cluster_actor* self, const member_info& from,
     self->monitor(sender);
     greet(self, sender);
   }
+  // A member this node has just heard of, or heard is back, is dialled now rather than on the
+  // next tick: until the two connect, neither reaches the other's services.
+  for (const auto& c : changes) {
+    if (c.joined || c.to == member_state::up) {
+      for (const auto& m : st.members->view()) {
+        if (m.name == c.name) {
+          connect(self, m.cluster_address);
+        }
+      }
+    }
+  }
   // Echoed at once, not with the next tick: the sender's lease then lasts about a heartbeat
   // interval longer than the echo's round trip, whatever the phase of the two nodes' ticks.
   if (auto echo = st.members->echo_for(from.name, stamp); echo && sender) {
