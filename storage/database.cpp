@@ -3,6 +3,7 @@
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
@@ -39,11 +40,31 @@ status to_status(const rocksdb::Status& s, std::string_view path) {
   return {errc::io_error, "database " + std::string(path) + ": " + text};
 }
 
-rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache>& cache) {
+/// A key's channel: what comes before its first separator (keys.hpp). Messages and nonces
+/// are keyed by channel first; RocksDB keeps an insert position per channel in the memtable,
+/// so that a channel's next message, whose key follows its last one, goes in without a
+/// search of the whole memtable.
+class channel_of_key final : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "plexichat.channel_of_key"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    auto view = key.ToStringView();
+    return {key.data(), view.find('\0')};
+  }
+  bool InDomain(const rocksdb::Slice& key) const override {
+    return key.ToStringView().find('\0') != std::string_view::npos;
+  }
+};
+
+rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache>& cache,
+                                            std::string_view name) {
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
   rocksdb::ColumnFamilyOptions options;
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  if (name == name_of(column_family::messages) || name == name_of(column_family::nonces)) {
+    options.memtable_insert_with_hint_prefix_extractor = std::make_shared<channel_of_key>();
+  }
   return options;
 }
 
@@ -73,10 +94,9 @@ status open_rocksdb(const database_options& options, database::impl& state) {
   db_options.create_missing_column_families = true;
   state.path = options.path;
   state.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
-  auto cf_options = family_options(state.block_cache);
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (auto& name : families_to_open(db_options, options.path)) {
-    descriptors.emplace_back(name, cf_options);
+    descriptors.emplace_back(name, family_options(state.block_cache, name));
   }
   rocksdb::DB* raw = nullptr;
   auto s = rocksdb::DB::Open(db_options, options.path, descriptors, &state.handles, &raw);
