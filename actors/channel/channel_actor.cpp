@@ -141,6 +141,11 @@ void stop_channel(channel_actor* self, const std::string& why, bool moved) {
   st.failed = true;
   st.stopped_because = why;
   auto cid = channel_id(self);
+  // Before anyone hears why: a lookup sent after an answer below then waits for a fresh
+  // actor instead of getting this one, which is stopping.
+  if (st.registry) {
+    self->send(st.registry, stop_atom::value, cid);
+  }
   if (st.ledger) {
     st.ledger->abandon_uncommitted();
   }
@@ -569,8 +574,8 @@ void on_post_durable(channel_actor* self, bool ok, const storage::message_record
   if (!ok) {
     spdlog::error("channel {}: write of seq {} failed; reloading from storage", m.channel_id,
                   m.seq);
-    rp.deliver(not_written(self));
     stop_channel(self, "storage write failed", clustered(st.ctx));
+    rp.deliver(not_written(self));
     return;
   }
   st.ledger->commit(m.seq);

@@ -431,6 +431,15 @@ caf::behavior registry_behavior(registry_actor* self, node_context* ctx,
       [self](lookup_atom, const std::string& id, const std::string&) {
         return lookup_forwarded(self, id);
       },
+      [self](stop_atom, const std::string& id) {
+        // The channel's actor stops (a failed write, or it moved): lookups wait for its
+        // down message, then get a fresh actor.
+        auto i = self->state.running.find(id);
+        if (i != self->state.running.end() &&
+            i->second.actor.address() == caf::actor_cast<caf::actor_addr>(self->current_sender())) {
+          i->second.stopping = true;
+        }
+      },
       [self](idle_atom, const std::string& id) {
         on_idle(self, id, caf::actor_cast<caf::actor_addr>(self->current_sender()));
       },

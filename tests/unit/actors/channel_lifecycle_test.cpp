@@ -99,8 +99,11 @@ TEST(ChannelLifecycleTest, StorageFailureAnswersUnavailable) {
   node.writer().stop();  // every later write fails
   EXPECT_EQ(error_code(node.post(self, cid, kOwner, "lost")), api_errc::unavailable);
   EXPECT_TRUE(wait_for_down(self, *actor)) << "the channel reloads after a failed write";
-  // Through a lookup that retries once, as channel::call_channel does: the registry may
-  // still hand out the stopped actor until it has handled that actor's down message.
+  // The channel told the registry it stops before it answered: a lookup now waits for the
+  // fresh actor instead of getting the stopped one.
+  auto fresh = node.lookup(self, cid);
+  ASSERT_TRUE(fresh);
+  EXPECT_NE(*fresh, *actor);
   auto info = node.on_channel<channel_view>(self, cid, info_atom::value, kOwner);
   ASSERT_TRUE(info) << "the registry must outlive a failed channel: " << to_string(info.error());
   EXPECT_EQ(info->last_seq, 0u) << "the failed message was never shown";
