@@ -247,6 +247,7 @@ export class ChatController implements ChatActions {
     sessionStorage.setItem(ACTIVE_KEY, channelId);
     c.unread = 0;
     this.view.showNotice('');
+    this.view.closeMenu();
     this.renderAll();
     if (!c.loaded && c.membership === 'member') {
       void this.loadNewest(c);

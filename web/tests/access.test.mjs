@@ -119,3 +119,30 @@ test('a 360x640 phone screen: no sideways scrolling, every control reachable', a
     await page.context().close();
   }
 });
+
+test('the channel menu stays open while the channel list refreshes', async () => {
+  const page = await newPage(browser, { viewport: { width: 360, height: 640 }, isMobile: true,
+    hasTouch: true });
+  try {
+    await page.clock.install();
+    await signUp(page, node, 'menu');
+    const menu = page.getByRole('button', { name: 'Channels' });
+    await menu.click();
+    assert.equal(await menu.getAttribute('aria-expanded'), 'true');
+    // Someone else creates a channel; the next background refresh of the list shows it.
+    const other = await node.user('other');
+    const name = uname('fresh');
+    const made = await node.api('POST', '/channels', { name }, other.token);
+    assert.equal(made.status, 201);
+    await page.clock.runFor(31000);
+    await page.getByRole('button', { name: 'Join ' + name }).waitFor();
+    assert.equal(await menu.getAttribute('aria-expanded'), 'true', 'the refresh left it open');
+    await page.getByRole('button', { name: 'Join ' + name }).click();
+    await page.locator('#channel-title', { hasText: name }).waitFor();
+    assert.equal(await menu.getAttribute('aria-expanded'), 'false', 'joining opens the channel');
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await screenshot(page, 'access-menu-refresh');
+    await page.context().close();
+  }
+});

@@ -30,6 +30,7 @@ export class ChatView {
   private readonly menuButton = h('button', { type: 'button', class: 'menu secondary small',
     'aria-controls': 'sidebar', 'aria-expanded': 'false' }, 'Channels');
   private readonly layout: HTMLElement;
+  private shownId: string | null = null;
 
   constructor(root: HTMLElement, username: string, userId: string,
               private readonly actions: ChatActions) {
@@ -64,7 +65,13 @@ export class ChatView {
     this.composer.setChannel(state && state.membership !== 'not_member' ? state.channel.name
                                                                          : null);
     this.messages.el.hidden = !state;
-    this.closeMenu();
+    // Only another channel closes the menu: a refresh of this one (the list is fetched again
+    // in the background) leaves it as the user left it.
+    const id = state?.id ?? null;
+    if (id !== this.shownId) {
+      this.shownId = id;
+      this.closeMenu();
+    }
   }
 
   showNotice(text: string): void {
@@ -110,7 +117,8 @@ export class ChatView {
     }
   }
 
-  private closeMenu(): void {
+  /** Closes the channel menu of a narrow screen (a channel was picked from it). */
+  closeMenu(): void {
     this.layout.classList.remove('menu-open');
     this.menuButton.setAttribute('aria-expanded', 'false');
   }
