@@ -10,7 +10,10 @@
 /// Registry messages:
 /// - (create_atom, owner_id, name, topic, is_private) -> channel_view; the owner is a member
 /// - (list_atom, user_id) -> std::vector<channel_view>: public ones and the user's own
-/// - (lookup_atom, channel_id) -> caf::actor, the channel's actor (started on first use)
+/// - (lookup_atom, channel_id) -> caf::actor, the channel's actor (started on first use); in
+///   a cluster, an actor on another node is remembered until it stops or the members change
+/// - (lookup_atom, channel_id, refresh) -> caf::actor: with refresh, forgets the remembered
+///   remote actor first (the caller found it gone)
 /// - (update_atom, channel_record): a channel actor reports its renamed record
 ///
 /// Channel actor messages (found through lookup; user ids come from verified tokens):

@@ -14,11 +14,12 @@ namespace plexichat::actors::channel {
 
 /// Sends `msg` to the actor of channel `channel_id`, found through the registry, and runs
 /// `on_ok(answer)` or `on_error(api_error)` in the calling actor. A channel actor that stopped
-/// between the lookup and the request (idle stop) is looked up again, once.
+/// between the lookup and the request (idle stop) is looked up again, once, and the registry
+/// then forgets where it knew that channel's actor to be.
 template <class Self, class OnOk, class OnError>
 void call_channel(Self* self, node_context* ctx, std::string channel_id, caf::message msg,
                   OnOk on_ok, OnError on_error, int attempts = 2) {
-  self->request(ctx->channels, caf::infinite, lookup_atom::value, channel_id)
+  self->request(ctx->channels, caf::infinite, lookup_atom::value, channel_id, attempts < 2)
       .then(
           [=](caf::actor& ch) mutable {
             self->request(ch, caf::infinite, msg).then(on_ok, [=](caf::error& err) mutable {

@@ -43,6 +43,10 @@ struct registry_state {
   std::set<caf::actor_addr> children;
   // Peers' registries this one sent its channel records to (cluster), by node name.
   std::map<std::string, caf::actor> greeted;
+  // Channels whose actor runs on another node (cluster), as that node's registry answered:
+  // later lookups answer at once. Forgotten when the actor stops, when the membership
+  // changes, and when a caller found the actor gone (lookup with refresh).
+  std::unordered_map<std::string, caf::actor> remote;
   static inline const char* name = "channel_registry";
 };
 
@@ -241,11 +245,31 @@ caf::result<caf::actor> lookup(registry_actor* self, const std::string& id) {
   if (!peer) {
     return make_error(api_errc::unavailable, "node " + node + " is not reachable; try again");
   }
+  if (auto i = self->state.remote.find(id);
+      i != self->state.remote.end() && i->second.node() == peer.node()) {
+    return i->second;
+  }
   auto rp = self->make_response_promise<caf::actor>();
   self->request(peer, std::chrono::seconds{10}, lookup_atom::value, id, node_name(self))
-      .then([rp](caf::actor& ch) mutable { rp.deliver(std::move(ch)); },
-            [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      .then(
+          [self, rp, id](caf::actor& ch) mutable {
+            if (ch) {
+              self->monitor(ch);
+              self->state.remote.insert_or_assign(id, ch);
+            }
+            rp.deliver(std::move(ch));
+          },
+          [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
   return rp;
+}
+
+/// Forgets where channel `id`'s remote actor was (it is gone, or may have moved).
+void forget_remote(registry_actor* self, const std::string& id) {
+  auto& remote = self->state.remote;
+  if (auto i = remote.find(id); i != remote.end()) {
+    self->demonitor(i->second);
+    remote.erase(i);
+  }
 }
 
 /// A lookup forwarded by another node: answered only where placement agrees.
@@ -290,6 +314,10 @@ void on_placement(registry_actor* self) {
   for (auto& [id, ch] : st.running) {
     self->send(ch.actor, placement_atom::value);
   }
+  for (auto& [id, ch] : st.remote) {
+    self->demonitor(ch);
+  }
+  st.remote.clear();
   auto view = st.ctx->cluster_view->get();
   if (!view) {
     return;
@@ -400,6 +428,10 @@ caf::behavior registry_behavior(registry_actor* self, node_context* ctx,
         return;
       }
     }
+    auto& remote = self->state.remote;
+    for (auto i = remote.begin(); i != remote.end();) {
+      i = i->second.address() == dm.source ? remote.erase(i) : std::next(i);
+    }
   });
   caf::behavior handlers{
       [self](create_atom, const std::string& owner, std::string& name, std::string& topic,
@@ -428,6 +460,12 @@ caf::behavior registry_behavior(registry_actor* self, node_context* ctx,
       },
       [self](placement_atom) { on_placement(self); },
       [self](lookup_atom, const std::string& id) { return lookup(self, id); },
+      [self](lookup_atom, const std::string& id, bool refresh) {
+        if (refresh) {
+          forget_remote(self, id);
+        }
+        return lookup(self, id);
+      },
       [self](lookup_atom, const std::string& id, const std::string&) {
         return lookup_forwarded(self, id);
       },
