@@ -53,3 +53,8 @@ for _ in $(seq 1 120); do
 done
 if [ $ready != 1 ]; then echo "cluster_bench: the cluster did not form" >&2; exit 1; fi
 "$bench" --node 127.0.0.1:18581 --pid "${pids[0]}" "$@"
+# Which nodes owned the channels: only an owner counts acks in its ack latency histogram.
+for i in 1 2 3; do
+  acks=$(curl -s 127.0.0.1:1858$i/metrics | sed -n 's/^plexichat_ack_latency_seconds_count //p')
+  echo "cluster_bench: n$i acknowledged ${acks:-?} messages as a channel owner" >&2
+done
