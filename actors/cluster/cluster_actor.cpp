@@ -1,5 +1,6 @@
 #include "actors/cluster/cluster_actor.hpp"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <set>
@@ -51,6 +52,8 @@ void publish(cluster_actor* self) {
 }
 
 /// Logs and publishes what changed, if anything did.
+void send_gossip(cluster_actor* self, const caf::actor& peer);
+
 void after_changes(cluster_actor* self, const std::vector<member_change>& changes) {
   auto& st = self->state;
   bool rejoined = st.members->rejoined();
@@ -69,6 +72,14 @@ void after_changes(cluster_actor* self, const std::vector<member_change>& change
                  st.members->self().incarnation);
   }
   publish(self);
+  // A member that joined is gossiped now, not with the next tick, so that the others dial it
+  // (or it them) at once.
+  if (std::any_of(changes.begin(), changes.end(),
+                  [](const member_change& c) { return c.joined; })) {
+    for (auto& [address, peer] : st.peers) {
+      send_gossip(self, peer);
+    }
+  }
 }
 
 /// Publishes until when this node holds the majority lease.
