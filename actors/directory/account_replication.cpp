@@ -98,18 +98,19 @@ void apply_account_parts(directory_actor* self, account_state change,
 /// expired), ended sessions (their tokens revoked). `done(ok)` once durable.
 void apply_account(directory_actor* self, account_state change, std::function<void(bool)> done) {
   auto uid = change.user_id;
-  find_by_id(self, uid,
-             [self, change = std::move(change), done](std::optional<storage::user_record> known) {
-               std::optional<storage::user_record> newer_user;
-               // A user not known here yet comes with the directory's own replication, which
-               // checks its name.
-               if (known && !change.user.empty() &&
-                   change.user.front().username == known->username &&
-                   supersedes(change.user.front(), *known)) {
-                 newer_user = change.user.front();
-               }
-               apply_account_parts(self, std::move(change), std::move(newer_user), done);
-             });
+  find_by_id(
+      self, uid,
+      [self, change = std::move(change), done](std::optional<storage::user_record> known) {
+        std::optional<storage::user_record> newer_user;
+        // A user not known here yet comes with the directory's own replication, which
+        // checks its name.
+        if (known && !change.user.empty() && change.user.front().username == known->username &&
+            supersedes(change.user.front(), *known)) {
+          newer_user = change.user.front();
+        }
+        apply_account_parts(self, std::move(change), std::move(newer_user), done);
+      },
+      [done](api_error) { done(false); });
 }
 
 /// read_account once the user record is in `copy`.
@@ -141,14 +142,17 @@ void read_account_parts(directory_actor* self, account_state copy,
 /// This directory's copy of the user's account (for acctget).
 void read_account(directory_actor* self, const std::string& uid,
                   std::function<void(account_state)> then, std::function<void(api_error)> fail) {
-  find_by_id(self, uid, [self, uid, then, fail](std::optional<storage::user_record> known) {
-    account_state copy;
-    copy.user_id = uid;
-    if (known) {
-      copy.user.push_back(std::move(*known));
-    }
-    read_account_parts(self, std::move(copy), then, fail);
-  });
+  find_by_id(
+      self, uid,
+      [self, uid, then, fail](std::optional<storage::user_record> known) {
+        account_state copy;
+        copy.user_id = uid;
+        if (known) {
+          copy.user.push_back(std::move(*known));
+        }
+        read_account_parts(self, std::move(copy), then, fail);
+      },
+      fail);
 }
 
 }  // namespace

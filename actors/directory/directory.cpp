@@ -232,30 +232,36 @@ void verify_login(directory_actor* self, caf::typed_response_promise<login_resul
 caf::result<login_result> do_login(directory_actor* self, login_request req) {
   auto rp = self->make_response_promise<login_result>();
   auto name = req.username;
-  find_by_name(self, name, [self, rp, req](std::optional<storage::user_record> u) mutable {
-    if (!u) {
-      verify_login(self, rp, std::nullopt, std::move(req));
-      return;
-    }
-    find_current(
-        self, u->id,
-        [self, rp, req](std::optional<storage::user_record> current) {
-          verify_login(self, rp, std::move(current), req);
-        },
-        fail_with(rp));
-  });
+  find_by_name(
+      self, name,
+      [self, rp, req](std::optional<storage::user_record> u) mutable {
+        if (!u) {
+          verify_login(self, rp, std::nullopt, std::move(req));
+          return;
+        }
+        find_current(
+            self, u->id,
+            [self, rp, req](std::optional<storage::user_record> current) {
+              verify_login(self, rp, std::move(current), req);
+            },
+            fail_with(rp));
+      },
+      fail_with(rp));
   return rp;
 }
 
 caf::result<storage::user_record> do_get(directory_actor* self, const std::string& id) {
   auto rp = self->make_response_promise<storage::user_record>();
-  find_by_id(self, id, [rp](std::optional<storage::user_record> u) mutable {
-    if (u) {
-      rp.deliver(std::move(*u));
-    } else {
-      rp.deliver(make_error(api_errc::not_found, "no such user"));
-    }
-  });
+  find_by_id(
+      self, id,
+      [rp](std::optional<storage::user_record> u) mutable {
+        if (u) {
+          rp.deliver(std::move(*u));
+        } else {
+          rp.deliver(make_error(api_errc::not_found, "no such user"));
+        }
+      },
+      fail_with(rp));
   return rp;
 }
 

@@ -51,9 +51,12 @@ using user_callback = std::function<void(std::optional<storage::user_record>)>;
 
 caf::actor self_handle(directory_actor* self);
 
-/// Finds a user from memory, else from storage on the blocking pool.
-void find_by_name(directory_actor* self, const std::string& username, user_callback then);
-void find_by_id(directory_actor* self, const std::string& id, user_callback then);
+/// Finds a user from memory, else from storage on the blocking pool; `fail` when storage
+/// could not be read.
+void find_by_name(directory_actor* self, const std::string& username, user_callback then,
+                  std::function<void(api_error)> fail);
+void find_by_id(directory_actor* self, const std::string& id, user_callback then,
+                std::function<void(api_error)> fail);
 
 /// find_by_id once the user's account is caught up (catch_up): for checking the password
 /// on the account's home. An empty answer when the user is unknown; `fail` when the catch-up

@@ -44,9 +44,22 @@ void find_user(directory_actor* self, const storage::user_record* cached, Read r
       std::move(fail));
 }
 
-/// What find_by_name and find_by_id do when storage cannot be read: the user is not found.
-std::function<void(api_error)> not_found(user_callback then) {
-  return [then = std::move(then)](api_error) { then(std::nullopt); };
+}  // namespace
+
+caf::actor self_handle(directory_actor* self) {
+  return caf::actor_cast<caf::actor>(self);
+}
+
+void find_by_name(directory_actor* self, const std::string& username, user_callback then,
+                  std::function<void(api_error)> fail) {
+  auto* db = self->state.ctx->db;
+  find_user(
+      self, self->state.users.by_name(username),
+      [db, username]() -> std::optional<storage::user_record> {
+        auto id = db->find_user_id(username);
+        return id ? db->get_user(*id) : std::nullopt;
+      },
+      std::move(then), std::move(fail));
 }
 
 void find_by_id(directory_actor* self, const std::string& id, user_callback then,
@@ -55,27 +68,6 @@ void find_by_id(directory_actor* self, const std::string& id, user_callback then
   find_user(
       self, self->state.users.by_id(id), [db, id] { return db->get_user(id); }, std::move(then),
       std::move(fail));
-}
-
-}  // namespace
-
-caf::actor self_handle(directory_actor* self) {
-  return caf::actor_cast<caf::actor>(self);
-}
-
-void find_by_name(directory_actor* self, const std::string& username, user_callback then) {
-  auto* db = self->state.ctx->db;
-  find_user(
-      self, self->state.users.by_name(username),
-      [db, username]() -> std::optional<storage::user_record> {
-        auto id = db->find_user_id(username);
-        return id ? db->get_user(*id) : std::nullopt;
-      },
-      then, not_found(then));
-}
-
-void find_by_id(directory_actor* self, const std::string& id, user_callback then) {
-  find_by_id(self, id, then, not_found(then));
 }
 
 void find_current(directory_actor* self, const std::string& id, user_callback then,

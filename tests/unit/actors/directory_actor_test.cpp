@@ -162,6 +162,8 @@ TEST_F(DirectoryActorTest, AnUnreadableUserIsUnavailableNotUnknown) {
             api_errc::unavailable)
       << "a user whose record cannot be read is not \"no such user\"";
   EXPECT_EQ(error_code(login("alice", kPassword, &fresh)), api_errc::unavailable);
+  EXPECT_EQ(error_code(call<storage::user_record>(self_, fresh, get_atom::value, user->id)),
+            api_errc::unavailable);
 }
 
 }  // namespace
