@@ -51,9 +51,9 @@ void publish(cluster_actor* self) {
   }
 }
 
-/// Logs and publishes what changed, if anything did.
 void send_gossip(cluster_actor* self, const caf::actor& peer);
 
+/// Logs and publishes what changed, if anything did; gossips a join to every peer at once.
 void after_changes(cluster_actor* self, const std::vector<member_change>& changes) {
   auto& st = self->state;
   bool rejoined = st.members->rejoined();
