@@ -7,6 +7,7 @@ import asyncio
 import base64
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -407,6 +408,13 @@ def get_text(url, timeout=20):
             return r.status, r.headers.get("Content-Type", ""), r.read().decode(errors="replace")
     except urllib.error.HTTPError as e:
         return e.code, e.headers.get("Content-Type", ""), e.read().decode(errors="replace")
+
+
+def channel_actors(node):
+    """The node's plexichat_channel_actors gauge, or None when it has no such metric."""
+    found = re.search(r"^plexichat_channel_actors(?:\{[^}]*\})? +([0-9.e+]+)$",
+                      get_text(node.base + "/metrics")[2], re.M)
+    return float(found.group(1)) if found else None
 
 
 def json_body(raw):

@@ -5,12 +5,11 @@ remembers where the channel's actor runs; once that actor has stopped, the next 
 reaches the channel (a fresh actor on its owner) and continues its seqs, through the node
 that remembered the old one, and the history read there is gapless."""
 import os
-import re
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Api, Suite, get_text, wait_until  # noqa: E402
+from harness import Api, Suite, channel_actors, wait_until  # noqa: E402
 from test_cluster import tls_cluster  # noqa: E402
 from test_cluster_channels import owner_of  # noqa: E402
 
@@ -24,13 +23,6 @@ def setup():
                                            config={"channels": {"idle_stop": "300ms"}})
     S.update(tmp=tmp, nodes=nodes)
     return S
-
-
-def channel_actors(node):
-    found = re.search(r"^plexichat_channel_actors(?:\{[^}]*\})? +([0-9.e+]+)$",
-                      get_text(node.base + "/metrics")[2], re.M)
-    assert found, "no plexichat_channel_actors gauge"
-    return float(found.group(1))
 
 
 def posted(api, token, cid, content):
@@ -60,6 +52,7 @@ def a_remote_channel_is_reached_again_after_its_actor_stopped(s):
     else:
         raise AssertionError("twenty channels, all on n1")
     assert first["seq"] == 1, first
+    assert channel_actors(s["nodes"][owner]) is not None, "no plexichat_channel_actors gauge"
     for round_ in range(2):
         wait_until(lambda: channel_actors(s["nodes"][owner]) == 0, 30,
                    f"the channel actors on {owner} to stop when idle", 0.05)

@@ -6,12 +6,11 @@ between requests: paging must not depend on a channel actor staying in memory.
 """
 import asyncio
 import os
-import re
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Api, Suite, Ws, assert_error, get_text, wait_until  # noqa: E402
+from harness import Api, Suite, Ws, assert_error, channel_actors, wait_until  # noqa: E402
 
 TOTAL = 260
 suite = Suite("history")
@@ -121,13 +120,6 @@ def bad_parameters_are_400(s):
 def limit_at_the_maximum_is_accepted(s):
     seqs, more = page(s, "?after=0&limit=200")
     assert len(seqs) == 200 and more is True
-
-
-def channel_actors(node):
-    """The node's plexichat_channel_actors gauge, or None when it has no such metric."""
-    found = re.search(r"^plexichat_channel_actors(?:\{[^}]*\})? +([0-9.e+]+)$",
-                      get_text(node.base + "/metrics")[2], re.M)
-    return float(found.group(1)) if found else None
 
 
 def wait_for_idle_stop(node):
