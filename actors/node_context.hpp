@@ -39,6 +39,7 @@ struct node_context {
   caf::actor replica;    ///< this node's channel log copies (channel/replica.hpp); cluster only
   caf::actor shards;     ///< backup shards held for peers (backup/shard_holder.hpp); cluster only
   caf::actor backups;    ///< this node's backups (backup/coordinator.hpp); cluster only
+  caf::actor posts;      ///< posts to other nodes' channels, batched (channel/post_relay.hpp)
   const cluster::cluster_view_cell* cluster_view = nullptr;  ///< none without a cluster
   runtime::actor_table* actor_table = nullptr;  ///< long-lived actors register; null = none
   caf::actor inspector;                         ///< answers the console (inspector/)

@@ -30,6 +30,7 @@
 #include "actors/backup/shard_holder.hpp"
 #include "actors/blocking_pool.hpp"
 #include "actors/channel/channel.hpp"
+#include "actors/channel/post_relay.hpp"
 #include "actors/channel/replica.hpp"
 #include "actors/cluster/cluster_actor.hpp"
 #include "actors/directory/directory.hpp"
@@ -207,6 +208,7 @@ void start_actors(node& n) {
   ctx.channels = actors::channel::spawn_channel_registry(n.system, &ctx);
   if (n.config.cluster_listen) {
     ctx.replica = actors::channel::spawn_replica(n.system, &ctx);
+    ctx.posts = actors::channel::spawn_post_relay(n.system, &ctx);
     ctx.shards = actors::backup::spawn_shard_holder(n.system, &ctx);
     ctx.backups = actors::backup::spawn_coordinator(n.system, &ctx, n.backup_master);
   }
@@ -214,7 +216,7 @@ void start_actors(node& n) {
   n.stops.push("actors", [&n] {
     for (auto* a :
          {&n.ctx.inspector, &n.ctx.backups, &n.ctx.shards, &n.ctx.channels, &n.ctx.replica,
-          &n.ctx.directory, &n.ctx.access, &n.ctx.audit, &n.ctx.blocking}) {
+          &n.ctx.posts, &n.ctx.directory, &n.ctx.access, &n.ctx.audit, &n.ctx.blocking}) {
       caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
     }
     n.system.await_all_actors_done();
@@ -299,6 +301,7 @@ std::optional<start_error> start_cluster(node& n) {
   settings.ctx = &n.ctx;
   settings.services.actors = {{"channels", n.ctx.channels},
                               {"replica", n.ctx.replica},
+                              {"posts", n.ctx.posts},
                               {"directory", n.ctx.directory},
                               {"shards", n.ctx.shards}};
   // The members known when the node last ran count towards its majority until heard from.

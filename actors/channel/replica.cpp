@@ -9,6 +9,7 @@
 
 #include "actors/atoms.hpp"
 #include "actors/channel/channel_rules.hpp"
+#include "actors/channel/post_relay.hpp"
 #include "actors/channel/replica_record.hpp"
 #include "actors/durable_writes.hpp"
 #include "runtime/clock.hpp"
@@ -233,6 +234,7 @@ void add_channel_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<replica_write>("plexichat::replica_write");
   cfg.add_message_type<append_reply>("plexichat::append_reply");
   cfg.add_message_type<log_page>("plexichat::log_page");
+  add_post_relay_types(cfg);
 }
 
 }  // namespace plexichat::actors::channel

@@ -76,7 +76,7 @@ void add_to_batch(storage::write_batch& batch, const replica_write& w, const std
 caf::actor spawn_replica(caf::actor_system& sys, node_context* ctx);
 
 /// Registers the types that channel messages carry between nodes: the replication
-/// protocol's, and those of every channel and registry message (channel.hpp).
+/// protocol's, those of every channel and registry message (channel.hpp), and the post relay's.
 void add_channel_types(caf::actor_system_config& cfg);
 
 }  // namespace plexichat::actors::channel

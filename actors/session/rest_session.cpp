@@ -78,12 +78,12 @@ void run_channel_route(caf::event_based_actor* self, node_context* ctx, const re
           },
           caf::make_message(history_atom::value, uid, history_query{c.after, c.before, c.limit}));
     case rest_route::post_message:
-      return ask_channel<storage::message_record>(
-          self, ctx, c, reply,
-          [](storage::message_record& m) {
-            return rest_reply{201, {{"message", wire::message(m)}}, {}};
+      return channel::post_to_channel(
+          self, ctx, c.channel_id, post_request{uid, who.username, c.content, c.nonce},
+          [reply](storage::message_record& m) {
+            reply(rest_reply{201, {{"message", wire::message(m)}}, {}});
           },
-          caf::make_message(post_atom::value, post_request{uid, who.username, c.content, c.nonce}));
+          [reply](const api_error& e) { reply(error_reply(e)); });
     default:
       return reply(error_reply({api_errc::not_found, "no such route"}));
   }

@@ -275,8 +275,8 @@ void send_message(session_actor* self, const client_frame& f) {
   ++st.sends_in_flight;
   post_request req{st.claims->user_id, st.claims->username, f.content, f.nonce};
   auto nonce = f.nonce;
-  channel::call_channel(
-      self, st.ctx, f.channel_id, caf::make_message(post_atom::value, std::move(req)),
+  channel::post_to_channel(
+      self, st.ctx, f.channel_id, std::move(req),
       [self, nonce](storage::message_record& m) {
         --self->state.sends_in_flight;
         push(self, {{"type", "ack"}, {"nonce", nonce}, {"message", wire::message(m)}});

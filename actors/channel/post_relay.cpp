@@ -1,0 +1,186 @@
+#include "actors/channel/post_relay.hpp"
+
+#include <memory>
+#include <string>
+#include <utility>
+
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "actors/actor_probe.hpp"
+#include "actors/api_error.hpp"
+#include "actors/atoms.hpp"
+#include "actors/channel/batch_lanes.hpp"
+#include "actors/channel/channel_client.hpp"
+#include "actors/cluster/cluster_view.hpp"
+
+namespace plexichat::actors::channel {
+
+namespace {
+
+/// Batches per node that may await their answers at once, and posts per batch.
+constexpr std::size_t batches_in_flight = 4;
+constexpr std::size_t max_batch = 256;
+
+using answer = caf::typed_response_promise<storage::message_record>;
+
+struct queued_post {
+  caf::actor channel;
+  post_request request;
+  answer rp;
+};
+
+struct relay_state {
+  node_context* ctx = nullptr;
+  batch_lanes<caf::node_id, queued_post> lanes{batches_in_flight, max_batch};
+  static inline const char* name = "post_relay";
+};
+
+using relay_actor = caf::stateful_actor<relay_state>;
+
+/// The relay of the node `node`, once connected; null before, or for a peer without one.
+caf::actor relay_of(relay_actor* self, const caf::node_id& node) {
+  auto view = self->state.ctx->cluster_view->get();
+  if (!view) {
+    return {};
+  }
+  for (const auto& [name, services] : view->peers) {
+    if (auto relay = services.find("posts"); relay && relay.node() == node) {
+      return relay;
+    }
+  }
+  return {};
+}
+
+void send_batch(relay_actor* self, const caf::node_id& node, std::vector<queued_post> batch);
+
+/// Sends `batch` to `node`'s relay, and the next batch once it is answered; without a relay
+/// there, each post goes to its channel actor directly.
+void flush(relay_actor* self, const caf::node_id& node, std::vector<queued_post> batch) {
+  while (!batch.empty()) {
+    if (relay_of(self, node)) {
+      send_batch(self, node, std::move(batch));
+      return;
+    }
+    for (auto& p : batch) {
+      self->request(p.channel, remote_channel_timeout, post_atom::value, std::move(p.request))
+          .then([rp = p.rp](storage::message_record& m) mutable { rp.deliver(std::move(m)); },
+                [rp = p.rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+    }
+    batch = self->state.lanes.settled(node);
+  }
+}
+
+void send_batch(relay_actor* self, const caf::node_id& node, std::vector<queued_post> batch) {
+  std::vector<relayed_post> posts;
+  std::vector<answer> answers;
+  posts.reserve(batch.size());
+  answers.reserve(batch.size());
+  for (auto& p : batch) {
+    posts.push_back({std::move(p.channel), std::move(p.request)});
+    answers.push_back(std::move(p.rp));
+  }
+  self->request(relay_of(self, node), remote_channel_timeout, post_atom::value, std::move(posts))
+      .then(
+          [self, node, answers](std::vector<post_outcome>& outcomes) mutable {
+            for (std::size_t i = 0; i < answers.size(); ++i) {
+              if (i >= outcomes.size()) {
+                answers[i].deliver(
+                    make_error(api_errc::internal, "a relayed post went unanswered"));
+              } else if (outcomes[i].error) {
+                answers[i].deliver(std::move(outcomes[i].error));
+              } else {
+                answers[i].deliver(std::move(outcomes[i].message));
+              }
+            }
+            flush(self, node, self->state.lanes.settled(node));
+          },
+          [self, node, answers](caf::error& err) mutable {
+            // The posts queued behind this batch would likely fail the same way, after
+            // waiting as long again: they fail now, so that a node that stopped answering
+            // costs a post one remote_channel_timeout, not one per batch ahead of it.
+            for (auto& rp : answers) {
+              rp.deliver(err);
+            }
+            for (auto& p : self->state.lanes.drain(node)) {
+              p.rp.deliver(err);
+            }
+            flush(self, node, self->state.lanes.settled(node));
+          });
+}
+
+caf::result<storage::message_record> relay(relay_actor* self, caf::actor& channel,
+                                           post_request& request) {
+  auto rp = self->make_response_promise<storage::message_record>();
+  auto node = channel.node();
+  flush(self, node, self->state.lanes.push(node, {std::move(channel), std::move(request), rp}));
+  return rp;
+}
+
+/// A batch from a peer's relay: every post goes to its channel actor, and the batch is
+/// answered once all of them are. A channel actor that stopped meanwhile answers
+/// request_receiver_down, as a direct request would, so that the sender looks it up again.
+caf::result<std::vector<post_outcome>> dispatch(relay_actor* self,
+                                                std::vector<relayed_post>& posts) {
+  if (posts.empty()) {
+    return std::vector<post_outcome>{};
+  }
+  struct gathered {
+    std::vector<post_outcome> outcomes;
+    std::size_t left;
+    caf::typed_response_promise<std::vector<post_outcome>> rp;
+    void settle() {
+      if (--left == 0) {
+        rp.deliver(std::move(outcomes));
+      }
+    }
+  };
+  auto g = std::make_shared<gathered>(
+      gathered{std::vector<post_outcome>(posts.size()), posts.size(),
+               self->make_response_promise<std::vector<post_outcome>>()});
+  for (std::size_t i = 0; i < posts.size(); ++i) {
+    auto& p = posts[i];
+    if (!p.channel || p.channel.node() != self->node()) {
+      g->outcomes[i].error = caf::make_error(caf::sec::request_receiver_down);
+      g->settle();
+      continue;
+    }
+    self->request(p.channel, caf::infinite, post_atom::value, std::move(p.request))
+        .then(
+            [g, i](storage::message_record& m) {
+              g->outcomes[i].message = std::move(m);
+              g->settle();
+            },
+            [g, i](caf::error& err) {
+              g->outcomes[i].error = std::move(err);
+              g->settle();
+            });
+  }
+  return g->rp;
+}
+
+caf::behavior relay_behavior(relay_actor* self, node_context* ctx) {
+  self->state.ctx = ctx;
+  caf::behavior handlers{
+      [self](post_atom, caf::actor& channel, post_request& request) {
+        return relay(self, channel, request);
+      },
+      [self](post_atom, std::vector<relayed_post>& posts) { return dispatch(self, posts); },
+  };
+  return probed(self, ctx, "post_relay", std::move(handlers));
+}
+
+}  // namespace
+
+caf::actor spawn_post_relay(caf::actor_system& sys, node_context* ctx) {
+  return sys.spawn(relay_behavior, ctx);
+}
+
+void add_post_relay_types(caf::actor_system_config& cfg) {
+  cfg.add_message_type<relayed_post>("plexichat::relayed_post");
+  cfg.add_message_type<std::vector<relayed_post>>("std::vector<plexichat::relayed_post>");
+  cfg.add_message_type<post_outcome>("plexichat::post_outcome");
+  cfg.add_message_type<std::vector<post_outcome>>("std::vector<plexichat::post_outcome>");
+}
+
+}  // namespace plexichat::actors::channel
