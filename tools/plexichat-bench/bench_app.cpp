@@ -106,9 +106,19 @@ int run(const bench_options& o) {
     std::cerr << "plexichat-bench: --node must be IP:PORT, not " << o.node.node << "\n";
     return 2;
   }
+  std::vector<tcp::endpoint> ws_nodes{*node};
+  for (const auto& s : o.node.spread) {
+    auto e = parse_endpoint(s);
+    if (!e) {
+      std::cerr << "plexichat-bench: --spread takes IP:PORT, not " << s << "\n";
+      return 2;
+    }
+    ws_nodes.push_back(*e);
+  }
   bench_report report(o.scenario);
   {
     bench_context ctx(o, *node, pid);
+    ctx.ws_nodes = std::move(ws_nodes);
     std::string error;
     if (wait_ready(ctx, o.node.node_binary.empty() ? nullptr : &own, error)) {
       report = run_scenario(ctx);

@@ -48,6 +48,7 @@ std::string string_at(const std::string& body, std::initializer_list<const char*
 bench_context::bench_context(const bench_options& o, boost::asio::ip::tcp::endpoint n, int p)
     : options(o),
       node(std::move(n)),
+      ws_nodes{node},
       pid(p),
       sources(o.node.sources),
       run_id(random_run_id()),

@@ -63,6 +63,8 @@ class bench_context {
   boost::asio::io_context io{1};
   const bench_options& options;
   boost::asio::ip::tcp::endpoint node;
+  /// Where WebSocket sessions connect, round-robin: node, then --spread's nodes.
+  std::vector<boost::asio::ip::tcp::endpoint> ws_nodes;
   int pid;
   source_addresses sources;
   std::string run_id;

@@ -7,6 +7,10 @@ namespace {
 
 void add_node_options(CLI::App& app, bench_options& o) {
   app.add_option("--node", o.node.node, "HOST:PORT of a running node")->capture_default_str();
+  app.add_option("--spread", o.node.spread,
+                 "HOST:PORT of more nodes of --node's cluster: WebSocket sessions go "
+                 "round-robin over --node and these (set-up goes through --node)")
+      ->delimiter(',');
   app.add_option("--node-binary", o.node.node_binary,
                  "start this plexichat-node on a free loopback port instead");
   app.add_option("--node-cpus", o.node.node_cpus,
@@ -142,6 +146,11 @@ parse_outcome parse_bench_options(const std::vector<std::string>& args) {
   if (!out.options.node.node_binary.empty() && out.options.node.pid) {
     out.exit_code = 2;
     out.output = "--pid belongs to --node; a node started with --node-binary is measured anyway\n";
+    return out;
+  }
+  if (!out.options.node.spread.empty() && !out.options.node.node_binary.empty()) {
+    out.exit_code = 2;
+    out.output = "--spread belongs to --node: the node --node-binary starts is alone\n";
     return out;
   }
   if (!out.options.node.node_cpus.empty() && out.options.node.node_binary.empty()) {

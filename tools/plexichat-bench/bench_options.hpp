@@ -10,12 +10,14 @@ namespace plexichat::bench {
 struct node_options {
   std::string node = "127.0.0.1:8080";  ///< HOST:PORT of a running node
   std::string node_binary;              ///< start this plexichat-node instead
-  std::vector<int> node_cpus;           ///< CPUs for the node it starts (empty: any)
-  int pid = 0;                          ///< the running node's pid (memory and CPU figures)
-  int sources = 253;                    ///< client addresses 127.0.0.2 .. 127.0.0.(1+sources)
-  int http_parallel = 32;               ///< keep-alive HTTP connections for setting up
-  int parallel = 200;                   ///< WebSocket sessions being opened at once
-  double setup_timeout = 300;           ///< seconds allowed for setting up users and sessions
+  /// More nodes of the same cluster: WebSocket sessions go round-robin over node and these.
+  std::vector<std::string> spread;
+  std::vector<int> node_cpus;  ///< CPUs for the node it starts (empty: any)
+  int pid = 0;                 ///< the running node's pid (memory and CPU figures)
+  int sources = 253;           ///< client addresses 127.0.0.2 .. 127.0.0.(1+sources)
+  int http_parallel = 32;      ///< keep-alive HTTP connections for setting up
+  int parallel = 200;          ///< WebSocket sessions being opened at once
+  double setup_timeout = 300;  ///< seconds allowed for setting up users and sessions
 };
 
 /// One scenario's parameters; fields not used by a scenario keep their defaults.

@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
 # Runs a plexichat-bench scenario against node n1 of a three-node TLS cluster (W=2 of R=3 by
-# default) started on loopback in a temporary directory, then stops the nodes.
-#   tools/plexichat-bench/cluster_bench.sh NODE_BINARY BENCH_BINARY SCENARIO [options]
+# default) started on loopback in a temporary directory, then stops the nodes. With --spread
+# first, the WebSocket sessions go round-robin over the three nodes, as a load balancer in
+# front of the cluster would spread them; without, every session is on n1.
+#   tools/plexichat-bench/cluster_bench.sh [--spread] NODE_BINARY BENCH_BINARY SCENARIO [options]
 # e.g. tools/plexichat-bench/cluster_bench.sh build/release/tools/plexichat-node/plexichat-node \
 #        build/release/tools/plexichat-bench/plexichat-bench durable --senders 100 --duration 10
 set -euo pipefail
+spread=()
+if [ "${1:-}" = --spread ]; then
+  spread=(--spread 127.0.0.1:18582,127.0.0.1:18583)
+  shift
+fi
 node=$(realpath "$1")
 bench=$(realpath "$2")
 shift 2
@@ -52,7 +59,7 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 if [ $ready != 1 ]; then echo "cluster_bench: the cluster did not form" >&2; exit 1; fi
-"$bench" --node 127.0.0.1:18581 --pid "${pids[0]}" "$@"
+"$bench" --node 127.0.0.1:18581 --pid "${pids[0]}" "${spread[@]}" "$@"
 # Which nodes owned the channels: only an owner counts acks in its ack latency histogram.
 for i in 1 2 3; do
   acks=$(curl -s 127.0.0.1:1858$i/metrics | sed -n 's/^plexichat_ack_latency_seconds_count //p')

@@ -42,7 +42,8 @@ void session_set::start_next() {
   while (next_ < clients_.size() && in_flight_ < limit) {
     size_t i = next_++;
     ++in_flight_;
-    clients_[i]->open(ctx_.node, ctx_.sources.next(), token_of_(i), channel_of_(i));
+    clients_[i]->open(ctx_.ws_nodes[i % ctx_.ws_nodes.size()], ctx_.sources.next(), token_of_(i),
+                      channel_of_(i));
   }
 }
 

@@ -45,6 +45,14 @@ TEST(BenchOptions, NodeCpusForAStartedNodeOnly) {
   EXPECT_FALSE(parse({"--node-binary", "x", "--node-cpus", "-1", "idle"}).ok);
 }
 
+TEST(BenchOptions, SpreadListsMoreNodesOfARunningCluster) {
+  auto p = parse({"--node", "127.0.0.1:1", "--spread", "127.0.0.1:2,127.0.0.1:3", "durable"});
+  ASSERT_TRUE(p.ok) << p.output;
+  EXPECT_EQ(p.options.node.spread, (std::vector<std::string>{"127.0.0.1:2", "127.0.0.1:3"}));
+  EXPECT_TRUE(parse({"durable"}).options.node.spread.empty());
+  EXPECT_FALSE(parse({"--node-binary", "x", "--spread", "127.0.0.1:2", "durable"}).ok);
+}
+
 TEST(BenchOptions, RoomsIdleAndCapacityDefaults) {
   auto rooms = parse({"rooms", "--channels", "3", "--members", "4"});
   ASSERT_TRUE(rooms.ok) << rooms.output;
