@@ -342,30 +342,38 @@ void send_write(channel_actor* self, write_queue::batch b) {
     }
     ++p.outstanding;
     auto sent = std::chrono::steady_clock::now();
-    self->request(link.actor, std::chrono::seconds{5}, append_atom::value, cid, r.claim, prev, w)
-        .then(
-            [self, id, node = link.node, sent](append_reply& a) {
-              if (a.verdict == append_verdict::ok && node != node_name(self)) {
-                std::chrono::duration<double> lag = std::chrono::steady_clock::now() - sent;
-                self->state.ctx->metrics->replication_lag_seconds.Observe(lag.count());
-              }
-              on_append(self, id, node, a);
-            },
-            [self, id, node = link.node](caf::error& err) {
-              auto& st = self->state;
-              if (st.failed) {
-                return;
-              }
-              spdlog::info("channel {}: replica {} did not answer: {}", channel_id(self), node,
-                           self->system().render(err));
-              if (auto* l = st.repl->find(node)) {
-                l->in_sync = false;
-              }
-              if (auto i = st.repl->pending.find(id); i != st.repl->pending.end()) {
-                --i->second.outstanding;
-              }
-              settle(self, id);
-            });
+    auto on_reply = [self, id, node = link.node, sent](append_reply& a) {
+      if (a.verdict == append_verdict::ok && node != node_name(self)) {
+        std::chrono::duration<double> lag = std::chrono::steady_clock::now() - sent;
+        self->state.ctx->metrics->replication_lag_seconds.Observe(lag.count());
+      }
+      on_append(self, id, node, a);
+    };
+    auto on_error = [self, id, node = link.node](caf::error& err) {
+      auto& st = self->state;
+      if (st.failed) {
+        return;
+      }
+      spdlog::info("channel {}: replica {} did not answer: {}", channel_id(self), node,
+                   self->system().render(err));
+      if (auto* l = st.repl->find(node)) {
+        l->in_sync = false;
+      }
+      if (auto i = st.repl->pending.find(id); i != st.repl->pending.end()) {
+        --i->second.outstanding;
+      }
+      settle(self, id);
+    };
+    if (link.node == node_name(self) || !st.ctx->posts) {
+      self->request(link.actor, replica_append_timeout, append_atom::value, cid, r.claim, prev, w)
+          .then(on_reply, on_error);
+    } else {
+      // To another node through the relay, which batches appends per replica; it answers
+      // within replica_append_timeout.
+      self->request(st.ctx->posts, caf::infinite, append_atom::value, link.actor, cid, r.claim,
+                    prev, w)
+          .then(on_reply, on_error);
+    }
   }
   settle(self, id);
 }

@@ -12,6 +12,7 @@
 #include "actors/atoms.hpp"
 #include "actors/channel/batch_lanes.hpp"
 #include "actors/channel/channel_client.hpp"
+#include "actors/channel/replica.hpp"
 #include "actors/cluster/cluster_view.hpp"
 
 namespace plexichat::actors::channel {
@@ -30,9 +31,20 @@ struct queued_post {
   answer rp;
 };
 
+/// Appends per replica per batch: each may carry many messages already (write_queue).
+constexpr std::size_t max_append_batch = 64;
+
+/// A channel owner's append for a replica on another node (send_write in channel_actor.cpp).
+struct queued_append {
+  replica_append append;
+  caf::typed_response_promise<append_reply> rp;
+};
+
 struct relay_state {
   node_context* ctx = nullptr;
   batch_lanes<caf::node_id, queued_post> lanes{batches_in_flight, max_batch};
+  /// By the replica actor they go to.
+  batch_lanes<caf::actor_addr, queued_append> appends{batches_in_flight, max_append_batch};
   static inline const char* name = "post_relay";
 };
 
@@ -71,6 +83,39 @@ void flush(relay_actor* self, const caf::node_id& node, std::vector<queued_post>
   }
 }
 
+/// Sends `wire` to `dest` as one request (atom, items), whose answer has one result per item,
+/// in order: each goes to its promise through `deliver`, then `next()` sends what queued
+/// meanwhile. A batch that fails, or is not answered within `timeout`, fails its promises and
+/// those queued behind it (`drain()`, which answers the queued ones' promises): they would likely
+/// fail the same way after waiting as long again, so a node that stopped answering costs a
+/// request one timeout, not one per batch ahead of it.
+template <class Atom, class Wire, class Result, class Promise, class Deliver, class Drain,
+          class Next>
+void request_batch(relay_actor* self, const caf::actor& dest, caf::duration timeout, Atom atom,
+                   std::vector<Wire> wire, std::vector<Promise> promises, Deliver deliver,
+                   Drain drain, Next next) {
+  self->request(dest, timeout, atom, std::move(wire))
+      .then(
+          [promises, deliver, next](std::vector<Result>& results) mutable {
+            for (std::size_t i = 0; i < promises.size(); ++i) {
+              if (i < results.size()) {
+                deliver(promises[i], results[i]);
+              } else {
+                promises[i].deliver(
+                    make_error(api_errc::internal, "a relayed request went unanswered"));
+              }
+            }
+            next();
+          },
+          [promises, drain, next](caf::error& err) mutable {
+            for (auto& rp : promises) {
+              rp.deliver(err);
+            }
+            drain(err);
+            next();
+          });
+}
+
 void send_batch(relay_actor* self, const caf::node_id& node, std::vector<queued_post> batch) {
   std::vector<relayed_post> posts;
   std::vector<answer> answers;
@@ -80,33 +125,60 @@ void send_batch(relay_actor* self, const caf::node_id& node, std::vector<queued_
     posts.push_back({std::move(p.channel), std::move(p.request)});
     answers.push_back(std::move(p.rp));
   }
-  self->request(relay_of(self, node), remote_channel_timeout, post_atom::value, std::move(posts))
-      .then(
-          [self, node, answers](std::vector<post_outcome>& outcomes) mutable {
-            for (std::size_t i = 0; i < answers.size(); ++i) {
-              if (i >= outcomes.size()) {
-                answers[i].deliver(
-                    make_error(api_errc::internal, "a relayed post went unanswered"));
-              } else if (outcomes[i].error) {
-                answers[i].deliver(std::move(outcomes[i].error));
-              } else {
-                answers[i].deliver(std::move(outcomes[i].message));
-              }
-            }
-            flush(self, node, self->state.lanes.settled(node));
-          },
-          [self, node, answers](caf::error& err) mutable {
-            // The posts queued behind this batch would likely fail the same way, after
-            // waiting as long again: they fail now, so that a node that stopped answering
-            // costs a post one remote_channel_timeout, not one per batch ahead of it.
-            for (auto& rp : answers) {
-              rp.deliver(err);
-            }
-            for (auto& p : self->state.lanes.drain(node)) {
-              p.rp.deliver(err);
-            }
-            flush(self, node, self->state.lanes.settled(node));
-          });
+  request_batch<post_atom, relayed_post, post_outcome>(
+      self, relay_of(self, node), caf::duration{remote_channel_timeout}, post_atom::value,
+      std::move(posts), std::move(answers),
+      [](answer& rp, post_outcome& out) {
+        if (out.error) {
+          rp.deliver(std::move(out.error));
+        } else {
+          rp.deliver(std::move(out.message));
+        }
+      },
+      [self, node](const caf::error& err) {
+        for (auto& p : self->state.lanes.drain(node)) {
+          p.rp.deliver(err);
+        }
+      },
+      [self, node] { flush(self, node, self->state.lanes.settled(node)); });
+}
+
+/// Sends `batch` to the replica `dest`, then the next batch once it is answered.
+void send_appends(relay_actor* self, const caf::actor& dest, std::vector<queued_append> batch) {
+  if (batch.empty()) {
+    return;
+  }
+  std::vector<replica_append> appends;
+  std::vector<caf::typed_response_promise<append_reply>> answers;
+  appends.reserve(batch.size());
+  answers.reserve(batch.size());
+  for (auto& a : batch) {
+    appends.push_back(std::move(a.append));
+    answers.push_back(std::move(a.rp));
+  }
+  request_batch<append_atom, replica_append, append_result>(
+      self, dest, caf::duration{replica_append_timeout}, append_atom::value, std::move(appends),
+      std::move(answers),
+      [](caf::typed_response_promise<append_reply>& rp, append_result& out) {
+        if (out.error) {
+          rp.deliver(std::move(out.error));
+        } else {
+          rp.deliver(out.reply);
+        }
+      },
+      [self, addr = dest.address()](const caf::error& err) {
+        for (auto& a : self->state.appends.drain(addr)) {
+          a.rp.deliver(err);
+        }
+      },
+      [self, dest] { send_appends(self, dest, self->state.appends.settled(dest.address())); });
+}
+
+caf::result<append_reply> relay_append(relay_actor* self, const caf::actor& replica,
+                                       replica_append& append) {
+  auto rp = self->make_response_promise<append_reply>();
+  send_appends(self, replica, self->state.appends.push(replica.address(), {std::move(append), rp}));
+  return rp;
 }
 
 caf::result<storage::message_record> relay(relay_actor* self, caf::actor& channel,
@@ -166,6 +238,11 @@ caf::behavior relay_behavior(relay_actor* self, node_context* ctx) {
         return relay(self, channel, request);
       },
       [self](post_atom, std::vector<relayed_post>& posts) { return dispatch(self, posts); },
+      [self](append_atom, const caf::actor& replica, std::string& cid, const epoch_claim& claim,
+             uint64_t prev_seq, replica_write& w) {
+        replica_append a{std::move(cid), claim, prev_seq, std::move(w)};
+        return relay_append(self, replica, a);
+      },
   };
   return probed(self, ctx, "post_relay", std::move(handlers));
 }

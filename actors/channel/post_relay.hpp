@@ -11,11 +11,12 @@
 #include "actors/node_context.hpp"
 #include "storage/records.hpp"
 
-/// The node's post relay (cluster only): posts to channel actors on other nodes travel
-/// through it, batched per node (DESIGN.md "The cluster"). Without it every post was one
-/// request and one answer between two nodes, each serialized and sent through TLS on its
-/// own; under load the node the clients reach spent most of its time on that. Peers reach it
-/// as the service "posts". Per node the batching is batch_lanes'.
+/// The node's post relay (cluster only): posts to channel actors on other nodes, and channel
+/// owners' appends to replicas on other nodes, travel through it, batched per node (DESIGN.md
+/// "The cluster"). Without it every post and every append was one request and one answer
+/// between two nodes, each serialized and sent through TLS on its own; under load the nodes
+/// spent most of their time on that. Peers reach it as the service "posts". Per node the
+/// batching is batch_lanes'.
 ///
 /// Messages:
 /// - (post_atom, channel actor, post_request) -> storage::message_record: from a session on
@@ -23,6 +24,11 @@
 ///   batch unanswered within remote_channel_timeout fails, and so do the posts queued behind it
 /// - (post_atom, std::vector<relayed_post>) -> std::vector<post_outcome>: a batch from a
 ///   peer's relay; each post goes to its channel actor here, the answers go back together
+/// - (append_atom, replica actor, channel_id, epoch_claim, prev_seq, replica_write) ->
+///   append_reply: from a channel owner here, for a replica on another node; queued for that
+///   replica and sent with others as (append_atom, std::vector<replica_append>), which the
+///   replica takes in one write. A batch unanswered within replica_append_timeout fails, and
+///   so do the appends queued behind it
 namespace plexichat::actors::channel {
 
 /// A post for a channel actor on the node that receives the batch.

@@ -87,8 +87,12 @@ void add_to_batch(storage::write_batch& batch, const replica_write& w, const std
 
 namespace {
 
-caf::result<append_reply> append(replica_actor* self, const std::string& cid, const epoch_claim& c,
-                                 uint64_t prev_seq, const replica_write& w) {
+/// Judges an append and, when the replica takes it, adds its writes to `batch` and sets
+/// `wrote`: the reply to give (once `batch` is durable, if it wrote), or an error.
+caf::expected<append_reply> take_append(replica_actor* self, const std::string& cid,
+                                        const epoch_claim& c, uint64_t prev_seq,
+                                        const replica_write& w, storage::write_batch& batch,
+                                        bool& wrote) {
   auto& log = log_of(self, cid);
   auto verdict = log.judge(c, prev_seq, !w.messages.empty());
   if (verdict != append_verdict::ok) {
@@ -99,7 +103,6 @@ caf::result<append_reply> append(replica_actor* self, const std::string& cid, co
       return make_error(api_errc::internal, "replicated messages out of order");
     }
   }
-  storage::write_batch batch;
   add_to_batch(batch, w, cid);
   if (!w.messages.empty()) {
     auto epochs_before = log.epochs().size();
@@ -108,9 +111,43 @@ caf::result<append_reply> append(replica_actor* self, const std::string& cid, co
       batch.put_meta(replica_meta_key(cid), encode_replica_meta(log));
     }
   }
-  return write_then(
-      self, std::move(batch),
-      append_reply{append_verdict::ok, log.promised(), log.last_epoch(), log.last_seq()});
+  wrote = true;
+  return append_reply{append_verdict::ok, log.promised(), log.last_epoch(), log.last_seq()};
+}
+
+caf::result<append_reply> append(replica_actor* self, const std::string& cid, const epoch_claim& c,
+                                 uint64_t prev_seq, const replica_write& w) {
+  storage::write_batch batch;
+  bool wrote = false;
+  auto reply = take_append(self, cid, c, prev_seq, w, batch, wrote);
+  if (!reply) {
+    return std::move(reply.error());
+  }
+  if (!wrote) {
+    return *reply;
+  }
+  return write_then(self, std::move(batch), *reply);
+}
+
+/// Appends of several channels, taken in order and written together: one write for all.
+caf::result<std::vector<append_result>> append_all(replica_actor* self,
+                                                   const std::vector<replica_append>& appends) {
+  storage::write_batch batch;
+  bool wrote = false;
+  std::vector<append_result> results(appends.size());
+  for (std::size_t i = 0; i < appends.size(); ++i) {
+    const auto& a = appends[i];
+    auto reply = take_append(self, a.channel_id, a.claim, a.prev_seq, a.write, batch, wrote);
+    if (reply) {
+      results[i].reply = *reply;
+    } else {
+      results[i].error = std::move(reply.error());
+    }
+  }
+  if (!wrote) {
+    return results;
+  }
+  return write_then(self, std::move(batch), std::move(results));
 }
 
 log_page fetch(replica_actor* self, const std::string& cid, uint64_t their_epoch,
@@ -199,6 +236,9 @@ caf::behavior replica_behavior(replica_actor* self, node_context* ctx) {
       },
       [self](append_atom, const std::string& cid, const epoch_claim& c, uint64_t prev_seq,
              const replica_write& w) { return append(self, cid, c, prev_seq, w); },
+      [self](append_atom, const std::vector<replica_append>& appends) {
+        return append_all(self, appends);
+      },
       [self](fetch_atom, const std::string& cid, uint64_t their_epoch, uint64_t their_seq,
              uint32_t limit) { return fetch(self, cid, their_epoch, their_seq, limit); },
       [self](sync_atom, const std::string& cid, const epoch_claim& c, const log_page& page) {
@@ -233,6 +273,10 @@ void add_channel_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<replica_position>("plexichat::replica_position");
   cfg.add_message_type<replica_write>("plexichat::replica_write");
   cfg.add_message_type<append_reply>("plexichat::append_reply");
+  cfg.add_message_type<replica_append>("plexichat::replica_append");
+  cfg.add_message_type<std::vector<replica_append>>("std::vector<plexichat::replica_append>");
+  cfg.add_message_type<append_result>("plexichat::append_result");
+  cfg.add_message_type<std::vector<append_result>>("std::vector<plexichat::append_result>");
   cfg.add_message_type<log_page>("plexichat::log_page");
   add_post_relay_types(cfg);
 }

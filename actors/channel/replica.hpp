@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -21,6 +22,8 @@
 /// Messages:
 /// - (claim_atom, channel_id, epoch_claim) -> replica_position   promise persisted if granted
 /// - (append_atom, channel_id, epoch_claim, prev_seq, replica_write) -> append_reply
+/// - (append_atom, std::vector<replica_append>) -> std::vector<append_result>: several
+///   channels' appends, in order, in one write, answered once it is durable (post_relay.hpp)
 /// - (fetch_atom, channel_id, their_last_epoch, their_last_seq, limit) -> log_page: what a
 ///   replica at that position must cut and copy to agree with this one
 /// - (sync_atom, channel_id, epoch_claim, log_page) -> replica_position: cut back to the
@@ -52,6 +55,34 @@ struct append_reply {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, append_reply& x) {
   return f(caf::meta::type_name("append_reply"), x.verdict, x.promised, x.last_epoch, x.last_seq);
+}
+
+/// How long an owner waits for a replica's answer to an append before it counts the replica
+/// out of step.
+inline constexpr std::chrono::seconds replica_append_timeout{5};
+
+/// One append among several that a node's post relay sends a replica at once.
+struct replica_append {
+  std::string channel_id;
+  epoch_claim claim;
+  uint64_t prev_seq = 0;
+  replica_write write;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, replica_append& x) {
+  return f(caf::meta::type_name("replica_append"), x.channel_id, x.claim, x.prev_seq, x.write);
+}
+
+/// An append's answer within a batch: the reply, or the error.
+struct append_result {
+  append_reply reply;
+  caf::error error;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, append_result& x) {
+  return f(caf::meta::type_name("append_result"), x.reply, x.error);
 }
 
 /// A page of one replica's log for another to copy.

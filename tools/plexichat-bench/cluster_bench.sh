@@ -59,9 +59,13 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 if [ $ready != 1 ]; then echo "cluster_bench: the cluster did not form" >&2; exit 1; fi
+cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+before=()
+for p in "${pids[@]}"; do before+=("$(cpu "$p")"); done
 "$bench" --node 127.0.0.1:18581 --pid "${pids[0]}" "${spread[@]}" "$@"
 # Which nodes owned the channels: only an owner counts acks in its ack latency histogram.
 for i in 1 2 3; do
   acks=$(curl -s 127.0.0.1:1858$i/metrics | sed -n 's/^plexichat_ack_latency_seconds_count //p')
-  echo "cluster_bench: n$i acknowledged ${acks:-?} messages as a channel owner" >&2
+  used=$(( $(cpu "${pids[$((i - 1))]}") - ${before[$((i - 1))]} ))
+  echo "cluster_bench: n$i acknowledged ${acks:-?} messages as a channel owner, used $((used * 10)) ms of CPU" >&2
 done
