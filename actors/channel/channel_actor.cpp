@@ -1,5 +1,6 @@
 #include "actors/channel/channel_actor.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <optional>
@@ -12,6 +13,7 @@
 #include "actors/atoms.hpp"
 #include "actors/channel/channel_ledger.hpp"
 #include "actors/channel/channel_rules.hpp"
+#include "actors/channel/post_relay.hpp"
 #include "actors/channel/replica.hpp"
 #include "actors/channel/write_queue.hpp"
 #include "actors/cluster/cluster_view.hpp"
@@ -533,12 +535,27 @@ void fan_out(channel_actor* self, const storage::message_record& m) {
     return;
   }
   auto frame = wire::message_frame(m);
+  // Sessions on other nodes, by node: their node's relay gets the frame's text once for all.
+  std::vector<std::pair<caf::node_id, std::vector<caf::actor>>> remote;
   for (auto& [addr, sub] : self->state.subscribers) {
     if (sub.session.node() == self->node()) {
       self->send(sub.session, deliver_atom::value, m.channel_id, m.seq, frame);
-    } else {
-      // A session on another node: the frame's text crosses the network.
-      self->send(sub.session, deliver_atom::value, m.channel_id, m.seq, *frame);
+      continue;
+    }
+    auto node = sub.session.node();
+    auto i = std::find_if(remote.begin(), remote.end(), [&](auto& r) { return r.first == node; });
+    if (i == remote.end()) {
+      i = remote.insert(remote.end(), {node, {}});
+    }
+    i->second.push_back(sub.session);
+  }
+  for (auto& [node, sessions] : remote) {
+    if (auto relay = relay_on(self->state.ctx, node)) {
+      self->send(relay, deliver_atom::value, m.channel_id, m.seq, *frame, std::move(sessions));
+      continue;
+    }
+    for (auto& s : sessions) {  // no relay known there (yet): the text crosses once per session
+      self->send(s, deliver_atom::value, m.channel_id, m.seq, *frame);
     }
   }
   self->state.ctx->metrics->messages_delivered.Increment(

@@ -14,6 +14,7 @@
 #include "actors/channel/channel_client.hpp"
 #include "actors/channel/replica.hpp"
 #include "actors/cluster/cluster_view.hpp"
+#include "actors/wire.hpp"
 
 namespace plexichat::actors::channel {
 
@@ -50,18 +51,19 @@ struct relay_state {
 
 using relay_actor = caf::stateful_actor<relay_state>;
 
-/// The relay of the node `node`, once connected; null before, or for a peer without one.
 caf::actor relay_of(relay_actor* self, const caf::node_id& node) {
-  auto view = self->state.ctx->cluster_view->get();
-  if (!view) {
-    return {};
-  }
-  for (const auto& [name, services] : view->peers) {
-    if (auto relay = services.find("posts"); relay && relay.node() == node) {
-      return relay;
+  return relay_on(self->state.ctx, node);
+}
+
+/// A message from a channel on another node for sessions here: one frame for all of them.
+void deliver_here(relay_actor* self, const std::string& cid, uint64_t seq, const std::string& text,
+                  const std::vector<caf::actor>& sessions) {
+  auto frame = std::make_shared<const std::string>(text);
+  for (const auto& s : sessions) {
+    if (s && s.node() == self->node()) {
+      self->send(s, deliver_atom::value, cid, seq, wire::frame{frame});
     }
   }
-  return {};
 }
 
 void send_batch(relay_actor* self, const caf::node_id& node, std::vector<queued_post> batch);
@@ -238,6 +240,10 @@ caf::behavior relay_behavior(relay_actor* self, node_context* ctx) {
         return relay(self, channel, request);
       },
       [self](post_atom, std::vector<relayed_post>& posts) { return dispatch(self, posts); },
+      [self](deliver_atom, const std::string& cid, uint64_t seq, const std::string& text,
+             const std::vector<caf::actor>& sessions) {
+        deliver_here(self, cid, seq, text, sessions);
+      },
       [self](append_atom, const caf::actor& replica, std::string& cid, const epoch_claim& claim,
              uint64_t prev_seq, replica_write& w) {
         replica_append a{std::move(cid), claim, prev_seq, std::move(w)};
@@ -251,6 +257,19 @@ caf::behavior relay_behavior(relay_actor* self, node_context* ctx) {
 
 caf::actor spawn_post_relay(caf::actor_system& sys, node_context* ctx) {
   return sys.spawn(relay_behavior, ctx);
+}
+
+caf::actor relay_on(const node_context* ctx, const caf::node_id& node) {
+  auto view = ctx->cluster_view != nullptr ? ctx->cluster_view->get() : nullptr;
+  if (!view) {
+    return {};
+  }
+  for (const auto& [name, services] : view->peers) {
+    if (auto relay = services.find("posts"); relay && relay.node() == node) {
+      return relay;
+    }
+  }
+  return {};
 }
 
 void add_post_relay_types(caf::actor_system_config& cfg) {

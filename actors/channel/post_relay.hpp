@@ -29,6 +29,9 @@
 ///   replica and sent with others as (append_atom, std::vector<replica_append>), which the
 ///   replica takes in one write. A batch unanswered within replica_append_timeout fails, and
 ///   so do the appends queued behind it
+/// - (deliver_atom, channel_id, seq, frame text, std::vector<caf::actor> sessions): a message
+///   for several sessions on this node, from a channel on another; the text crosses the
+///   network once, and the sessions share one frame
 namespace plexichat::actors::channel {
 
 /// A post for a channel actor on the node that receives the batch.
@@ -54,6 +57,9 @@ typename Inspector::result_type inspect(Inspector& f, post_outcome& x) {
 }
 
 caf::actor spawn_post_relay(caf::actor_system& sys, node_context* ctx);
+
+/// The post relay of the node `node`, once connected; null before, or without a cluster.
+caf::actor relay_on(const node_context* ctx, const caf::node_id& node);
 
 /// Registers the relay's batch types; add_channel_types calls it.
 void add_post_relay_types(caf::actor_system_config& cfg);
