@@ -20,9 +20,11 @@ namespace plexichat::actors::channel {
 
 namespace {
 
-/// Batches per node that may await their answers at once, and posts per batch.
+/// Batches per node that may await their answers at once, posts per batch, and appends per
+/// batch (each may carry many messages already: write_queue).
 constexpr std::size_t batches_in_flight = 4;
 constexpr std::size_t max_batch = 256;
+constexpr std::size_t max_append_batch = 64;
 
 using answer = caf::typed_response_promise<storage::message_record>;
 
@@ -31,9 +33,6 @@ struct queued_post {
   post_request request;
   answer rp;
 };
-
-/// Appends per replica per batch: each may carry many messages already (write_queue).
-constexpr std::size_t max_append_batch = 64;
 
 /// A channel owner's append for a replica on another node (send_write in channel_actor.cpp).
 struct queued_append {
@@ -51,10 +50,6 @@ struct relay_state {
 
 using relay_actor = caf::stateful_actor<relay_state>;
 
-caf::actor relay_of(relay_actor* self, const caf::node_id& node) {
-  return relay_on(self->state.ctx, node);
-}
-
 /// A message from a channel on another node for sessions here: one frame for all of them.
 void deliver_here(relay_actor* self, const std::string& cid, uint64_t seq, const std::string& text,
                   const std::vector<caf::actor>& sessions) {
@@ -66,14 +61,15 @@ void deliver_here(relay_actor* self, const std::string& cid, uint64_t seq, const
   }
 }
 
-void send_batch(relay_actor* self, const caf::node_id& node, std::vector<queued_post> batch);
+void send_batch(relay_actor* self, const caf::actor& relay, const caf::node_id& node,
+                std::vector<queued_post> batch);
 
 /// Sends `batch` to `node`'s relay, and the next batch once it is answered; without a relay
 /// there, each post goes to its channel actor directly.
 void flush(relay_actor* self, const caf::node_id& node, std::vector<queued_post> batch) {
   while (!batch.empty()) {
-    if (relay_of(self, node)) {
-      send_batch(self, node, std::move(batch));
+    if (auto relay = relay_on(self->state.ctx, node)) {
+      send_batch(self, relay, node, std::move(batch));
       return;
     }
     for (auto& p : batch) {
@@ -118,7 +114,8 @@ void request_batch(relay_actor* self, const caf::actor& dest, caf::duration time
           });
 }
 
-void send_batch(relay_actor* self, const caf::node_id& node, std::vector<queued_post> batch) {
+void send_batch(relay_actor* self, const caf::actor& relay, const caf::node_id& node,
+                std::vector<queued_post> batch) {
   std::vector<relayed_post> posts;
   std::vector<answer> answers;
   posts.reserve(batch.size());
@@ -128,8 +125,8 @@ void send_batch(relay_actor* self, const caf::node_id& node, std::vector<queued_
     answers.push_back(std::move(p.rp));
   }
   request_batch<post_atom, relayed_post, post_outcome>(
-      self, relay_of(self, node), caf::duration{remote_channel_timeout}, post_atom::value,
-      std::move(posts), std::move(answers),
+      self, relay, caf::duration{remote_channel_timeout}, post_atom::value, std::move(posts),
+      std::move(answers),
       [](answer& rp, post_outcome& out) {
         if (out.error) {
           rp.deliver(std::move(out.error));
