@@ -73,7 +73,7 @@ TEST_F(ReplicaBatchTest, EachAppendIsJudgedOnItsOwnAndTheTakenOnesAreStored) {
       {"c-b", by_n1, 0, messages("c-b", 1, 1)},
       {"c-a", by_n1, 2, messages("c-a", 3, 3)},  // follows the first, in the same batch
       {"c-b", by_n1, 5, messages("c-b", 6, 6)},  // a gap: the log ends at 1
-      {"c-a", epoch_claim{1, "n2"}, 3, messages("c-a", 4, 4)},  // a claim never granted
+      {"c-a", epoch_claim{1, "n2"}, 3, messages("c-a", 4, 4)},  // a rival claim for epoch 1
   });
   ASSERT_EQ(results.size(), 5U);
   for (std::size_t i = 0; i < results.size(); ++i) {
@@ -86,7 +86,8 @@ TEST_F(ReplicaBatchTest, EachAppendIsJudgedOnItsOwnAndTheTakenOnesAreStored) {
   EXPECT_EQ(results[2].reply.last_seq, 3U);
   EXPECT_EQ(results[3].reply.verdict, append_verdict::out_of_sync);
   EXPECT_EQ(results[3].reply.last_seq, 1U);
-  EXPECT_NE(results[4].reply.verdict, append_verdict::ok);
+  EXPECT_EQ(results[4].reply.verdict, append_verdict::fenced) << "n1 holds epoch 1";
+  EXPECT_EQ(results[4].reply.promised, by_n1);
   EXPECT_EQ(stored("c-a"), (std::vector<uint64_t>{1, 2, 3}));
   EXPECT_EQ(stored("c-b"), (std::vector<uint64_t>{1}));
 }
