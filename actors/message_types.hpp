@@ -36,6 +36,11 @@ typename Inspector::result_type inspect(Inspector& f, message_record& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, nonce_record& x) {
+  return f(caf::meta::type_name("nonce_record"), x.seq, x.created_at);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, message_page& x) {
   return f(caf::meta::type_name("message_page"), x.messages, x.has_more);
 }

@@ -23,4 +23,16 @@ void run_blocking(Self* self, const caf::actor& pool, Work work, OnDone on_done,
             [e = std::move(on_error)](caf::error& err) mutable { e(to_api_error(err)); });
 }
 
+/// As run_blocking, but the actor handles nothing else until `on_done` or `on_error` has run
+/// (CAF's await): for the rare step that must not be overtaken. The thread is not blocked.
+template <class Self, class Work, class OnDone, class OnError>
+void run_blocking_in_order(Self* self, const caf::actor& pool, Work work, OnDone on_done,
+                           OnError on_error) {
+  using result_type = decltype(work());
+  blocking_job job = [w = std::move(work)]() mutable { return caf::make_message(w()); };
+  self->request(pool, caf::infinite, run_atom::value, std::move(job))
+      .await([d = std::move(on_done)](result_type& x) mutable { d(std::move(x)); },
+             [e = std::move(on_error)](caf::error& err) mutable { e(to_api_error(err)); });
+}
+
 }  // namespace plexichat::actors

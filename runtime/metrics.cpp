@@ -43,6 +43,8 @@ node_metrics::node_metrics()
                                  "Message frames queued to subscribed sessions")),
       messages_deduplicated(counter(*registry_, "plexichat_messages_deduplicated_total",
                                     "Sends answered with an earlier message by nonce")),
+      nonce_disk_reads(counter(*registry_, "plexichat_nonce_disk_reads_total",
+                               "Sends whose nonce check had to read the disk")),
       ack_latency_seconds(latency(*registry_, "plexichat_ack_latency_seconds",
                                   "From a send reaching its channel to its acknowledgement")),
       channel_actors(gauge(*registry_, "plexichat_channel_actors", "Active channel actors")),

@@ -42,6 +42,7 @@ class node_metrics {
   prometheus::Counter& messages_received;
   prometheus::Counter& messages_delivered;
   prometheus::Counter& messages_deduplicated;
+  prometheus::Counter& nonce_disk_reads;
   prometheus::Histogram& ack_latency_seconds;
   prometheus::Gauge& channel_actors;
   prometheus::Counter& logins;

@@ -2,6 +2,7 @@
 
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
@@ -64,6 +65,14 @@ rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   if (name == name_of(column_family::messages) || name == name_of(column_family::nonces)) {
     options.memtable_insert_with_hint_prefix_extractor = std::make_shared<channel_of_key>();
+  }
+  if (name == name_of(column_family::nonces)) {
+    // Every send looks its nonce up (peek_nonce) and almost never finds it: bloom filters in
+    // the memtable and in each table answer "absent" from memory.
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    options.memtable_prefix_bloom_size_ratio = 0.02;
+    options.memtable_whole_key_filtering = true;
   }
   return options;
 }

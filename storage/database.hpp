@@ -90,10 +90,10 @@ class database {
 
   std::optional<nonce_record> find_nonce(std::string_view channel_id, std::string_view author_id,
                                          std::string_view nonce) const;
-  /// All nonces of a channel created at or after min_created_at: (author_id, nonce, record),
-  /// in key order.
-  std::vector<std::tuple<std::string, std::string, nonce_record>> channel_nonces(
-      std::string_view channel_id, int64_t min_created_at) const;
+  /// find_nonce from what is in memory (memtables, bloom filters, cached blocks): it never
+  /// reads the disk, so an actor may call it. `unknown` when the answer needs a disk read.
+  nonce_peek peek_nonce(std::string_view channel_id, std::string_view author_id,
+                        std::string_view nonce) const;
   /// Every revoked token: (jti, expires_at ms), in jti order.
   std::vector<std::pair<std::string, int64_t>> revocations() const;
   std::optional<std::string> get_meta(std::string_view key) const;

@@ -201,18 +201,22 @@ std::optional<nonce_record> database::find_nonce(std::string_view channel_id,
   return bytes ? decode_nonce(*bytes) : std::nullopt;
 }
 
-std::vector<std::tuple<std::string, std::string, nonce_record>> database::channel_nonces(
-    std::string_view channel_id, int64_t min_created_at) const {
-  std::vector<std::tuple<std::string, std::string, nonce_record>> nonces;
-  scan_prefix(*impl_, column_family::nonces, channel_id,
-              [&](std::string_view key, std::string_view value) {
-                auto parts = split_nonce_key(key);
-                auto record = decode_nonce(value);
-                if (parts && record && record->created_at >= min_created_at) {
-                  nonces.emplace_back(parts->author_id, parts->nonce, *record);
-                }
-              });
-  return nonces;
+nonce_peek database::peek_nonce(std::string_view channel_id, std::string_view author_id,
+                                std::string_view nonce) const {
+  rocksdb::ReadOptions memory_only;
+  memory_only.read_tier = rocksdb::kBlockCacheTier;
+  rocksdb::PinnableSlice value;
+  auto s = impl_->db->Get(memory_only, impl_->handle(column_family::nonces),
+                          nonce_key(channel_id, author_id, nonce), &value);
+  if (s.IsNotFound()) {
+    return {nonce_peek::result::absent, {}};
+  }
+  if (s.ok()) {
+    if (auto record = decode_nonce(value.ToStringView())) {
+      return {nonce_peek::result::found, *record};
+    }
+  }
+  return {};  // Incomplete: the answer is on disk; or unreadable, which find_nonce reports
 }
 
 std::vector<std::pair<std::string, int64_t>> database::revocations() const {

@@ -67,6 +67,13 @@ struct nonce_record {
   bool operator==(const nonce_record&) const = default;
 };
 
+/// What database::peek_nonce learnt without reading the disk.
+struct nonce_peek {
+  enum class result { absent, found, unknown };
+  result state = result::unknown;
+  nonce_record record;  ///< when found
+};
+
 /// One entry of the node's security audit log (actors/audit/). `mac` is the keyed BLAKE2b
 /// hash chaining it to the previous record; every other field is covered by it.
 struct audit_record {

@@ -31,12 +31,11 @@ namespace {
 struct channel_snapshot {
   std::vector<std::string> members;
   uint64_t last_seq = 0;
-  std::vector<nonce_entry> nonces;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, channel_snapshot& x) {
-  return f(x.members, x.last_seq, x.nonces);
+  return f(x.members, x.last_seq);
 }
 
 struct subscriber {
@@ -72,6 +71,7 @@ struct replication {
   epoch_claim claim;
   uint64_t incarnation = 0;         ///< this node's incarnation when it claimed the channel
   std::vector<replica_link> links;  ///< this node's own first
+  uint64_t stored_here = 0;         ///< where this node's copy ended at its last good append
   std::size_t quorum = 1;
   uint64_t next_id = 1;
   std::map<uint64_t, pending_write> pending;  ///< sent, waiting for the quorum
@@ -278,6 +278,17 @@ void settle(channel_actor* self, uint64_t id) {
   }
 }
 
+/// Lets the ledger forget the nonces that this node's store answers for from now on: those of
+/// committed messages that (in a cluster) this node's own copy holds.
+void forget_stored_nonces(channel_actor* self) {
+  auto& st = self->state;
+  auto through = st.ledger->committed_seq();
+  if (st.repl) {
+    through = std::min(through, st.repl->stored_here);
+  }
+  st.ledger->forget_nonces_through(through);
+}
+
 void on_append(channel_actor* self, uint64_t id, const std::string& node, const append_reply& a) {
   auto& st = self->state;
   if (st.failed) {
@@ -310,12 +321,16 @@ void on_append(channel_actor* self, uint64_t id, const std::string& node, const 
       if (i != r.pending.end()) {
         ++i->second.acks;
       }
+      if (node == node_name(self)) {
+        r.stored_here = std::max(r.stored_here, a.last_seq);
+      }
       break;
   }
   if (i != r.pending.end()) {
     --i->second.outstanding;
   }
   try_commit(self);
+  forget_stored_nonces(self);
   settle(self, id);
 }
 
@@ -604,6 +619,9 @@ void on_post_durable(channel_actor* self, bool ok, const storage::message_record
     return;
   }
   st.ledger->commit(m.seq);
+  if (!st.repl) {
+    forget_stored_nonces(self);
+  }
   st.ctx->metrics->messages_received.Increment();
   st.ctx->metrics->ack_latency_seconds.Observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
@@ -616,6 +634,30 @@ void on_post_durable(channel_actor* self, bool ok, const storage::message_record
   st.waiting_for_seq.erase(range.first, range.second);
 }
 
+/// Gives the send its seq and writes it; the promise is kept once it is durable.
+void assign_and_write(channel_actor* self, const post_request& req,
+                      caf::typed_response_promise<storage::message_record> rp) {
+  auto m = self->state.ledger->assign(req.author_id, req.author, req.content, req.nonce,
+                                      runtime::random_id("m"), runtime::now_ms());
+  replica_write w;
+  w.messages.push_back(m);
+  auto start = std::chrono::steady_clock::now();
+  write(self, std::move(w),
+        [self, m, rp, start](bool ok) { on_post_durable(self, ok, m, rp, start); });
+}
+
+/// Posts `req` unless the store says its nonce was used within the TTL.
+void post_unless_stored(channel_actor* self, const post_request& req,
+                        caf::typed_response_promise<storage::message_record> rp,
+                        const std::optional<storage::nonce_record>& stored) {
+  auto ttl_ms = self->state.ledger->nonce_ttl_ms();
+  if (stored && stored->created_at + ttl_ms >= runtime::now_ms()) {
+    answer_with_existing(self, stored->seq, std::move(rp));
+  } else {
+    assign_and_write(self, req, std::move(rp));
+  }
+}
+
 caf::result<storage::message_record> post(channel_actor* self, const post_request& req) {
   auto& st = self->state;
   auto& ledger = *st.ledger;
@@ -626,20 +668,45 @@ caf::result<storage::message_record> post(channel_actor* self, const post_reques
                : make_error(api_errc::not_found, "no such channel");
   }
   auto rp = self->make_response_promise<storage::message_record>();
-  auto now = runtime::now_ms();
-  if (!req.nonce.empty()) {
-    if (auto seq = ledger.find_nonce(req.author_id, req.nonce, now)) {
-      answer_with_existing(self, *seq, rp);
-      return rp;
-    }
+  if (req.nonce.empty()) {
+    assign_and_write(self, req, rp);
+    return rp;
   }
-  auto m = ledger.assign(req.author_id, req.author, req.content, req.nonce, runtime::random_id("m"),
-                         now);
-  replica_write w;
-  w.messages.push_back(m);
-  auto start = std::chrono::steady_clock::now();
-  write(self, std::move(w),
-        [self, m, rp, start](bool ok) { on_post_durable(self, ok, m, rp, start); });
+  // The ledger knows the nonces of messages this node's store may not hold yet; the store
+  // knows the rest. Its memory (bloom filters, memtable) almost always answers; when the
+  // answer is on disk, the channel reads it on the blocking pool and takes no other message
+  // meanwhile, so that no later send overtakes this one.
+  if (auto seq = ledger.find_nonce(req.author_id, req.nonce, runtime::now_ms())) {
+    answer_with_existing(self, *seq, rp);
+    return rp;
+  }
+  auto* db = st.ctx->db;
+  auto cid = channel_id(self);
+  auto peek = db->peek_nonce(cid, req.author_id, req.nonce);
+  switch (peek.state) {
+    case storage::nonce_peek::result::absent:
+      assign_and_write(self, req, rp);
+      break;
+    case storage::nonce_peek::result::found:
+      post_unless_stored(self, req, rp, peek.record);
+      break;
+    case storage::nonce_peek::result::unknown:
+      st.ctx->metrics->nonce_disk_reads.Increment();
+      run_blocking_in_order(
+          self, st.ctx->blocking,
+          [db, cid, req] {
+            return db->find_nonce(cid, req.author_id, req.nonce).value_or(storage::nonce_record{});
+          },
+          [self, req, rp](storage::nonce_record rec) mutable {
+            if (self->state.failed) {
+              rp.deliver(not_written(self));
+              return;
+            }
+            post_unless_stored(self, req, rp, rec.seq == 0 ? std::nullopt : std::optional{rec});
+          },
+          [rp](api_error e) mutable { rp.deliver(make_error(e.code, e.message)); });
+      break;
+  }
   return rp;
 }
 
@@ -786,7 +853,6 @@ void on_tick(channel_actor* self) {
       std::chrono::duration_cast<std::chrono::milliseconds>(st.ctx->config->channels.idle_stop)
           .count();
   auto now = runtime::now_ms();
-  st.ledger->prune_nonces(now);
   if (st.repl) {
     follow_placement(self);
     if (st.failed) {
@@ -908,7 +974,7 @@ caf::behavior running(channel_actor* self) {
   return counted(self, self->state.probe, std::move(handlers));
 }
 
-/// Reads the channel's members, last seq and recent nonces, then serves.
+/// Reads the channel's members and last seq, then serves.
 void load_and_serve(channel_actor* self, storage::channel_record record) {
   auto* ctx = self->state.ctx;
   auto* db = ctx->db;
@@ -918,17 +984,14 @@ void load_and_serve(channel_actor* self, storage::channel_record record) {
           .count();
   run_blocking(
       self, ctx->blocking,
-      [db, cid, ttl_ms] {
+      [db, cid] {
         channel_snapshot s;
         s.members = db->channel_members(cid);
         s.last_seq = db->last_seq(cid);
-        for (auto& [author, nonce, rec] : db->channel_nonces(cid, runtime::now_ms() - ttl_ms)) {
-          s.nonces.push_back({author, nonce, rec.seq, rec.created_at});
-        }
         return s;
       },
       [self, record, ttl_ms](channel_snapshot s) mutable {
-        self->state.ledger.emplace(std::move(record), s.members, s.last_seq, s.nonces, ttl_ms);
+        self->state.ledger.emplace(std::move(record), s.members, s.last_seq, ttl_ms);
         touch(self);
         self->set_default_handler(caf::print_and_drop);
         self->become(running(self));

@@ -4,16 +4,12 @@ namespace plexichat::actors::channel {
 
 channel_ledger::channel_ledger(storage::channel_record record,
                                const std::vector<std::string>& members, uint64_t last_seq,
-                               const std::vector<nonce_entry>& nonces, int64_t nonce_ttl_ms)
+                               int64_t nonce_ttl_ms)
     : record_(std::move(record)),
       members_(members.begin(), members.end()),
       committed_(last_seq),
       assigned_(last_seq),
-      nonce_ttl_ms_(nonce_ttl_ms) {
-  for (const auto& n : nonces) {
-    nonces_.insert_or_assign(nonce_key(n.author_id, n.nonce), nonce_value{n.seq, n.created_at});
-  }
-}
+      nonce_ttl_ms_(nonce_ttl_ms) {}
 
 bool channel_ledger::is_member(std::string_view user_id) const {
   return members_.count(std::string{user_id}) > 0;
@@ -47,7 +43,9 @@ storage::message_record channel_ledger::assign(const std::string& author_id,
   storage::message_record m{message_id, record_.id, ++assigned_, author_id,
                             author,     content,    now_ms,      nonce};
   if (!nonce.empty()) {
-    nonces_.insert_or_assign(nonce_key(author_id, nonce), nonce_value{m.seq, now_ms});
+    auto key = nonce_key(author_id, nonce);
+    nonces_.insert_or_assign(key, nonce_value{m.seq, now_ms});
+    nonce_order_.emplace_back(m.seq, std::move(key));
   }
   return m;
 }
@@ -59,23 +57,26 @@ void channel_ledger::commit(uint64_t seq) {
 }
 
 void channel_ledger::abandon_uncommitted() {
-  for (auto i = nonces_.begin(); i != nonces_.end();) {
-    i = i->second.seq > committed_ ? nonces_.erase(i) : std::next(i);
+  while (!nonce_order_.empty() && nonce_order_.back().first > committed_) {
+    forget(nonce_order_.back());
+    nonce_order_.pop_back();
   }
   assigned_ = committed_;
 }
 
-std::size_t channel_ledger::prune_nonces(int64_t now_ms) {
-  std::size_t n = 0;
-  for (auto i = nonces_.begin(); i != nonces_.end();) {
-    if (i->second.created_at + nonce_ttl_ms_ < now_ms) {
-      i = nonces_.erase(i);
-      ++n;
-    } else {
-      ++i;
-    }
+void channel_ledger::forget_nonces_through(uint64_t seq) {
+  while (!nonce_order_.empty() && nonce_order_.front().first <= seq) {
+    forget(nonce_order_.front());
+    nonce_order_.pop_front();
   }
-  return n;
+}
+
+void channel_ledger::forget(const std::pair<uint64_t, std::string>& entry) {
+  // The key may have been given out again (its first use expired): keep the newer one.
+  auto i = nonces_.find(entry.second);
+  if (i != nonces_.end() && i->second.seq == entry.first) {
+    nonces_.erase(i);
+  }
 }
 
 std::string channel_ledger::nonce_key(std::string_view author_id, std::string_view nonce) {

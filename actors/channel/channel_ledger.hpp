@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,27 +14,16 @@
 
 namespace plexichat::actors::channel {
 
-/// A nonce remembered for idempotent sends: who sent it, what it was, what it got.
-struct nonce_entry {
-  std::string author_id;
-  std::string nonce;
-  uint64_t seq = 0;
-  int64_t created_at = 0;
-};
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, nonce_entry& x) {
-  return f(x.author_id, x.nonce, x.seq, x.created_at);
-}
-
-/// The logic of one channel, without an actor: members, sequence assignment and the nonces
-/// of the last `nonce_ttl_ms`. Seqs are handed out by assign() in order and become durable
-/// in the same order (commit()); assigned but uncommitted seqs are never shown to readers.
+/// The logic of one channel, without an actor: members and sequence assignment. Seqs are
+/// handed out by assign() in order and become durable in the same order (commit()); assigned
+/// but uncommitted seqs are never shown to readers. For idempotent sends it remembers the
+/// nonces whose message this node's store may not hold yet; the store answers for the rest
+/// (storage::database::peek_nonce), so memory does not grow with a day of nonces.
 /// Owned by the channel's actor; not thread-safe.
 class channel_ledger {
  public:
   channel_ledger(storage::channel_record record, const std::vector<std::string>& members,
-                 uint64_t last_seq, const std::vector<nonce_entry>& nonces, int64_t nonce_ttl_ms);
+                 uint64_t last_seq, int64_t nonce_ttl_ms);
 
   const storage::channel_record& record() const { return record_; }
   /// Replaces the record (after a rename is durable); the id and owner stay.
@@ -52,7 +42,8 @@ class channel_ledger {
   /// The highest seq handed out (durable or in flight).
   uint64_t assigned_seq() const { return assigned_; }
 
-  /// The seq an earlier send by `author_id` with this nonce got, if within the TTL.
+  /// The seq an earlier send by `author_id` with this nonce got, if within the TTL and not
+  /// yet forgotten; nullopt means "ask the store", not "new".
   std::optional<uint64_t> find_nonce(std::string_view author_id, std::string_view nonce,
                                      int64_t now_ms) const;
 
@@ -67,12 +58,15 @@ class channel_ledger {
   /// Forgets every seq assigned after the last durable one (their write failed).
   void abandon_uncommitted();
 
-  /// Drops nonces older than the TTL; returns how many.
-  std::size_t prune_nonces(int64_t now_ms);
+  /// Forgets the nonces of seqs up to `seq`, once this node's store holds those messages
+  /// (and their nonces) and answers for them.
+  void forget_nonces_through(uint64_t seq);
   std::size_t nonce_count() const { return nonces_.size(); }
+  int64_t nonce_ttl_ms() const { return nonce_ttl_ms_; }
 
  private:
   static std::string nonce_key(std::string_view author_id, std::string_view nonce);
+  void forget(const std::pair<uint64_t, std::string>& entry);
 
   storage::channel_record record_;
   std::unordered_set<std::string> members_;
@@ -84,6 +78,8 @@ class channel_ledger {
     int64_t created_at;
   };
   std::unordered_map<std::string, nonce_value> nonces_;
+  /// (seq, key) of every remembered nonce, in assignment (so seq) order.
+  std::deque<std::pair<uint64_t, std::string>> nonce_order_;
 };
 
 }  // namespace plexichat::actors::channel

@@ -15,9 +15,8 @@ storage::channel_record channel_rec(bool is_private) {
   return {"c1", "general", "topic", is_private, "owner", 1};
 }
 
-channel_ledger make_ledger(uint64_t last_seq = 0, std::vector<nonce_entry> nonces = {},
-                           bool is_private = false) {
-  return channel_ledger{channel_rec(is_private), {"owner", "bob"}, last_seq, nonces, kTtl};
+channel_ledger make_ledger(uint64_t last_seq = 0, bool is_private = false) {
+  return channel_ledger{channel_rec(is_private), {"owner", "bob"}, last_seq, kTtl};
 }
 
 uint64_t assign_seq(channel_ledger& ledger, const std::string& author = "bob",
@@ -89,13 +88,15 @@ TEST(ChannelLedgerTest, AbandonResetsAssignedAndForgetsUncommittedNonces) {
   EXPECT_EQ(ledger.find_nonce("bob", "b", kNow), 12u);
 }
 
-TEST(ChannelLedgerTest, AbandonKeepsNoncesLoadedFromStorage) {
-  auto ledger = make_ledger(5, {{"bob", "old", 5, kNow}});
+TEST(ChannelLedgerTest, AbandonKeepsCommittedNonces) {
+  auto ledger = make_ledger(5);
+  EXPECT_EQ(assign_seq(ledger, "bob", "old"), 6u);
+  ledger.commit(6);
   assign_seq(ledger, "bob", "new");
   ledger.abandon_uncommitted();
-  EXPECT_EQ(ledger.find_nonce("bob", "old", kNow), 5u);
+  EXPECT_EQ(ledger.find_nonce("bob", "old", kNow), 6u);
   EXPECT_EQ(ledger.find_nonce("bob", "new", kNow), std::nullopt);
-  EXPECT_EQ(ledger.assigned_seq(), 5u);
+  EXPECT_EQ(ledger.assigned_seq(), 6u);
 }
 
 TEST(ChannelLedgerTest, FindNonceWithinTtlOnly) {
@@ -133,24 +134,34 @@ TEST(ChannelLedgerTest, NonceKeysDoNotRunTogether) {
   EXPECT_EQ(ledger.find_nonce("abc", "", kNow), std::nullopt);
 }
 
-TEST(ChannelLedgerTest, NoncesFromStorageAreFound) {
-  auto ledger = make_ledger(9, {{"bob", "x", 4, kNow - 10}, {"owner", "y", 9, kNow}});
-  EXPECT_EQ(ledger.nonce_count(), 2u);
-  EXPECT_EQ(ledger.find_nonce("bob", "x", kNow), 4u);
-  EXPECT_EQ(ledger.find_nonce("owner", "y", kNow), 9u);
-  EXPECT_EQ(ledger.find_nonce("bob", "y", kNow), std::nullopt);
+TEST(ChannelLedgerTest, ForgetsNoncesOnceStoredInSeqOrder) {
+  auto ledger = make_ledger(3);
+  EXPECT_EQ(assign_seq(ledger, "bob", "a"), 4u);
+  EXPECT_EQ(assign_seq(ledger, "bob"), 5u);  // no nonce
+  EXPECT_EQ(assign_seq(ledger, "owner", "b"), 6u);
+  EXPECT_EQ(assign_seq(ledger, "bob", "c"), 7u);
+  ledger.forget_nonces_through(3);
+  EXPECT_EQ(ledger.nonce_count(), 3u) << "nothing of this ledger's was stored through 3";
+  ledger.forget_nonces_through(6);
+  EXPECT_EQ(ledger.nonce_count(), 1u);
+  EXPECT_EQ(ledger.find_nonce("bob", "a", kNow), std::nullopt) << "the store answers now";
+  EXPECT_EQ(ledger.find_nonce("owner", "b", kNow), std::nullopt);
+  EXPECT_EQ(ledger.find_nonce("bob", "c", kNow), 7u);
+  ledger.forget_nonces_through(100);
+  EXPECT_EQ(ledger.nonce_count(), 0u);
+  ledger.forget_nonces_through(100);
+  EXPECT_EQ(ledger.nonce_count(), 0u);
 }
 
-TEST(ChannelLedgerTest, PruneDropsOnlyExpiredNonces) {
-  auto ledger = make_ledger(3, {{"bob", "a", 1, kNow}, {"bob", "b", 2, kNow + 500}});
-  assign_seq(ledger, "bob", "c", kNow + 1000);
-  EXPECT_EQ(ledger.prune_nonces(kNow + kTtl), 0u);
-  EXPECT_EQ(ledger.prune_nonces(kNow + kTtl + 1), 1u);
-  EXPECT_EQ(ledger.nonce_count(), 2u);
-  EXPECT_EQ(ledger.find_nonce("bob", "b", kNow + kTtl + 1), 2u);
-  EXPECT_EQ(ledger.prune_nonces(kNow + 5 * kTtl), 2u);
+TEST(ChannelLedgerTest, ForgettingAnExpiredUseKeepsTheNewerOne) {
+  auto ledger = make_ledger();
+  EXPECT_EQ(assign_seq(ledger, "bob", "n", kNow), 1u);
+  EXPECT_EQ(ledger.find_nonce("bob", "n", kNow + kTtl + 1), std::nullopt);
+  EXPECT_EQ(assign_seq(ledger, "bob", "n", kNow + kTtl + 1), 2u);
+  ledger.forget_nonces_through(1);
+  EXPECT_EQ(ledger.find_nonce("bob", "n", kNow + kTtl + 1), 2u);
+  ledger.forget_nonces_through(2);
   EXPECT_EQ(ledger.nonce_count(), 0u);
-  EXPECT_EQ(ledger.prune_nonces(kNow + 5 * kTtl), 0u);
 }
 
 TEST(ChannelLedgerTest, MembershipAddAndRemove) {
@@ -169,14 +180,14 @@ TEST(ChannelLedgerTest, MembershipAddAndRemove) {
 }
 
 TEST(ChannelLedgerTest, PublicChannelIsVisibleToEveryone) {
-  auto ledger = make_ledger(0, {}, false);
+  auto ledger = make_ledger(0, false);
   EXPECT_TRUE(ledger.can_view("owner"));
   EXPECT_TRUE(ledger.can_view("stranger"));
   EXPECT_FALSE(ledger.is_member("stranger"));
 }
 
 TEST(ChannelLedgerTest, PrivateChannelIsVisibleToMembersOnly) {
-  auto ledger = make_ledger(0, {}, true);
+  auto ledger = make_ledger(0, true);
   EXPECT_TRUE(ledger.can_view("owner"));
   EXPECT_TRUE(ledger.can_view("bob"));
   EXPECT_FALSE(ledger.can_view("stranger"));
@@ -187,7 +198,7 @@ TEST(ChannelLedgerTest, PrivateChannelIsVisibleToMembersOnly) {
 }
 
 TEST(ChannelLedgerTest, RecordIsKept) {
-  auto ledger = make_ledger(0, {}, true);
+  auto ledger = make_ledger(0, true);
   EXPECT_EQ(ledger.record(), channel_rec(true));
 }
 
