@@ -1,6 +1,7 @@
 #include "storage/database.hpp"
 
 #include <rocksdb/cache.h>
+#include <rocksdb/compaction_filter.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
@@ -12,6 +13,7 @@
 #include <charconv>
 
 #include "storage/database_impl.hpp"
+#include "storage/record_codec.hpp"
 
 namespace plexichat::storage {
 namespace {
@@ -57,7 +59,42 @@ class channel_of_key final : public rocksdb::SliceTransform {
   }
 };
 
-rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache>& cache,
+/// Drops nonces past their TTL when compaction rewrites them: they answer nothing any more.
+class expired_nonces final : public rocksdb::CompactionFilter {
+ public:
+  explicit expired_nonces(std::chrono::milliseconds ttl) : ttl_(ttl) {}
+  const char* Name() const override { return "plexichat.expired_nonces"; }
+  bool Filter(int /*level*/, const rocksdb::Slice& /*key*/, const rocksdb::Slice& value,
+              std::string* /*new_value*/, bool* /*value_changed*/) const override {
+    auto record = decode_nonce(value.ToStringView());
+    if (!record) {
+      return false;  // not ours to judge: keep it
+    }
+    auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count();
+    return record->created_at < now - ttl_.count();
+  }
+
+ private:
+  std::chrono::milliseconds ttl_;
+};
+
+class expired_nonces_factory final : public rocksdb::CompactionFilterFactory {
+ public:
+  explicit expired_nonces_factory(std::chrono::milliseconds ttl) : ttl_(ttl) {}
+  const char* Name() const override { return "plexichat.expired_nonces"; }
+  std::unique_ptr<rocksdb::CompactionFilter> CreateCompactionFilter(
+      const rocksdb::CompactionFilter::Context& /*context*/) override {
+    return std::make_unique<expired_nonces>(ttl_);
+  }
+
+ private:
+  std::chrono::milliseconds ttl_;
+};
+
+rocksdb::ColumnFamilyOptions family_options(const database_options& db_options,
+                                            const std::shared_ptr<rocksdb::Cache>& cache,
                                             std::string_view name) {
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
@@ -73,6 +110,10 @@ rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache
     options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
     options.memtable_prefix_bloom_size_ratio = 0.02;
     options.memtable_whole_key_filtering = true;
+    if (db_options.nonce_ttl.count() > 0) {
+      options.compaction_filter_factory =
+          std::make_shared<expired_nonces_factory>(db_options.nonce_ttl);
+    }
   }
   return options;
 }
@@ -105,7 +146,7 @@ status open_rocksdb(const database_options& options, database::impl& state) {
   state.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (auto& name : families_to_open(db_options, options.path)) {
-    descriptors.emplace_back(name, family_options(state.block_cache, name));
+    descriptors.emplace_back(name, family_options(options, state.block_cache, name));
   }
   rocksdb::DB* raw = nullptr;
   auto s = rocksdb::DB::Open(db_options, options.path, descriptors, &state.handles, &raw);
@@ -233,6 +274,18 @@ status database::write(std::vector<write_batch*> const& batches, bool sync) {
   }
   if (sync) {
     impl_->syncs.fetch_add(1, std::memory_order_relaxed);
+  }
+  return {};
+}
+
+status database::compact() {
+  rocksdb::CompactRangeOptions options;
+  options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  for (auto* family : impl_->handles) {
+    auto s = impl_->db->CompactRange(options, family, nullptr, nullptr);
+    if (!s.ok()) {
+      return to_status(s, impl_->path);
+    }
   }
   return {};
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -30,6 +31,9 @@ struct database_options {
   std::size_t block_cache_bytes = 32 << 20;
   /// Create the directory and database when missing; otherwise a missing one is an error.
   bool create_if_missing = true;
+  /// Nonces older than this no longer make a send idempotent; compaction drops them from
+  /// disk. Zero keeps them.
+  std::chrono::milliseconds nonce_ttl{0};
 };
 
 /// A page of the audit log in ascending seq; has_more: records after the page exist.
@@ -94,6 +98,9 @@ class database {
   /// reads the disk, so an actor may call it. `unknown` when the answer needs a disk read.
   nonce_peek peek_nonce(std::string_view channel_id, std::string_view author_id,
                         std::string_view nonce) const;
+  /// Compacts every column family now (blocking). Compaction also runs by itself as the
+  /// database grows; this is for tests and maintenance.
+  status compact();
   /// Every revoked token: (jti, expires_at ms), in jti order.
   std::vector<std::pair<std::string, int64_t>> revocations() const;
   std::optional<std::string> get_meta(std::string_view key) const;

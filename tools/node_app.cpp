@@ -140,7 +140,9 @@ std::optional<start_error> open_storage(node& n) {
   if (ec) {
     return start_error{"data directory " + n.config.data_dir + ": " + ec.message()};
   }
-  auto opened = storage::database::open({(fs::path{n.config.data_dir} / "db").string()});
+  storage::database_options options{(fs::path{n.config.data_dir} / "db").string()};
+  options.nonce_ttl = n.config.channels.nonce_ttl;
+  auto opened = storage::database::open(options);
   if (!opened.ok()) {
     return start_error{"data directory " + n.config.data_dir + ": " + opened.error().message};
   }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -196,6 +197,30 @@ TEST_F(message_log, peek_nonce_after_a_restart_never_misses_a_stored_nonce) {
         db_->peek_nonce("a", "u1", "m-" + std::to_string(seq)).state == nonce_peek::result::absent;
   }
   EXPECT_GT(absent, 1900u) << "unknown nonces are mostly answered from the bloom filter";
+}
+
+TEST(nonce_expiry, compaction_drops_nonces_past_their_ttl_and_keeps_the_rest) {
+  testing::temp_dir dir;
+  database_options options{dir.sub("db")};
+  options.nonce_ttl = std::chrono::hours{1};
+  auto opened = database::open(options);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  auto db = std::move(opened).value();
+  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  auto old = message("a", 1, "old");
+  old.created_at = now - 2 * 3600 * 1000;
+  auto recent = message("a", 2, "recent");
+  recent.created_at = now - 60 * 1000;
+  write_batch batch;
+  batch.put_message(old);
+  batch.put_message(recent);
+  ASSERT_TRUE(db->write(batch, true).ok());
+  ASSERT_TRUE(db->compact().ok());
+  EXPECT_FALSE(db->find_nonce("a", "u1", "old"));
+  EXPECT_EQ(db->find_nonce("a", "u1", "recent"), (nonce_record{2, recent.created_at}));
+  EXPECT_EQ(db->read_messages("a", {}, {}, 5).messages.size(), 2u) << "messages stay";
 }
 
 }  // namespace
