@@ -11,14 +11,24 @@
 
 namespace plexichat::actors {
 
+namespace detail {
+
+/// Sends `work` to the blocking pool; the caller chooses then() or await() on the answer.
+template <class Self, class Work>
+auto request_blocking(Self* self, const caf::actor& pool, Work work) {
+  blocking_job job = [w = std::move(work)]() mutable { return caf::make_message(w()); };
+  return self->request(pool, caf::infinite, run_atom::value, std::move(job));
+}
+
+}  // namespace detail
+
 /// Runs `work()` (which may block) on the node's blocking pool and then `on_done(result)` in
 /// the calling actor; `on_error(api_error)` if the pool could not run it (the node stopping).
 /// The actor goes on handling other messages meanwhile.
 template <class Self, class Work, class OnDone, class OnError>
 void run_blocking(Self* self, const caf::actor& pool, Work work, OnDone on_done, OnError on_error) {
   using result_type = decltype(work());
-  blocking_job job = [w = std::move(work)]() mutable { return caf::make_message(w()); };
-  self->request(pool, caf::infinite, run_atom::value, std::move(job))
+  detail::request_blocking(self, pool, std::move(work))
       .then([d = std::move(on_done)](result_type& x) mutable { d(std::move(x)); },
             [e = std::move(on_error)](caf::error& err) mutable { e(to_api_error(err)); });
 }
@@ -29,8 +39,7 @@ template <class Self, class Work, class OnDone, class OnError>
 void run_blocking_in_order(Self* self, const caf::actor& pool, Work work, OnDone on_done,
                            OnError on_error) {
   using result_type = decltype(work());
-  blocking_job job = [w = std::move(work)]() mutable { return caf::make_message(w()); };
-  self->request(pool, caf::infinite, run_atom::value, std::move(job))
+  detail::request_blocking(self, pool, std::move(work))
       .await([d = std::move(on_done)](result_type& x) mutable { d(std::move(x)); },
              [e = std::move(on_error)](caf::error& err) mutable { e(to_api_error(err)); });
 }

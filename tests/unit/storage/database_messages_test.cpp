@@ -177,8 +177,8 @@ TEST_F(message_log, peek_nonce_answers_from_the_memtable) {
 }
 
 // After a restart everything is on disk: a peek finds a nonce in the block cache or says
-// `unknown`; it never says `absent` for a nonce that is stored, and the bloom filters let it
-// say `absent` for ones that are not without a read.
+// `unknown` (and find_nonce then reads it); it never says `absent` for a nonce that is
+// stored, and the bloom filters let it say `absent` for ones that are not without a read.
 TEST_F(message_log, peek_nonce_after_a_restart_never_misses_a_stored_nonce) {
   std::vector<message_record> batch;
   for (uint64_t seq = 1; seq <= 2000; ++seq) {
@@ -192,6 +192,9 @@ TEST_F(message_log, peek_nonce_after_a_restart_never_misses_a_stored_nonce) {
     ASSERT_NE(peek.state, nonce_peek::result::absent) << seq;
     if (peek.state == nonce_peek::result::found) {
       EXPECT_EQ(peek.record.seq, seq);
+    } else {  // unknown: the disk has it
+      EXPECT_EQ(db_->find_nonce("a", "u1", "n-" + std::to_string(seq)),
+                (nonce_record{seq, static_cast<int64_t>(seq * 10)}));
     }
     absent +=
         db_->peek_nonce("a", "u1", "m-" + std::to_string(seq)).state == nonce_peek::result::absent;
