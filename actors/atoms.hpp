@@ -14,6 +14,7 @@ using create_atom = caf::atom_constant<caf::atom("create")>;
 using deliver_atom = caf::atom_constant<caf::atom("deliver")>;
 using disable_atom = caf::atom_constant<caf::atom("disable")>;
 using enroll_atom = caf::atom_constant<caf::atom("enroll")>;
+using fanout_atom = caf::atom_constant<caf::atom("fanout")>;
 using fetch_atom = caf::atom_constant<caf::atom("fetch")>;
 using frame_atom = caf::atom_constant<caf::atom("frame")>;
 using get_atom = caf::atom_constant<caf::atom("get")>;

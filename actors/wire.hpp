@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <nlohmann/json.hpp>
@@ -28,6 +30,15 @@ frame message_frame(const storage::message_record& m);
 /// `{"type": "error", "code", "message", "nonce"?}`.
 frame error_frame(const api_error& e, const std::string& nonce = {});
 
+/// The messages a channel fans out at once, shared by all its subscribers on this node: one
+/// actor message per session for every batch of committed messages, not one per message.
+struct delivery {
+  std::string channel_id;
+  std::vector<std::pair<uint64_t, frame>> frames;  ///< (seq, frame), in seq order
+};
+using delivery_ptr = std::shared_ptr<const delivery>;
+
 }  // namespace plexichat::actors::wire
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(plexichat::actors::wire::frame)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(plexichat::actors::wire::delivery_ptr)

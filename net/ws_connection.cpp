@@ -31,6 +31,12 @@ class ws_sink : public actors::session::session_sink {
     }
   }
 
+  void send(std::vector<actors::wire::frame> frames) override {
+    if (auto c = conn_.lock()) {
+      c->post_send(std::move(frames));
+    }
+  }
+
   void close(uint16_t code, std::string reason) override {
     if (auto c = conn_.lock()) {
       c->post_close(code, std::move(reason));
@@ -60,7 +66,6 @@ template <typename Stream>
 ws_connection<Stream>::ws_connection(Stream&& stream, std::shared_ptr<server_state> state)
     : ws_(to_ws_transport(std::move(stream))),
       state_(std::move(state)),
-      queue_(state_->ctx.config->limits.outbound_queue_frames),
       close_timer_(ws_.get_executor()),
       frames_(frame_bucket(state_->ctx.config->rate_limits.ws_frames)) {
   state_->connections.fetch_add(1);
@@ -91,6 +96,7 @@ void ws_connection<Stream>::run(beast::http::request<beast::http::string_body> r
       res.set(beast::http::field::strict_transport_security, hsts_value);
     }
   }));
+  ws_.next_layer().set_owner(this->weak_from_this());
   ws_.async_accept(req,
                    beast::bind_front_handler(&ws_connection::on_accept, this->shared_from_this()));
 }
@@ -166,7 +172,19 @@ template <typename Stream>
 void ws_connection<Stream>::post_send(actors::wire::frame frame) {
   boost::asio::post(ws_.get_executor(),
                     [self = this->shared_from_this(), f = std::move(frame)]() mutable {
-                      self->on_send(std::move(f));
+                      self->enqueue(std::move(f));
+                    });
+}
+
+template <typename Stream>
+void ws_connection<Stream>::post_send(std::vector<actors::wire::frame> frames) {
+  boost::asio::post(ws_.get_executor(),
+                    [self = this->shared_from_this(), fs = std::move(frames)]() mutable {
+                      for (auto& f : fs) {
+                        if (!self->enqueue(std::move(f))) {
+                          return;
+                        }
+                      }
                     });
 }
 
@@ -179,46 +197,19 @@ void ws_connection<Stream>::post_close(uint16_t code, std::string reason) {
 }
 
 template <typename Stream>
-void ws_connection<Stream>::on_send(actors::wire::frame frame) {
+bool ws_connection<Stream>::enqueue(actors::wire::frame frame) {
   if (closing_ || closed_) {
-    return;
+    return false;
   }
-  if (!queue_.push(std::move(frame))) {
+  auto& out = ws_.next_layer();
+  if (out.frames_waiting() >= state_->ctx.config->limits.outbound_queue_frames) {
     state_->ctx.metrics->ws_closed_slow_consumer.Increment();
     start_close(close_slow_consumer, "slow consumer: reconnect and resubscribe with after_seq",
                 false);
-    return;
+    return false;
   }
-  queued_.store(queue_.size(), std::memory_order_relaxed);
-  if (!writing_) {
-    do_write();
-  }
-}
-
-template <typename Stream>
-void ws_connection<Stream>::do_write() {
-  writing_ = true;
-  // Hold this frame back while more wait behind it; the last one sends them all.
-  ws_.next_layer().hold(queue_.size() > 1);
-  ws_.text(true);
-  ws_.async_write(boost::asio::buffer(*queue_.front()),
-                  beast::bind_front_handler(&ws_connection::on_write, this->shared_from_this()));
-}
-
-template <typename Stream>
-void ws_connection<Stream>::on_write(beast::error_code ec, std::size_t) {
-  writing_ = false;
-  if (ec) {
-    return on_closed();
-  }
-  queue_.pop();
-  queued_.store(queue_.size(), std::memory_order_relaxed);
-  if (!queue_.empty()) {
-    return do_write();
-  }
-  if (closing_) {
-    do_close();
-  }
+  out.send_text(std::move(frame));
+  return true;
 }
 
 template <typename Stream>
@@ -227,10 +218,8 @@ void ws_connection<Stream>::start_close(uint16_t code, std::string reason, bool 
     return;
   }
   closing_ = true;
-  close_code_ = code;
-  close_reason_ = reason.substr(0, max_close_reason);
   if (!flush) {
-    queue_.clear(writing_);
+    ws_.next_layer().drop_queued_frames();
   }
   // A client that stops reading never completes our write: give up on it after a while.
   close_timer_.expires_after(std::chrono::seconds{5});
@@ -240,20 +229,14 @@ void ws_connection<Stream>::start_close(uint16_t code, std::string reason, bool 
       transport_socket(self->ws_.next_layer().next_layer()).close(ignored);
     }
   });
-  if (!writing_) {
-    do_close();
-  }
+  // The close frame goes after the frames still queued.
+  do_close(code, reason.substr(0, max_close_reason));
 }
 
 template <typename Stream>
-void ws_connection<Stream>::do_close() {
-  if (close_sent_) {
-    return;
-  }
-  close_sent_ = true;
-  ws_.next_layer().hold(false);
-  websocket::close_reason cr{close_code_};
-  cr.reason = close_reason_;
+void ws_connection<Stream>::do_close(uint16_t code, std::string reason) {
+  websocket::close_reason cr{code};
+  cr.reason = std::move(reason);
   // The read loop sees the client's answering close frame and ends the connection.
   ws_.async_close(cr, [self = this->shared_from_this()](beast::error_code) {});
 }
@@ -265,6 +248,7 @@ void ws_connection<Stream>::on_closed() {
   }
   closed_ = true;
   close_timer_.cancel();
+  ws_.next_layer().discard();
   state_->remove_ws(registry_id_);
   if (session_) {
     caf::anon_send(session_, actors::closed_atom::value);

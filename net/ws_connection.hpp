@@ -13,8 +13,7 @@
 #include <caf/actor.hpp>
 
 #include "actors/wire.hpp"
-#include "net/coalescing_stream.hpp"
-#include "net/outbound_queue.hpp"
+#include "net/send_stream.hpp"
 #include "net/server_state.hpp"
 #include "net/stream_types.hpp"
 #include "net/ws_link.hpp"
@@ -23,12 +22,13 @@
 namespace plexichat::net {
 
 /// One client WebSocket (/api/v1/ws), paired with a session actor. Reads frames, parses
-/// them and hands them to the actor; writes what the actor sends, one write in flight and a
-/// bounded queue behind it; the frames queued at once go out in one write
-/// (coalescing_stream). All members are touched only on the connection's strand; the
-/// actor reaches it through post_send/post_close, which post onto that strand. Frames
-/// beyond rate_limits.ws_frames close the connection with 4008. Stream is plain_stream or
-/// tls_stream, taken over from the http_connection that read the upgrade request.
+/// them and hands them to the actor; writes what the actor sends through send_stream (one
+/// write in flight, the frames queued meanwhile go out together in the next), at most
+/// limits.outbound_queue_frames waiting, or the connection closes with 4009. All members are
+/// touched only on the connection's strand; the actor reaches it through post_send/post_close,
+/// which post onto that strand. Frames beyond rate_limits.ws_frames close the connection with 4008.
+/// Stream is plain_stream or tls_stream, taken over from the http_connection that read the upgrade
+/// request.
 template <typename Stream>
 class ws_connection : public ws_link, public std::enable_shared_from_this<ws_connection<Stream>> {
  public:
@@ -40,41 +40,35 @@ class ws_connection : public ws_link, public std::enable_shared_from_this<ws_con
 
   /// Thread-safe: queue a frame / close with a code after the queued frames.
   void post_send(actors::wire::frame frame) override;
+  void post_send(std::vector<actors::wire::frame> frames) override;
   void post_close(uint16_t code, std::string reason) override;
   void abandon() override { on_closed(); }
-  std::size_t queued() const override { return queued_.load(std::memory_order_relaxed); }
+  std::size_t queued() const override { return ws_.next_layer().frames_waiting(); }
 
  private:
   void on_accept(boost::beast::error_code ec);
   void do_read();
   void on_read(boost::beast::error_code ec, std::size_t bytes);
-  void on_send(actors::wire::frame frame);
-  void do_write();
-  void on_write(boost::beast::error_code ec, std::size_t bytes);
+  /// Queues a frame; false (and the connection closing) when it cannot be sent.
+  bool enqueue(actors::wire::frame frame);
   void start_close(uint16_t code, std::string reason, bool flush);
-  void do_close();
+  void do_close(uint16_t code, std::string reason);
   void on_closed();
   bool over_rate();
 
-  boost::beast::websocket::stream<coalescing_stream<ws_transport<Stream>>> ws_;
+  boost::beast::websocket::stream<send_stream<ws_transport<Stream>>> ws_;
   /// Frames are read a chunk at a time into chunk_, so that an idle connection's pending
   /// read holds no buffer of its own; a message longer than one chunk is gathered in
   /// message_, which is released once it is handed on.
   std::array<char, 512> chunk_;
   std::string message_;
   std::shared_ptr<server_state> state_;
-  outbound_queue queue_;
-  std::atomic<std::size_t> queued_{0};
   boost::asio::steady_timer close_timer_;
   std::optional<runtime::token_bucket> frames_;  ///< none when rate_limits.ws_frames.rate is 0
   caf::actor session_;
   uint64_t registry_id_ = 0;
-  bool writing_ = false;
   bool closing_ = false;
-  bool close_sent_ = false;
   bool closed_ = false;
-  uint16_t close_code_ = 1000;
-  std::string close_reason_;
 };
 
 }  // namespace plexichat::net

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "actors/wire.hpp"
 
@@ -19,6 +20,8 @@ class ws_link {
   virtual void abandon() = 0;
   /// Queues a frame; a full queue closes the connection with 4009.
   virtual void post_send(actors::wire::frame frame) = 0;
+  /// Queues frames, in order; they go to the socket together.
+  virtual void post_send(std::vector<actors::wire::frame> frames) = 0;
   /// Closes with `code` after the frames already queued.
   virtual void post_close(uint16_t code, std::string reason) = 0;
   /// Frames queued and not yet written.

@@ -92,6 +92,8 @@ struct channel_state {
   caf::actor registry;
   std::optional<channel_ledger> ledger;
   std::map<caf::actor_addr, subscriber> subscribers;
+  std::vector<std::pair<uint64_t, wire::frame>> fan_out;  ///< committed, not yet sent to them
+  bool fan_out_scheduled = false;                         ///< a fanout_atom is on its way
   durable_writes writes;
   std::optional<replication> repl;  ///< in a cluster, once the channel's epoch is claimed
   std::multimap<uint64_t, caf::typed_response_promise<storage::message_record>> waiting_for_seq;
@@ -132,6 +134,8 @@ const std::string& node_name(channel_actor* self) {
   return self->state.ctx->config->name;
 }
 
+void flush_fan_out(channel_actor* self);
+
 /// Stops the channel: what is in flight is answered unavailable (never acknowledged), and
 /// subscribers learn that they lost the channel, or, in a cluster, that it moved (they
 /// subscribe again through placement).
@@ -140,6 +144,7 @@ void stop_channel(channel_actor* self, const std::string& why, bool moved) {
   if (st.failed) {
     return;
   }
+  flush_fan_out(self);  // committed messages reach the subscribers before the news of the stop
   st.failed = true;
   st.stopped_because = why;
   auto cid = channel_id(self);
@@ -545,16 +550,25 @@ caf::result<bool> persist(channel_actor* self, replica_write w, std::function<vo
   return rp;
 }
 
-void fan_out(channel_actor* self, const storage::message_record& m) {
-  if (self->state.subscribers.empty()) {
+/// Sends the committed messages gathered since the last flush to every subscriber: each
+/// local session gets one actor message with all of them (one allocation shared by all), and
+/// each other node's relay the text of each, once for all its sessions.
+void flush_fan_out(channel_actor* self) {
+  auto& st = self->state;
+  st.fan_out_scheduled = false;
+  if (st.fan_out.empty()) {
     return;
   }
-  auto frame = wire::message_frame(m);
-  // Sessions on other nodes, by node: their node's relay gets the frame's text once for all.
+  auto batch = std::make_shared<wire::delivery>();
+  batch->channel_id = channel_id(self);
+  batch->frames = std::move(st.fan_out);
+  st.fan_out.clear();
+  wire::delivery_ptr shared = batch;
+  // Sessions on other nodes, by node: their node's relay gets each frame's text once for all.
   std::vector<std::pair<caf::node_id, std::vector<caf::actor>>> remote;
-  for (auto& [addr, sub] : self->state.subscribers) {
+  for (auto& [addr, sub] : st.subscribers) {
     if (sub.session.node() == self->node()) {
-      self->send(sub.session, deliver_atom::value, m.channel_id, m.seq, frame);
+      self->send(sub.session, deliver_atom::value, shared);
       continue;
     }
     auto node = sub.session.node();
@@ -565,16 +579,33 @@ void fan_out(channel_actor* self, const storage::message_record& m) {
     i->second.push_back(sub.session);
   }
   for (auto& [node, sessions] : remote) {
-    if (auto relay = relay_on(self->state.ctx, node)) {
-      self->send(relay, deliver_atom::value, m.channel_id, m.seq, *frame, std::move(sessions));
-      continue;
-    }
-    for (auto& s : sessions) {  // no relay known there (yet): the text crosses once per session
-      self->send(s, deliver_atom::value, m.channel_id, m.seq, *frame);
+    auto relay = relay_on(st.ctx, node);
+    for (auto& [seq, frame] : shared->frames) {
+      if (relay) {
+        self->send(relay, deliver_atom::value, shared->channel_id, seq, *frame, sessions);
+        continue;
+      }
+      for (auto& s : sessions) {  // no relay known there (yet): the text crosses once per session
+        self->send(s, deliver_atom::value, shared->channel_id, seq, *frame);
+      }
     }
   }
-  self->state.ctx->metrics->messages_delivered.Increment(
-      static_cast<double>(self->state.subscribers.size()));
+  st.ctx->metrics->messages_delivered.Increment(
+      static_cast<double>(st.subscribers.size() * shared->frames.size()));
+}
+
+/// Queues a committed message for its subscribers. The flush is a message to the channel
+/// itself, so the commits of one group (which reach the channel back to back) go out together.
+void fan_out(channel_actor* self, const storage::message_record& m) {
+  auto& st = self->state;
+  if (st.subscribers.empty()) {
+    return;
+  }
+  st.fan_out.emplace_back(m.seq, wire::message_frame(m));
+  if (!st.fan_out_scheduled) {
+    st.fan_out_scheduled = true;
+    self->send(self, fanout_atom::value);
+  }
 }
 
 /// Answers a repeated nonce with the message it first produced.
@@ -961,6 +992,7 @@ caf::behavior running(channel_actor* self) {
         return history(self, user_id, q);
       },
       [self](committed_atom, uint64_t id, bool ok) { self->state.writes.on_committed(id, ok); },
+      [self](fanout_atom) { flush_fan_out(self); },
       [self](tick_atom) { on_tick(self); },
       [self](stop_atom) {
         bool stop = is_idle(self);

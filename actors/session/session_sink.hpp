@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <caf/allowed_unsafe_message_type.hpp>
 
@@ -19,6 +20,8 @@ class session_sink {
   /// Queues a text frame. When the connection's bounded queue is full, the net layer closes
   /// it with 4009 (slow consumer) instead.
   virtual void send(wire::frame frame) = 0;
+  /// Queues frames, in order, as one hand-over to the connection.
+  virtual void send(std::vector<wire::frame> frames) = 0;
   /// Closes the socket with `code` after the frames already queued.
   virtual void close(uint16_t code, std::string reason) = 0;
   /// Frames queued and not yet written; the session paces history replays by it.

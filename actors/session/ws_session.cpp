@@ -122,8 +122,9 @@ void authenticate_session(session_actor* self, const client_frame& f) {
 }
 
 void send_held(session_actor* self, subscription& sub) {
-  for (auto& frame : sub.finish_replay()) {
-    self->state.sink->send(std::move(frame));
+  auto held = sub.finish_replay();
+  if (!held.empty()) {
+    self->state.sink->send(std::move(held));
   }
 }
 
@@ -357,6 +358,29 @@ void on_deliver(session_actor* self, const std::string& cid, uint64_t seq,
   }
 }
 
+/// A channel's batch of live messages: the ones due go to the socket in one call.
+void on_deliver_batch(session_actor* self, const wire::delivery& batch) {
+  auto& st = self->state;
+  auto i = st.subs.find(batch.channel_id);
+  if (i == st.subs.end()) {
+    return;
+  }
+  std::vector<wire::frame> due;
+  due.reserve(batch.frames.size());
+  for (const auto& [seq, frame] : batch.frames) {
+    if (i->second.on_live(seq, frame)) {
+      due.push_back(frame);
+    }
+  }
+  if (!due.empty()) {
+    st.sink->send(std::move(due));
+  }
+  if (i->second.held() > st.ctx->config->limits.outbound_queue_frames) {
+    st.ctx->metrics->ws_closed_slow_consumer.Increment();
+    close(self, close_slow_consumer, "too far behind; resubscribe with after_seq");
+  }
+}
+
 void leave_all(session_actor* self) {
   auto& st = self->state;
   for (auto& [cid, sub] : st.subs) {
@@ -393,6 +417,7 @@ caf::behavior session_behavior(session_actor* self, node_context* ctx, sink_ptr 
   });
   caf::behavior handlers{
       [self](frame_atom, parsed_frame& pf) { handle(self, pf); },
+      [self](deliver_atom, const wire::delivery_ptr& batch) { on_deliver_batch(self, *batch); },
       [self](deliver_atom, const std::string& cid, uint64_t seq, const wire::frame& frame) {
         on_deliver(self, cid, seq, frame);
       },

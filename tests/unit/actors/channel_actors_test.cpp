@@ -199,20 +199,29 @@ TEST_F(ChannelActorsTest, SubscriberGetsEveryPostInSeqOrder) {
   for (int i = 0; i < 10; ++i) {
     post_ok(cid, i % 2 == 0 ? kOwner : "bob", "live-" + std::to_string(i));
   }
-  for (uint64_t expected = 3; expected <= 12; ++expected) {
+  // The channel sends the messages committed together as one batch.
+  std::vector<std::pair<uint64_t, wire::frame>> got;
+  while (got.size() < 10) {
     bool timed_out = false;
     session->receive(
-        [&](deliver_atom, const std::string& channel, uint64_t seq, const wire::frame& frame) {
-          EXPECT_EQ(channel, cid);
-          EXPECT_EQ(seq, expected);
-          ASSERT_NE(frame, nullptr);
-          auto j = nlohmann::json::parse(*frame);
-          EXPECT_EQ(j["type"], "message");
-          EXPECT_EQ(j["message"]["seq"].get<uint64_t>(), seq);
-          EXPECT_EQ(j["message"]["content"], "live-" + std::to_string(expected - 3));
+        [&](deliver_atom, const wire::delivery_ptr& batch) {
+          ASSERT_NE(batch, nullptr);
+          EXPECT_EQ(batch->channel_id, cid);
+          EXPECT_FALSE(batch->frames.empty());
+          got.insert(got.end(), batch->frames.begin(), batch->frames.end());
         },
         caf::after(kDeadline) >> [&] { timed_out = true; });
-    ASSERT_FALSE(timed_out) << "no delivery of seq " << expected;
+    ASSERT_FALSE(timed_out) << "no delivery after seq " << (got.empty() ? 2 : got.back().first);
+  }
+  ASSERT_EQ(got.size(), 10u);
+  for (uint64_t expected = 3; expected <= 12; ++expected) {
+    const auto& [seq, frame] = got[expected - 3];
+    EXPECT_EQ(seq, expected);
+    ASSERT_NE(frame, nullptr);
+    auto j = nlohmann::json::parse(*frame);
+    EXPECT_EQ(j["type"], "message");
+    EXPECT_EQ(j["message"]["seq"].get<uint64_t>(), seq);
+    EXPECT_EQ(j["message"]["content"], "live-" + std::to_string(expected - 3));
   }
 }
 
@@ -227,9 +236,13 @@ TEST_F(ChannelActorsTest, UnsubscribedSessionGetsNothing) {
   // The channel answers this after the post's fan-out, so a delivery would be queued first.
   ASSERT_TRUE(node_.on_channel<channel_view>(session, cid, info_atom::value, kOwner));
   std::vector<uint64_t> delivered;
-  session->receive([&](deliver_atom, const std::string&, uint64_t seq,
-                       const wire::frame&) { delivered.push_back(seq); },
-                   caf::after(0ms) >> [] {});
+  session->receive(
+      [&](deliver_atom, const wire::delivery_ptr& batch) {
+        for (const auto& f : batch->frames) {
+          delivered.push_back(f.first);
+        }
+      },
+      caf::after(0ms) >> [] {});
   EXPECT_TRUE(delivered.empty());
 }
 

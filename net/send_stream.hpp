@@ -1,0 +1,221 @@
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/stream_traits.hpp>
+#include <boost/beast/websocket/detail/frame.hpp>
+#include <boost/beast/websocket/teardown.hpp>
+
+#include "actors/wire.hpp"
+
+namespace plexichat::net {
+
+/// The layer under a server's Beast WebSocket that owns the socket's writes. Two kinds of
+/// writes share one queue, in order, with one write in flight:
+/// - the connection's messages (send_text): each shared frame is queued as is, and framed
+///   (an unmasked, final text frame, its header written by Beast's frame writer) only when a
+///   write takes it. A fan-out to many connections shares one buffer until then, and a burst
+///   costs one system call (and one TLS record) instead of one Beast write operation per
+///   frame;
+/// - Beast's own writes (the handshake answer, pings, pongs, the close frame): copied, and
+///   reported written once they are on the socket.
+/// A write takes everything queued, up to max_write bytes. Reads pass through. Touched only
+/// on the connection's strand, except frames_waiting().
+template <class Next>
+class send_stream {
+ public:
+  using next_layer_type = Next;
+  using executor_type = typename Next::executor_type;
+
+  /// A write carries at most this many bytes (more frames wait for the next).
+  static constexpr std::size_t max_write = 64 * 1024;
+
+  explicit send_stream(Next&& next) : next_(std::move(next)) {}
+
+  executor_type get_executor() noexcept { return next_.get_executor(); }
+  Next& next_layer() noexcept { return next_; }
+  const Next& next_layer() const noexcept { return next_; }
+
+  /// Each write in flight holds `owner` (the connection this layer lives in) until it ends.
+  void set_owner(std::weak_ptr<void> owner) { owner_ = std::move(owner); }
+
+  /// Queues a message, sent as one text frame after everything queued before it.
+  void send_text(actors::wire::frame text) {
+    items_.push_back({std::move(text), nullptr});
+    frames_waiting_.fetch_add(1, std::memory_order_relaxed);
+    if (!writing_) {
+      write_queued();
+    }
+  }
+
+  /// Messages queued or in the write in flight. Safe from any thread.
+  std::size_t frames_waiting() const { return frames_waiting_.load(std::memory_order_relaxed); }
+
+  /// Drops the queued messages that no write has taken yet; Beast's writes stay.
+  void drop_queued_frames() {
+    std::vector<item> kept;
+    for (std::size_t i = head_; i < items_.size(); ++i) {
+      if (items_[i].beast) {
+        kept.push_back(std::move(items_[i]));
+      } else {
+        frames_waiting_.fetch_sub(1, std::memory_order_relaxed);
+      }
+    }
+    items_ = std::move(kept);
+    head_ = 0;
+  }
+
+  /// Drops everything no write has taken, Beast's waiting writes too (their handlers are
+  /// destroyed, never run): the connection is over.
+  void discard() {
+    drop_queued_frames();
+    items_.clear();
+    release_items();
+  }
+
+  template <class MutableBuffers, class Handler>
+  auto async_read_some(const MutableBuffers& buffers, Handler&& handler) {
+    return next_.async_read_some(buffers, std::forward<Handler>(handler));
+  }
+
+  /// Beast's writes: queued as they are; the handler runs once they are written.
+  template <class ConstBuffers, class Handler>
+  auto async_write_some(const ConstBuffers& buffers, Handler&& handler) {
+    return boost::asio::async_initiate<Handler, void(boost::beast::error_code, std::size_t)>(
+        [this](auto h, const ConstBuffers& b) {
+          auto bytes = std::make_shared<std::string>();
+          for (auto i = boost::asio::buffer_sequence_begin(b);
+               i != boost::asio::buffer_sequence_end(b); ++i) {
+            boost::asio::const_buffer piece = *i;
+            bytes->append(static_cast<const char*>(piece.data()), piece.size());
+          }
+          auto n = bytes->size();
+          items_.push_back(
+              {std::move(bytes), std::make_unique<waiter_for<decltype(h)>>(std::move(h), n)});
+          if (!writing_) {
+            write_queued();
+          }
+        },
+        handler, buffers);
+  }
+
+ private:
+  /// A Beast write's handler, kept until its bytes are on the socket.
+  struct waiter {
+    virtual ~waiter() = default;
+    virtual void done(executor_type ex, boost::beast::error_code ec) = 0;
+  };
+
+  template <class Handler>
+  struct waiter_for final : waiter {
+    waiter_for(Handler h, std::size_t n) : handler(std::move(h)), bytes(n) {}
+    void done(executor_type ex, boost::beast::error_code ec) override {
+      // Never inline: Beast's composed operations require that.
+      boost::asio::post(ex, boost::beast::bind_handler(std::move(handler), ec, ec ? 0 : bytes));
+    }
+    Handler handler;
+    std::size_t bytes;
+  };
+
+  /// A message to frame (no waiter), or bytes Beast wrote (with its waiter).
+  struct item {
+    actors::wire::frame bytes;
+    std::unique_ptr<waiter> beast;
+  };
+
+  void write_queued() {
+    std::vector<std::unique_ptr<waiter>> beast;
+    std::size_t frames = 0;
+    while (head_ < items_.size() && out_.size() < max_write) {
+      auto& it = items_[head_++];
+      if (it.beast) {
+        beast.push_back(std::move(it.beast));
+      } else {
+        append_header(it.bytes->size());
+        ++frames;
+      }
+      out_.append(*it.bytes);
+      it.bytes.reset();
+    }
+    if (head_ == items_.size()) {
+      release_items();
+    } else if (head_ >= 32 && head_ * 2 >= items_.size()) {
+      items_.erase(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(head_));
+      head_ = 0;
+    }
+    if (out_.empty()) {
+      return;
+    }
+    writing_ = true;
+    boost::asio::async_write(
+        next_, boost::asio::buffer(out_),
+        [this, keep = owner_.lock(), beast = std::move(beast), frames](boost::beast::error_code ec,
+                                                                       std::size_t) mutable {
+          writing_ = false;
+          frames_waiting_.fetch_sub(frames, std::memory_order_relaxed);
+          for (auto& w : beast) {
+            w->done(get_executor(), ec);
+          }
+          std::string{}.swap(out_);
+          if (ec) {
+            discard();  // the reading side sees the broken socket and ends the connection
+            return;
+          }
+          write_queued();
+        });
+  }
+
+  void append_header(std::size_t length) {
+    namespace ws = boost::beast::websocket::detail;
+    ws::frame_header fh{};
+    fh.op = ws::opcode::text;
+    fh.fin = true;
+    fh.mask = false;
+    fh.rsv1 = fh.rsv2 = fh.rsv3 = false;
+    fh.len = length;
+    ws::fh_buffer header;
+    ws::write(header, fh);
+    out_.append(static_cast<const char*>(header.data().data()), header.size());
+  }
+
+  /// An empty queue keeps no memory: an idle connection holds nothing here.
+  void release_items() {
+    items_.clear();
+    items_.shrink_to_fit();
+    head_ = 0;
+  }
+
+  Next next_;
+  std::weak_ptr<void> owner_;
+  std::vector<item> items_;  ///< from head_ on: not yet taken by a write
+  std::size_t head_ = 0;
+  std::string out_;  ///< the write in flight
+  std::atomic<std::size_t> frames_waiting_{0};
+  bool writing_ = false;
+};
+
+/// Closing a WebSocket tears down the layer under this one (Beast finds these by
+/// argument-dependent lookup).
+template <class Next>
+void teardown(boost::beast::role_type role, send_stream<Next>& s, boost::beast::error_code& ec) {
+  using boost::beast::websocket::teardown;
+  teardown(role, s.next_layer(), ec);
+}
+
+template <class Next, class Handler>
+void async_teardown(boost::beast::role_type role, send_stream<Next>& s, Handler&& handler) {
+  using boost::beast::websocket::async_teardown;
+  async_teardown(role, s.next_layer(), std::forward<Handler>(handler));
+}
+
+}  // namespace plexichat::net
