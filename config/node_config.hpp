@@ -76,7 +76,7 @@ struct channel_config {
   bool operator==(const channel_config&) const = default;
 };
 
-/// Thread pool sizes. YAML section `threads`. 0 means one per core.
+/// Thread pool sizes. YAML section `threads`. 0 means one per core the process may run on.
 struct thread_config {
   unsigned scheduler = 0;  ///< CAF scheduler threads
   unsigned io = 0;         ///< Boost.Asio I/O threads
