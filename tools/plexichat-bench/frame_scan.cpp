@@ -41,14 +41,18 @@ std::optional<std::string_view> string_field(std::string_view text, std::string_
     return std::nullopt;
   }
   size_t open = *start + 1;
-  size_t close = open;
-  while (close < text.size() && text[close] != '"') {
-    close += text[close] == '\\' ? 2 : 1;
+  // The first quote not escaped: one after an even run of backslashes (find is memchr).
+  for (size_t close = text.find('"', open); close != std::string_view::npos;
+       close = text.find('"', close + 1)) {
+    size_t backslashes = 0;
+    while (close - backslashes > open && text[close - backslashes - 1] == '\\') {
+      ++backslashes;
+    }
+    if (backslashes % 2 == 0) {
+      return text.substr(open, close - open);
+    }
   }
-  if (close >= text.size()) {
-    return std::nullopt;
-  }
-  return text.substr(open, close - open);
+  return std::nullopt;
 }
 
 std::optional<uint64_t> uint_field(std::string_view text, std::string_view key) {

@@ -50,6 +50,15 @@ TEST(FrameScan, KeysInsideStringsAreNotKeys) {
   EXPECT_EQ(string_field(R"({"x":"unterminated)", "x"), std::nullopt);
 }
 
+TEST(FrameScan, StringsEndAtTheFirstQuoteThatIsNotEscaped) {
+  EXPECT_EQ(string_field(R"({"code":"a\"b","x":1})", "code"), R"(a\"b)");
+  EXPECT_EQ(string_field(R"({"code":"a\\","x":1})", "code"), R"(a\\)");
+  EXPECT_EQ(string_field(R"({"code":"a\\\"b\\","x":1})", "code"), R"(a\\\"b\\)");
+  EXPECT_EQ(string_field(R"({"code":"","x":1})", "code"), "");
+  EXPECT_FALSE(string_field(R"({"code":"never closed\")", "code"));
+  EXPECT_FALSE(string_field(R"({"code":"never closed)", "code"));
+}
+
 TEST(FrameScan, StampedContentHasTheSizeAndItsStamp) {
   auto c = stamped_content(987654321012, 100);
   EXPECT_EQ(c.size(), 100u);
