@@ -157,22 +157,24 @@ class send_stream {
       return;
     }
     writing_ = true;
-    boost::asio::async_write(
-        next_, boost::asio::buffer(out_),
-        [this, keep = owner_.lock(), beast = std::move(beast), frames](boost::beast::error_code ec,
-                                                                       std::size_t) mutable {
-          writing_ = false;
-          frames_waiting_.fetch_sub(frames, std::memory_order_relaxed);
-          for (auto& w : beast) {
-            w->done(get_executor(), ec);
-          }
-          std::string{}.swap(out_);
-          if (ec) {
-            discard();  // the reading side sees the broken socket and ends the connection
-            return;
-          }
-          write_queued();
-        });
+    boost::asio::async_write(next_, boost::asio::buffer(out_),
+                             [this, keep = owner_.lock(), beast = std::move(beast), frames](
+                                 boost::beast::error_code ec, std::size_t) mutable {
+                               writing_ = false;
+                               frames_waiting_.fetch_sub(frames, std::memory_order_relaxed);
+                               for (auto& w : beast) {
+                                 w->done(get_executor(), ec);
+                               }
+                               std::string{}.swap(out_);
+                               if (ec) {
+                                 // Nothing more can be sent: close the socket, so that the
+                                 // connection's pending read ends too and the connection with it.
+                                 discard();
+                                 boost::beast::close_socket(boost::beast::get_lowest_layer(next_));
+                                 return;
+                               }
+                               write_queued();
+                             });
   }
 
   void append_header(std::size_t length) {

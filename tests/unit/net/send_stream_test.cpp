@@ -52,10 +52,16 @@ class recording_stream {
 
   std::vector<std::string> writes;
   beast::error_code fail_with;
+  bool closed = false;
 
  private:
   asio::io_context* ioc_;
 };
+
+/// beast::close_socket on the recording stream (found by argument-dependent lookup).
+void beast_close_socket(recording_stream& s) {
+  s.closed = true;
+}
 
 using stream = send_stream<recording_stream>;
 
@@ -110,6 +116,7 @@ TEST(SendStream, FramesEachMessageAndSendsWhatQueuedMeanwhileInOneWrite) {
   EXPECT_EQ(s.next_layer().writes,
             (std::vector<std::string>{framed("a"), framed("bb") + framed("ccc")}));
   EXPECT_EQ(s.frames_waiting(), 0U);
+  EXPECT_FALSE(s.next_layer().closed);
 }
 
 TEST(SendStream, WritesTheLengthInTheHeaderSizeItNeeds) {
@@ -197,8 +204,9 @@ TEST(SendStream, AFailedWriteFailsBeastsWritesAndDropsTheRest) {
   auto queued = write_as_beast(s, "PONG");
   s.send_text(text("never written"));
   ioc.run();
-  // Nothing is written after a failed write: the connection is over.
+  // Nothing is written after a failed write: the connection is over, its socket closed.
   EXPECT_EQ(s.next_layer().writes, (std::vector<std::string>{framed("lost")}));
+  EXPECT_TRUE(s.next_layer().closed);
   EXPECT_EQ(s.frames_waiting(), 0U);
   // PONG was queued, not in flight, when the write failed: discarded, its handler never run.
   EXPECT_FALSE(queued->done);
