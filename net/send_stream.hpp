@@ -37,8 +37,10 @@ class send_stream {
   using next_layer_type = Next;
   using executor_type = typename Next::executor_type;
 
-  /// A write carries at most this many bytes (more frames wait for the next).
+  /// A write takes frames until it carries this many bytes (the rest wait for the next).
   static constexpr std::size_t max_write = 64 * 1024;
+  /// The longest header of a frame the server sends (RFC 6455: 2 + 8 bytes, no mask).
+  static constexpr std::size_t max_header = 10;
 
   explicit send_stream(Next&& next) : next_(std::move(next)) {}
 
@@ -78,8 +80,11 @@ class send_stream {
   /// Drops everything no write has taken, Beast's waiting writes too (their handlers are
   /// destroyed, never run): the connection is over.
   void discard() {
-    drop_queued_frames();
-    items_.clear();
+    for (std::size_t i = head_; i < items_.size(); ++i) {
+      if (!items_[i].beast) {
+        frames_waiting_.fetch_sub(1, std::memory_order_relaxed);
+      }
+    }
     release_items();
   }
 
@@ -134,10 +139,20 @@ class send_stream {
   };
 
   void write_queued() {
+    // What this write takes: everything queued, up to about max_write bytes.
+    std::size_t take = head_;
+    std::size_t bytes = 0;
+    while (take < items_.size() && bytes < max_write) {
+      bytes += items_[take++].bytes->size() + max_header;
+    }
+    if (take == head_) {
+      return;
+    }
+    out_.reserve(bytes);
     std::vector<std::unique_ptr<waiter>> beast;
     std::size_t frames = 0;
-    while (head_ < items_.size() && out_.size() < max_write) {
-      auto& it = items_[head_++];
+    for (; head_ < take; ++head_) {
+      auto& it = items_[head_];
       if (it.beast) {
         beast.push_back(std::move(it.beast));
       } else {
@@ -153,28 +168,34 @@ class send_stream {
       items_.erase(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(head_));
       head_ = 0;
     }
-    if (out_.empty()) {
+    writing_ = true;
+    boost::asio::async_write(
+        next_, boost::asio::buffer(out_),
+        [this, keep = owner_.lock(), beast = std::move(beast), frames](
+            boost::beast::error_code ec, std::size_t) mutable { on_written(ec, beast, frames); });
+  }
+
+  void on_written(boost::beast::error_code ec, std::vector<std::unique_ptr<waiter>>& beast,
+                  std::size_t frames) {
+    writing_ = false;
+    frames_waiting_.fetch_sub(frames, std::memory_order_relaxed);
+    for (auto& w : beast) {
+      w->done(get_executor(), ec);
+    }
+    out_.clear();
+    if (ec) {
+      // Nothing more can be sent: close the socket, so that the connection's pending read
+      // ends too, and the connection with it.
+      discard();
+      std::string{}.swap(out_);
+      boost::beast::close_socket(boost::beast::get_lowest_layer(next_));
       return;
     }
-    writing_ = true;
-    boost::asio::async_write(next_, boost::asio::buffer(out_),
-                             [this, keep = owner_.lock(), beast = std::move(beast), frames](
-                                 boost::beast::error_code ec, std::size_t) mutable {
-                               writing_ = false;
-                               frames_waiting_.fetch_sub(frames, std::memory_order_relaxed);
-                               for (auto& w : beast) {
-                                 w->done(get_executor(), ec);
-                               }
-                               std::string{}.swap(out_);
-                               if (ec) {
-                                 // Nothing more can be sent: close the socket, so that the
-                                 // connection's pending read ends too and the connection with it.
-                                 discard();
-                                 boost::beast::close_socket(boost::beast::get_lowest_layer(next_));
-                                 return;
-                               }
-                               write_queued();
-                             });
+    if (head_ == items_.size()) {
+      std::string{}.swap(out_);  // idle: keep no buffer
+      return;
+    }
+    write_queued();
   }
 
   void append_header(std::size_t length) {
