@@ -60,9 +60,14 @@ class channel_of_key final : public rocksdb::SliceTransform {
 };
 
 /// Drops nonces past their TTL when compaction rewrites them: they answer nothing any more.
+/// One filter serves one compaction, so the cut-off is taken once, when it starts.
 class expired_nonces final : public rocksdb::CompactionFilter {
  public:
-  explicit expired_nonces(std::chrono::milliseconds ttl) : ttl_(ttl) {}
+  explicit expired_nonces(std::chrono::milliseconds ttl)
+      : oldest_kept_(std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count() -
+                     ttl.count()) {}
   const char* Name() const override { return "plexichat.expired_nonces"; }
   bool Filter(int /*level*/, const rocksdb::Slice& /*key*/, const rocksdb::Slice& value,
               std::string* /*new_value*/, bool* /*value_changed*/) const override {
@@ -70,14 +75,11 @@ class expired_nonces final : public rocksdb::CompactionFilter {
     if (!record) {
       return false;  // not ours to judge: keep it
     }
-    auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                   std::chrono::system_clock::now().time_since_epoch())
-                   .count();
-    return record->created_at < now - ttl_.count();
+    return record->created_at < oldest_kept_;
   }
 
  private:
-  std::chrono::milliseconds ttl_;
+  int64_t oldest_kept_;  ///< ms since the epoch
 };
 
 class expired_nonces_factory final : public rocksdb::CompactionFilterFactory {

@@ -343,6 +343,15 @@ void handle(session_actor* self, parsed_frame& pf) {
   handle_authenticated(self, pf.frame);
 }
 
+/// Live frames held during a replay beyond the queue limit: the client is too far behind.
+void close_if_too_far_behind(session_actor* self, const subscription& sub) {
+  auto& st = self->state;
+  if (sub.held() > st.ctx->config->limits.outbound_queue_frames) {
+    st.ctx->metrics->ws_closed_slow_consumer.Increment();
+    close(self, close_slow_consumer, "too far behind; resubscribe with after_seq");
+  }
+}
+
 void on_deliver(session_actor* self, const std::string& cid, uint64_t seq,
                 const wire::frame& frame) {
   auto& st = self->state;
@@ -352,9 +361,8 @@ void on_deliver(session_actor* self, const std::string& cid, uint64_t seq,
   }
   if (i->second.on_live(seq, frame)) {
     st.sink->send(frame);
-  } else if (i->second.held() > st.ctx->config->limits.outbound_queue_frames) {
-    st.ctx->metrics->ws_closed_slow_consumer.Increment();
-    close(self, close_slow_consumer, "too far behind; resubscribe with after_seq");
+  } else {
+    close_if_too_far_behind(self, i->second);
   }
 }
 
@@ -375,10 +383,7 @@ void on_deliver_batch(session_actor* self, const wire::delivery& batch) {
   if (!due.empty()) {
     st.sink->send(std::move(due));
   }
-  if (i->second.held() > st.ctx->config->limits.outbound_queue_frames) {
-    st.ctx->metrics->ws_closed_slow_consumer.Increment();
-    close(self, close_slow_consumer, "too far behind; resubscribe with after_seq");
-  }
+  close_if_too_far_behind(self, i->second);
 }
 
 void leave_all(session_actor* self) {
