@@ -1,8 +1,38 @@
 #include "actors/wire.hpp"
 
+#include <charconv>
+
 namespace plexichat::actors::wire {
 
 using nlohmann::json;
+
+namespace {
+
+// Replace, never throw, on bad UTF-8: input was validated, this is the last guard.
+std::string dump(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+void append_key(std::string& out, std::string_view key) {
+  out += '"';
+  out += key;
+  out += "\":";
+}
+
+void append_string(std::string& out, std::string_view key, const std::string& value) {
+  append_key(out, key);
+  out += dump(json(value));
+}
+
+template <class Int>
+void append_int(std::string& out, std::string_view key, Int value) {
+  append_key(out, key);
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
+  out.append(digits, end);
+}
+
+}  // namespace
 
 json user(const storage::user_record& u) {
   return {{"id", u.id}, {"username", u.username}, {"created_at", u.created_at}};
@@ -35,14 +65,56 @@ json error_body(const api_error& e) {
   return {{"error", {{"code", code_name(e.code)}, {"message", e.message}}}};
 }
 
+std::string message_text(const storage::message_record& m) {
+  // nlohmann's objects keep their keys sorted; this writes them in that order.
+  std::string out;
+  out.reserve(160 + m.content.size() + m.author.size());
+  out += '{';
+  append_string(out, "author", m.author);
+  out += ',';
+  append_string(out, "author_id", m.author_id);
+  out += ',';
+  append_string(out, "channel_id", m.channel_id);
+  out += ',';
+  append_string(out, "content", m.content);
+  out += ',';
+  append_int(out, "created_at", m.created_at);
+  out += ',';
+  append_string(out, "id", m.id);
+  if (!m.nonce.empty()) {
+    out += ',';
+    append_string(out, "nonce", m.nonce);
+  }
+  out += ',';
+  append_int(out, "seq", m.seq);
+  out += '}';
+  return out;
+}
+
 frame make_frame(const json& j) {
-  // Replace, never throw, on bad UTF-8: input was validated, this is the last guard.
-  return std::make_shared<const std::string>(
-      j.dump(-1, ' ', false, json::error_handler_t::replace));
+  return std::make_shared<const std::string>(dump(j));
 }
 
 frame message_frame(const storage::message_record& m) {
-  return make_frame({{"type", "message"}, {"message", message(m)}});
+  auto text = message_text(m);
+  std::string out;
+  out.reserve(text.size() + 32);
+  out += "{\"message\":";
+  out += text;
+  out += ",\"type\":\"message\"}";
+  return std::make_shared<const std::string>(std::move(out));
+}
+
+frame ack_frame(const std::string& nonce, const storage::message_record& m) {
+  auto text = message_text(m);
+  std::string out;
+  out.reserve(text.size() + nonce.size() + 48);
+  out += "{\"message\":";
+  out += text;
+  out += ',';
+  append_string(out, "nonce", nonce);
+  out += ",\"type\":\"ack\"}";
+  return std::make_shared<const std::string>(std::move(out));
 }
 
 frame error_frame(const api_error& e, const std::string& nonce) {

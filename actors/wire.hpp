@@ -25,8 +25,15 @@ nlohmann::json message(const storage::message_record& m);
 /// `{"error": {"code", "message"}}`, the body of every failed HTTP call.
 nlohmann::json error_body(const api_error& e);
 
+/// message(m) as JSON text, byte for byte what message(m).dump() gives, without building
+/// the object: the frames of the hot path (fan-out, ack) are written around it.
+std::string message_text(const storage::message_record& m);
+
 frame make_frame(const nlohmann::json& j);
+/// `{"message": {...}, "type": "message"}`.
 frame message_frame(const storage::message_record& m);
+/// `{"message": {...}, "nonce", "type": "ack"}`: a send's answer.
+frame ack_frame(const std::string& nonce, const storage::message_record& m);
 /// `{"type": "error", "code", "message", "nonce"?}`.
 frame error_frame(const api_error& e, const std::string& nonce = {});
 

@@ -280,7 +280,7 @@ void send_message(session_actor* self, const client_frame& f) {
       self, st.ctx, f.channel_id, std::move(req),
       [self, nonce](storage::message_record& m) {
         --self->state.sends_in_flight;
-        push(self, {{"type", "ack"}, {"nonce", nonce}, {"message", wire::message(m)}});
+        self->state.sink->send(wire::ack_frame(nonce, m));
       },
       [self, nonce](const api_error& e) {
         --self->state.sends_in_flight;

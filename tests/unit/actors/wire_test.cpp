@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace plexichat::actors::wire {
 namespace {
@@ -85,6 +87,35 @@ TEST(WireTest, MessageFrame) {
   EXPECT_EQ(keys(j), (std::set<std::string>{"type", "message"}));
   EXPECT_EQ(j["type"], "message");
   EXPECT_EQ(j["message"], message(message_rec("n")));
+}
+
+TEST(WireTest, MessageTextIsTheObjectsOwnDump) {
+  std::vector<storage::message_record> cases = {
+      message_rec("n-1"),
+      message_rec(""),
+      {"m2", "c2", 0, "u2", "b\"o\\b", "line\nbreak\ttab \x01 \"quoted\" \xf0\x9f\x98\x80", -5, ""},
+      {"m3", "c3", UINT64_MAX, "u3", "", "", INT64_MIN, "n"},
+      {"m4", "c4", 7, "u4", "x", "bad \xff utf-8", 1, "n"},
+  };
+  for (const auto& m : cases) {
+    EXPECT_EQ(message_text(m), message(m).dump(-1, ' ', false, json::error_handler_t::replace));
+  }
+}
+
+TEST(WireTest, AckFrame) {
+  auto rec = message_rec("n-9");
+  auto f = ack_frame("n-9", rec);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(*f, *make_frame({{"type", "ack"}, {"nonce", "n-9"}, {"message", message(rec)}}));
+  auto j = parse(f);
+  EXPECT_EQ(j["type"], "ack");
+  EXPECT_EQ(j["nonce"], "n-9");
+  EXPECT_EQ(j["message"], message(rec));
+}
+
+TEST(WireTest, MessageFrameIsTheObjectsOwnDump) {
+  auto rec = message_rec("");
+  EXPECT_EQ(*message_frame(rec), *make_frame({{"type", "message"}, {"message", message(rec)}}));
 }
 
 TEST(WireTest, ErrorFrameWithAndWithoutNonce) {
