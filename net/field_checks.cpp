@@ -32,13 +32,25 @@ bool is_valid_id(std::string_view id) {
   return true;
 }
 
+api_error missing_field(std::string_view key) {
+  return invalid("missing field \"" + std::string{key} + "\"");
+}
+
+api_error not_a_string(std::string_view key) {
+  return invalid("field \"" + std::string{key} + "\" must be a string");
+}
+
+api_error not_a_seq(std::string_view key) {
+  return invalid("field \"" + std::string{key} + "\" must be a non-negative integer");
+}
+
 std::optional<api_error> get_string(const nlohmann::json& obj, const char* key, std::string& out) {
   auto i = obj.find(key);
   if (i == obj.end()) {
-    return invalid(std::string{"missing field \""} + key + "\"");
+    return missing_field(key);
   }
   if (!i->is_string()) {
-    return invalid(std::string{"field \""} + key + "\" must be a string");
+    return not_a_string(key);
   }
   out = i->get<std::string>();
   return std::nullopt;
@@ -60,7 +72,7 @@ std::optional<api_error> get_optional_seq(const nlohmann::json& obj, const char*
     return std::nullopt;
   }
   if (!i->is_number_unsigned() && !(i->is_number_integer() && i->get<int64_t>() >= 0)) {
-    return invalid(std::string{"field \""} + key + "\" must be a non-negative integer");
+    return not_a_seq(key);
   }
   out = i->get<uint64_t>();
   return std::nullopt;

@@ -36,6 +36,10 @@ std::optional<api_error> check_text(std::string_view field, std::string_view val
 std::optional<api_error> check_nonce(std::string_view nonce);
 
 api_error invalid(std::string message);
+/// The errors of the reads above, for readers of fields not held in a JSON document.
+api_error missing_field(std::string_view key);
+api_error not_a_string(std::string_view key);
+api_error not_a_seq(std::string_view key);
 
 /// A decimal integer of 0..2^64-1 with nothing else around it; else "<name> must be a
 /// non-negative integer".

@@ -112,6 +112,47 @@ TEST(FrameParser, IgnoresUnknownFields) {
   EXPECT_TRUE(f.ok) << f.error.message;
 }
 
+TEST(FrameParser, ReadsOnlyTheObjectsOwnMembers) {
+  // Members of nested objects are not the frame's, whatever their names.
+  auto f = parse_client_frame(
+      R"({"x": {"type": "send", "nonce": "inner"}, "type": "ping", "y": [{"nonce": 1}]})", limits);
+  ASSERT_TRUE(f.ok) << f.error.message;
+  EXPECT_EQ(f.frame.kind, frame_kind::ping);
+  EXPECT_EQ(f.frame.nonce, "");
+  expect_error(parse_client_frame(R"({"x": {"type": "ping"}})", limits), api_errc::invalid_request,
+               "missing field \"type\"");
+  // An object or array as a field's value is the wrong type, not its contents.
+  expect_error(parse_client_frame(R"({"type": {"type": "ping"}})", limits),
+               api_errc::invalid_request, "field \"type\" must be a string");
+  expect_error(parse_client_frame(R"({"type": "auth", "token": ["t"]})", limits),
+               api_errc::invalid_request, "field \"token\" must be a string");
+}
+
+TEST(FrameParser, ARepeatedMemberKeepsItsLastValue) {
+  auto f = parse_client_frame(R"({"type": "auth", "token": "a", "token": "b"})", limits);
+  ASSERT_TRUE(f.ok) << f.error.message;
+  EXPECT_EQ(f.frame.token, "b");
+  expect_error(parse_client_frame(R"({"type": "auth", "token": "a", "token": {}})", limits),
+               api_errc::invalid_request, "field \"token\" must be a string");
+  auto g = parse_client_frame(R"({"type": "shout", "type": [1], "type": "ping"})", limits);
+  ASSERT_TRUE(g.ok) << g.error.message;
+  EXPECT_EQ(g.frame.kind, frame_kind::ping);
+}
+
+TEST(FrameParser, AfterSeqBoundsAndMinusZero) {
+  auto zero = parse_client_frame(R"({"type":"subscribe","channel_id":"c","after_seq":-0})", limits);
+  ASSERT_TRUE(zero.ok) << zero.error.message;
+  EXPECT_EQ(zero.frame.after_seq, 0U);
+  auto max = parse_client_frame(
+      R"({"type":"subscribe","channel_id":"c","after_seq":18446744073709551615})", limits);
+  ASSERT_TRUE(max.ok) << max.error.message;
+  EXPECT_EQ(max.frame.after_seq, UINT64_MAX);
+  auto none =
+      parse_client_frame(R"({"type":"subscribe","channel_id":"c","after_seq":null})", limits);
+  ASSERT_TRUE(none.ok) << none.error.message;
+  EXPECT_FALSE(none.frame.after_seq.has_value());
+}
+
 TEST(FrameParser, MissingOrWrongTypedType) {
   expect_invalid({{"token", "t"}}, "missing field \"type\"");
   expect_invalid({{"type", 5}}, "field \"type\" must be a string");
