@@ -19,8 +19,25 @@ void append_key(std::string& out, std::string_view key) {
   out += "\":";
 }
 
+/// Whether nlohmann-json writes `s` as it is between quotes: printable ASCII without `"` or
+/// `\` (ids, most nonces and much chat text) has nothing to escape.
+bool needs_no_escaping(std::string_view s) {
+  for (unsigned char c : s) {
+    if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+      return false;
+    }
+  }
+  return true;
+}
+
 void append_string(std::string& out, std::string_view key, const std::string& value) {
   append_key(out, key);
+  if (needs_no_escaping(value)) {
+    out += '"';
+    out += value;
+    out += '"';
+    return;
+  }
   out += dump(json(value));
 }
 

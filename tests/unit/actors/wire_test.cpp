@@ -102,6 +102,18 @@ TEST(WireTest, MessageTextIsTheObjectsOwnDump) {
   }
 }
 
+TEST(WireTest, MessageTextEscapesEveryByteAsTheLibraryDoes) {
+  // Each byte value alone and between plain text, in every string field.
+  for (int b = 0; b < 256; ++b) {
+    std::string one(1, static_cast<char>(b));
+    for (const auto& s : {one, "ab" + one + "cd"}) {
+      storage::message_record m{s, s, 1, s, s, s, 2, s};
+      ASSERT_EQ(message_text(m), message(m).dump(-1, ' ', false, json::error_handler_t::replace))
+          << "byte " << b;
+    }
+  }
+}
+
 TEST(WireTest, AckFrame) {
   auto rec = message_rec("n-9");
   auto f = ack_frame("n-9", rec);
