@@ -41,10 +41,20 @@ def node_binary():
     return path
 
 
+_ports_given = set()
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A loopback port free now, and not handed out before by this process: the kernel may
+    give a port just closed again, and a node refuses the same port for listen and
+    cluster_listen."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _ports_given:
+            _ports_given.add(port)
+            return port
 
 
 def uname(prefix="u"):
