@@ -33,30 +33,38 @@ namespace detail {
 std::string json_error(bool too_deep, bool out_of_range, std::size_t error_byte,
                        unsigned max_depth);
 
-/// Forwards nlohmann's SAX events to `Handler`, refusing containers nested deeper than
+/// Forwards nlohmann's SAX events to a handler, refusing containers nested deeper than
 /// `max_depth`, and keeps what a failed parse needs for its message.
 template <class Handler>
-class depth_limited : public Handler {
+class depth_limited {
  public:
-  template <class... Args>
-  explicit depth_limited(unsigned max_depth, Args&&... args)
-      : Handler(std::forward<Args>(args)...), max_depth_(max_depth) {}
+  depth_limited(Handler& h, unsigned max_depth) : h_(h), max_depth_(max_depth) {}
 
-  bool start_object(std::size_t elements) { return enter() && Handler::start_object(elements); }
+  bool null() { return h_.null(); }
+  bool boolean(bool v) { return h_.boolean(v); }
+  bool number_integer(nlohmann::json::number_integer_t v) { return h_.number_integer(v); }
+  bool number_unsigned(nlohmann::json::number_unsigned_t v) { return h_.number_unsigned(v); }
+  bool number_float(nlohmann::json::number_float_t v, const std::string& s) {
+    return h_.number_float(v, s);
+  }
+  bool string(std::string& v) { return h_.string(v); }
+  bool binary(nlohmann::json::binary_t& v) { return h_.binary(v); }
+  bool key(std::string& k) { return h_.key(k); }
+  bool start_object(std::size_t n) { return enter() && h_.start_object(n); }
   bool end_object() {
     --depth_;
-    return Handler::end_object();
+    return h_.end_object();
   }
-  bool start_array(std::size_t elements) { return enter() && Handler::start_array(elements); }
+  bool start_array(std::size_t n) { return enter() && h_.start_array(n); }
   bool end_array() {
     --depth_;
-    return Handler::end_array();
+    return h_.end_array();
   }
   template <class Exception>
   bool parse_error(std::size_t byte, const std::string& token, const Exception& ex) {
     error_byte_ = byte;
     out_of_range_ = ex.id >= 400 && ex.id < 500;  // out_of_range: a number beyond a double
-    return Handler::parse_error(byte, token, ex);
+    return h_.parse_error(byte, token, ex);
   }
 
   std::string error() const {
@@ -73,40 +81,12 @@ class depth_limited : public Handler {
     return true;
   }
 
+  Handler& h_;
   unsigned max_depth_;
   unsigned depth_ = 0;
   bool too_deep_ = false;
   bool out_of_range_ = false;
   std::size_t error_byte_ = 0;
-};
-
-/// A handler by reference, for depth_limited.
-template <class Handler>
-class forwarding_sax {
- public:
-  explicit forwarding_sax(Handler& h) : h_(h) {}
-
-  bool null() { return h_.null(); }
-  bool boolean(bool v) { return h_.boolean(v); }
-  bool number_integer(nlohmann::json::number_integer_t v) { return h_.number_integer(v); }
-  bool number_unsigned(nlohmann::json::number_unsigned_t v) { return h_.number_unsigned(v); }
-  bool number_float(nlohmann::json::number_float_t v, const std::string& s) {
-    return h_.number_float(v, s);
-  }
-  bool string(std::string& v) { return h_.string(v); }
-  bool binary(nlohmann::json::binary_t& v) { return h_.binary(v); }
-  bool start_object(std::size_t n) { return h_.start_object(n); }
-  bool key(std::string& k) { return h_.key(k); }
-  bool end_object() { return h_.end_object(); }
-  bool start_array(std::size_t n) { return h_.start_array(n); }
-  bool end_array() { return h_.end_array(); }
-  template <class Exception>
-  bool parse_error(std::size_t byte, const std::string& token, const Exception& ex) {
-    return h_.parse_error(byte, token, ex);
-  }
-
- private:
-  Handler& h_;
 };
 
 }  // namespace detail
@@ -117,7 +97,7 @@ std::string sax_parse_json(std::string_view text, unsigned max_depth, Handler& h
   if (auto nul = text.find('\0'); nul != std::string_view::npos) {
     return "malformed JSON at byte " + std::to_string(nul + 1);
   }
-  detail::depth_limited<detail::forwarding_sax<Handler>> sax{max_depth, handler};
+  detail::depth_limited<Handler> sax{handler, max_depth};
   if (nlohmann::json::sax_parse(text.begin(), text.end(), &sax)) {
     return {};
   }
