@@ -82,10 +82,16 @@ json error_body(const api_error& e) {
   return {{"error", {{"code", code_name(e.code)}, {"message", e.message}}}};
 }
 
-std::string message_text(const storage::message_record& m) {
+namespace {
+
+/// Room for a message's text: its fields' bytes (a few escaped) and the keys around them.
+std::size_t text_size_hint(const storage::message_record& m) {
+  return 128 + m.id.size() + m.channel_id.size() + m.author_id.size() + m.author.size() +
+         m.content.size() + m.nonce.size();
+}
+
+void append_message_text(std::string& out, const storage::message_record& m) {
   // nlohmann's objects keep their keys sorted; this writes them in that order.
-  std::string out;
-  out.reserve(160 + m.content.size() + m.author.size());
   out += '{';
   append_string(out, "author", m.author);
   out += ',';
@@ -105,6 +111,14 @@ std::string message_text(const storage::message_record& m) {
   out += ',';
   append_int(out, "seq", m.seq);
   out += '}';
+}
+
+}  // namespace
+
+std::string message_text(const storage::message_record& m) {
+  std::string out;
+  out.reserve(text_size_hint(m));
+  append_message_text(out, m);
   return out;
 }
 
@@ -113,21 +127,19 @@ frame make_frame(const json& j) {
 }
 
 frame message_frame(const storage::message_record& m) {
-  auto text = message_text(m);
   std::string out;
-  out.reserve(text.size() + 32);
+  out.reserve(text_size_hint(m) + 32);
   out += "{\"message\":";
-  out += text;
+  append_message_text(out, m);
   out += ",\"type\":\"message\"}";
   return std::make_shared<const std::string>(std::move(out));
 }
 
 frame ack_frame(const std::string& nonce, const storage::message_record& m) {
-  auto text = message_text(m);
   std::string out;
-  out.reserve(text.size() + nonce.size() + 48);
+  out.reserve(text_size_hint(m) + nonce.size() + 48);
   out += "{\"message\":";
-  out += text;
+  append_message_text(out, m);
   out += ',';
   append_string(out, "nonce", nonce);
   out += ",\"type\":\"ack\"}";
