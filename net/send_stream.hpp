@@ -53,8 +53,19 @@ class send_stream {
 
   /// Queues a message, sent as one text frame after everything queued before it.
   void send_text(actors::wire::frame text) {
+    queue_text(std::move(text));
+    flush();
+  }
+
+  /// Queues a message without starting a write: the next flush() (or a write in flight,
+  /// when it ends) takes it, so messages queued together go out in one write.
+  void queue_text(actors::wire::frame text) {
     items_.push_back({std::move(text), nullptr});
     frames_waiting_.fetch_add(1, std::memory_order_relaxed);
+  }
+
+  /// Starts writing what is queued, unless a write is in flight.
+  void flush() {
     if (!writing_) {
       write_queued();
     }

@@ -181,10 +181,11 @@ void ws_connection<Stream>::post_send(std::vector<actors::wire::frame> frames) {
   boost::asio::post(ws_.get_executor(),
                     [self = this->shared_from_this(), fs = std::move(frames)]() mutable {
                       for (auto& f : fs) {
-                        if (!self->enqueue(std::move(f))) {
+                        if (!self->enqueue(std::move(f), false)) {
                           return;
                         }
                       }
+                      self->ws_.next_layer().flush();
                     });
 }
 
@@ -197,7 +198,7 @@ void ws_connection<Stream>::post_close(uint16_t code, std::string reason) {
 }
 
 template <typename Stream>
-bool ws_connection<Stream>::enqueue(actors::wire::frame frame) {
+bool ws_connection<Stream>::enqueue(actors::wire::frame frame, bool flush) {
   if (closing_ || closed_) {
     return false;
   }
@@ -208,7 +209,10 @@ bool ws_connection<Stream>::enqueue(actors::wire::frame frame) {
                 false);
     return false;
   }
-  out.send_text(std::move(frame));
+  out.queue_text(std::move(frame));
+  if (flush) {
+    out.flush();
+  }
   return true;
 }
 

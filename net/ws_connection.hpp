@@ -49,8 +49,9 @@ class ws_connection : public ws_link, public std::enable_shared_from_this<ws_con
   void on_accept(boost::beast::error_code ec);
   void do_read();
   void on_read(boost::beast::error_code ec, std::size_t bytes);
-  /// Queues a frame; false (and the connection closing) when it cannot be sent.
-  bool enqueue(actors::wire::frame frame);
+  /// Queues a frame and, with `flush`, starts writing; false (and the connection closing)
+  /// when it cannot be sent.
+  bool enqueue(actors::wire::frame frame, bool flush = true);
   void start_close(uint16_t code, std::string reason, bool flush);
   void do_close(uint16_t code, std::string reason);
   void on_closed();

@@ -119,6 +119,22 @@ TEST(SendStream, FramesEachMessageAndSendsWhatQueuedMeanwhileInOneWrite) {
   EXPECT_FALSE(s.next_layer().closed);
 }
 
+TEST(SendStream, QueuedMessagesWaitForTheFlushAndGoOutInOneWrite) {
+  asio::io_context ioc;
+  stream s{recording_stream{ioc}};
+  s.queue_text(text("a"));
+  s.queue_text(text("bb"));
+  EXPECT_EQ(s.frames_waiting(), 2U);
+  ioc.poll();
+  EXPECT_TRUE(s.next_layer().writes.empty()) << "nothing is written before the flush";
+  ioc.restart();  // poll() ran out of work, which stops the context
+  s.flush();
+  s.flush();  // a write is in flight: the second flush starts no other
+  ioc.run();
+  EXPECT_EQ(s.next_layer().writes, std::vector<std::string>{framed("a") + framed("bb")});
+  EXPECT_EQ(s.frames_waiting(), 0U);
+}
+
 TEST(SendStream, WritesTheLengthInTheHeaderSizeItNeeds) {
   asio::io_context ioc;
   stream s{recording_stream{ioc}};
