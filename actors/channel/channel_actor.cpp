@@ -13,6 +13,7 @@
 #include "actors/atoms.hpp"
 #include "actors/channel/channel_ledger.hpp"
 #include "actors/channel/channel_rules.hpp"
+#include "actors/channel/fan_out_pacing.hpp"
 #include "actors/channel/post_relay.hpp"
 #include "actors/channel/replica.hpp"
 #include "actors/channel/write_queue.hpp"
@@ -94,6 +95,7 @@ struct channel_state {
   std::map<caf::actor_addr, subscriber> subscribers;
   std::vector<std::pair<uint64_t, wire::frame>> fan_out;  ///< committed, not yet sent to them
   bool fan_out_scheduled = false;                         ///< a fanout_atom is on its way
+  fan_out_pacing pacing;
   durable_writes writes;
   std::optional<replication> repl;  ///< in a cluster, once the channel's epoch is claimed
   std::multimap<uint64_t, caf::typed_response_promise<storage::message_record>> waiting_for_seq;
@@ -559,6 +561,7 @@ void flush_fan_out(channel_actor* self) {
   if (st.fan_out.empty()) {
     return;
   }
+  st.pacing.sent(fan_out_pacing::clock::now());
   auto batch = std::make_shared<wire::delivery>();
   batch->channel_id = channel_id(self);
   batch->frames = std::move(st.fan_out);
@@ -595,16 +598,23 @@ void flush_fan_out(channel_actor* self) {
 }
 
 /// Queues a committed message for its subscribers. The flush is a message to the channel
-/// itself, so the commits of one group (which reach the channel back to back) go out together.
+/// itself, so the commits of one group (which reach the channel back to back) go out together;
+/// a channel with many subscribers also waits out its pacing (fan_out_pacing.hpp).
 void fan_out(channel_actor* self, const storage::message_record& m) {
   auto& st = self->state;
   if (st.subscribers.empty()) {
     return;
   }
   st.fan_out.emplace_back(m.seq, wire::message_frame(m));
-  if (!st.fan_out_scheduled) {
-    st.fan_out_scheduled = true;
+  if (st.fan_out_scheduled) {
+    return;
+  }
+  st.fan_out_scheduled = true;
+  auto wait = st.pacing.delay(fan_out_pacing::clock::now(), st.subscribers.size());
+  if (wait.count() == 0) {
     self->send(self, fanout_atom::value);
+  } else {
+    self->delayed_send(self, wait, fanout_atom::value);
   }
 }
 
