@@ -67,6 +67,15 @@ def fanout_as_fast_as_the_window_allows(_):
 
 
 @suite.check
+def a_paced_channel_still_delivers_every_message_in_order(_):
+    # 80 subscribers: the channel spaces its fan-outs (actors/channel/fan_out_pacing.hpp), so
+    # messages sent back to back wait for the next one and share its writes.
+    code, out = run_bench("fanout", "--subscribers", "80", "--duration", "2", "--window", "16")
+    assert_clean(code, out)
+    assert_every_delivery(out, 80)
+
+
+@suite.check
 def rooms_deliver_each_room_to_its_members(_):
     code, out = run_bench("rooms", "--channels", "2", "--members", "3", "--rate", "10",
                           "--duration", "1")
