@@ -72,6 +72,9 @@ struct channel_config {
   std::chrono::milliseconds idle_stop{300000};
   /// How long a send's nonce is remembered for idempotency.
   std::chrono::seconds nonce_ttl{24 * 3600};
+  /// Longest a busy channel of many subscribers holds a live message back, so that the
+  /// messages of that time share each connection's write; 0 never holds one back.
+  std::chrono::milliseconds fan_out_max_hold{20};
 
   bool operator==(const channel_config&) const = default;
 };

@@ -1210,6 +1210,7 @@ caf::behavior loading(channel_actor* self, node_context* ctx, caf::actor registr
                       storage::channel_record record) {
   self->state.ctx = ctx;
   self->state.registry = std::move(registry);
+  self->state.pacing = fan_out_pacing{ctx->config->channels.fan_out_max_hold};
   // Everything but the snapshot waits in the mailbox until the channel is loaded.
   self->set_default_handler(caf::skip);
   self->state.probe = probe_actor(self, ctx, "channel", record.id);

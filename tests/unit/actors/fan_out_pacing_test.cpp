@@ -10,22 +10,39 @@ using std::chrono::milliseconds;
 using pacing = fan_out_pacing;
 
 TEST(fan_out_pacing, small_channels_are_never_held_back) {
-  EXPECT_EQ(pacing::spacing(0), microseconds{0});
-  EXPECT_EQ(pacing::spacing(10), microseconds{0});
-  auto below = pacing::min_spacing / pacing::per_subscriber - 1;
-  EXPECT_EQ(pacing::spacing(below), microseconds{0});
   pacing p;
+  EXPECT_EQ(p.spacing(0), microseconds{0});
+  EXPECT_EQ(p.spacing(10), microseconds{0});
+  EXPECT_EQ(p.spacing(pacing::min_subscribers - 1), microseconds{0});
   auto now = pacing::clock::now();
   p.sent(now);
   EXPECT_EQ(p.delay(now, 10), microseconds{0}) << "even right after a fan-out";
 }
 
 TEST(fan_out_pacing, spacing_grows_with_the_subscribers_up_to_its_bound) {
-  auto at_min = pacing::min_spacing / pacing::per_subscriber;
-  EXPECT_EQ(pacing::spacing(at_min), pacing::min_spacing);
-  EXPECT_EQ(pacing::spacing(2 * at_min), 2 * pacing::min_spacing);
-  EXPECT_EQ(pacing::spacing(1'000'000), pacing::max_spacing);
-  EXPECT_LT(pacing::min_spacing, pacing::max_spacing);
+  pacing p;
+  auto at_min = pacing::min_subscribers;
+  EXPECT_EQ(p.spacing(at_min), pacing::per_subscriber * at_min);
+  EXPECT_EQ(p.spacing(2 * at_min), 2 * pacing::per_subscriber * at_min);
+  EXPECT_EQ(p.spacing(1'000'000), pacing::default_max_hold);
+  EXPECT_LT(p.spacing(at_min), pacing::default_max_hold);
+}
+
+TEST(fan_out_pacing, the_bound_is_the_max_hold_it_is_given) {
+  pacing p{milliseconds{5}};
+  EXPECT_EQ(p.spacing(100), microseconds{2000}) << "below the bound: per subscriber";
+  EXPECT_EQ(p.spacing(1000), milliseconds{5});
+  auto now = pacing::clock::now();
+  p.sent(now);
+  EXPECT_EQ(p.delay(now + milliseconds{1}, 1000), milliseconds{4});
+}
+
+TEST(fan_out_pacing, a_max_hold_of_zero_never_holds_back) {
+  pacing p{microseconds{0}};
+  EXPECT_EQ(p.spacing(1'000'000), microseconds{0});
+  auto now = pacing::clock::now();
+  p.sent(now);
+  EXPECT_EQ(p.delay(now, 1'000'000), microseconds{0}) << "even right after a fan-out";
 }
 
 TEST(fan_out_pacing, a_quiet_channel_sends_at_once) {
@@ -33,7 +50,7 @@ TEST(fan_out_pacing, a_quiet_channel_sends_at_once) {
   auto now = pacing::clock::now();
   EXPECT_EQ(p.delay(now, 1000), microseconds{0}) << "nothing was ever sent";
   p.sent(now);
-  EXPECT_EQ(p.delay(now + pacing::spacing(1000), 1000), microseconds{0});
+  EXPECT_EQ(p.delay(now + p.spacing(1000), 1000), microseconds{0});
   EXPECT_EQ(p.delay(now + milliseconds{500}, 1000), microseconds{0});
 }
 
@@ -41,7 +58,7 @@ TEST(fan_out_pacing, a_busy_channel_waits_out_the_rest_of_its_spacing) {
   pacing p;
   auto now = pacing::clock::now();
   p.sent(now);
-  auto s = pacing::spacing(1000);
+  auto s = p.spacing(1000);
   ASSERT_GT(s, microseconds{0});
   EXPECT_EQ(p.delay(now, 1000), s);
   EXPECT_EQ(p.delay(now + s / 4, 1000), s - s / 4);

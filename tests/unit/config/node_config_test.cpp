@@ -32,6 +32,7 @@ TEST(NodeConfig, DefaultsAreTheDocumentedOnes) {
   EXPECT_EQ(cfg.limits.auth_timeout, 10s);
   EXPECT_EQ(cfg.auth.token_ttl, 7 * 24h);
   EXPECT_EQ(cfg.channels.nonce_ttl, 24h);
+  EXPECT_EQ(cfg.channels.fan_out_max_hold, 20ms);
   EXPECT_NO_THROW(validate(cfg));
 }
 
@@ -89,6 +90,8 @@ TEST(NodeConfig, EachBadValueNamesItsKey) {
       {"channels.idle_stop", "got 1ms", [](auto& c) { c.channels.idle_stop = 1ms; }},
       {"channels.nonce_ttl", "and 365d, got 366d",
        [](auto& c) { c.channels.nonce_ttl = 366 * 24h; }},
+      {"channels.fan_out_max_hold", "and 1s, got 2s",
+       [](auto& c) { c.channels.fan_out_max_hold = 2s; }},
   };
   for (const auto& bad : cases) {
     node_config cfg;
