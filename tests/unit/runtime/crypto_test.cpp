@@ -10,6 +10,8 @@
 #include <fstream>
 #include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace plexichat::runtime {
 namespace {
@@ -115,6 +117,27 @@ TEST(CryptoRandom, IdsHaveTheirShapeAndAreUnique) {
   EXPECT_EQ(seen.size(), 32U);
   EXPECT_EQ(random_id("").size(), 20U);
   EXPECT_EQ(random_id("ch_").substr(0, 3), "ch_");
+}
+
+TEST(CryptoRandom, IdsFromManyThreadsAreDistinct) {
+  // Each thread draws from its own buffer of kernel randomness: no two may share bytes.
+  std::vector<std::vector<std::string>> made(4);
+  std::vector<std::thread> threads;
+  for (auto& ids : made) {
+    threads.emplace_back([&ids] {
+      for (int i = 0; i < 2000; ++i) {
+        ids.push_back(random_id("m"));
+      }
+    });
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
+  std::set<std::string> all;
+  for (const auto& ids : made) {
+    all.insert(ids.begin(), ids.end());
+  }
+  EXPECT_EQ(all.size(), 8000U);
 }
 
 TEST(CryptoPassword, ParsesCostNames) {
