@@ -95,7 +95,8 @@ int run(const bench_options& o) {
   std::optional<tcp::endpoint> node;
   int pid = o.node.pid;
   if (!o.node.node_binary.empty()) {
-    if (auto e = own.start(o.node.node_binary, static_cast<int>(wanted + 1000), o.node.node_cpus)) {
+    if (auto e = own.start(o.node.node_binary, static_cast<int>(wanted + 1000), o.node.node_cpus,
+                           o.node.node_yaml)) {
       std::cerr << "plexichat-bench: " << *e << "\n";
       return 1;
     }

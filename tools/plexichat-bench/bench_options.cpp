@@ -17,6 +17,10 @@ void add_node_options(CLI::App& app, bench_options& o) {
                  "CPUs for the node --node-binary starts, e.g. 1 (the tool's own: taskset)")
       ->delimiter(',')
       ->check(CLI::Range(0, 1023));
+  app.add_option("--node-yaml", o.node.node_yaml,
+                 "more of the config of the node --node-binary starts, as YAML, e.g. "
+                 "'channels: {fan_out_max_hold: 0ms}' (not data_dir, listen, limits, auth or "
+                 "rate_limits, which the tool sets)");
   app.add_option("--pid", o.node.pid, "pid of the node given with --node (memory, CPU)")
       ->check(CLI::Range(1, 1 << 30));
   app.add_option("--sources", o.node.sources, "client addresses: 127.0.0.2 and up")
@@ -156,6 +160,11 @@ parse_outcome parse_bench_options(const std::vector<std::string>& args) {
   if (!out.options.node.node_cpus.empty() && out.options.node.node_binary.empty()) {
     out.exit_code = 2;
     out.output = "--node-cpus belongs to --node-binary\n";
+    return out;
+  }
+  if (!out.options.node.node_yaml.empty() && out.options.node.node_binary.empty()) {
+    out.exit_code = 2;
+    out.output = "--node-yaml belongs to --node-binary\n";
     return out;
   }
   apply_defaults(out.options);

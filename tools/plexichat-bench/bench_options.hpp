@@ -13,6 +13,7 @@ struct node_options {
   /// More nodes of the same cluster: WebSocket sessions go round-robin over node and these.
   std::vector<std::string> spread;
   std::vector<int> node_cpus;  ///< CPUs for the node it starts (empty: any)
+  std::string node_yaml;       ///< more YAML for the config of the node it starts
   int pid = 0;                 ///< the running node's pid (memory and CPU figures)
   int sources = 253;           ///< client addresses 127.0.0.2 .. 127.0.0.(1+sources)
   int http_parallel = 32;      ///< keep-alive HTTP connections for setting up

@@ -112,7 +112,8 @@ own_node::~own_node() {
 }
 
 std::optional<std::string> own_node::start(const std::string& binary, int max_connections,
-                                           const std::vector<int>& cpus) {
+                                           const std::vector<int>& cpus,
+                                           const std::string& extra_yaml) {
   std::string pattern = (std::filesystem::temp_directory_path() / "pc-bench-XXXXXX").string();
   if (!::mkdtemp(pattern.data())) {
     return "cannot create a temporary directory";
@@ -123,7 +124,7 @@ std::optional<std::string> own_node::start(const std::string& binary, int max_co
     return "no free loopback port";
   }
   std::string config = dir_ + "/config.yaml";
-  std::ofstream(config) << node_config(dir_, port_, max_connections);
+  std::ofstream(config) << node_config(dir_, port_, max_connections) << extra_yaml << '\n';
   std::string log = dir_ + "/node.log";
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);

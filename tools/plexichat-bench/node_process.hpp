@@ -33,9 +33,10 @@ class own_node {
   ~own_node();
 
   /// Starts the binary, on the CPUs listed in `cpus` ("1", "0,1"; empty: wherever this
-  /// process may run); an error text on failure.
+  /// process may run), with `extra_yaml` appended to its config; an error text on failure.
   [[nodiscard]] std::optional<std::string> start(const std::string& binary, int max_connections,
-                                                 const std::vector<int>& cpus = {});
+                                                 const std::vector<int>& cpus = {},
+                                                 const std::string& extra_yaml = {});
   /// Exit status of a node that has exited, or nothing while it runs.
   [[nodiscard]] std::optional<int> exited();
   /// The node's exit code (-1 when killed or not started); removes the directory.

@@ -45,6 +45,17 @@ TEST(BenchOptions, NodeCpusForAStartedNodeOnly) {
   EXPECT_FALSE(parse({"--node-binary", "x", "--node-cpus", "-1", "idle"}).ok);
 }
 
+TEST(BenchOptions, NodeYamlForAStartedNodeOnly) {
+  auto p = parse(
+      {"--node-binary", "/bin/node", "--node-yaml", "channels: {fan_out_max_hold: 0ms}", "fanout"});
+  ASSERT_TRUE(p.ok) << p.output;
+  EXPECT_EQ(p.options.node.node_yaml, "channels: {fan_out_max_hold: 0ms}");
+  EXPECT_TRUE(parse({"--node-binary", "/bin/node", "fanout"}).options.node.node_yaml.empty());
+  auto running = parse({"--node", "127.0.0.1:1", "--node-yaml", "channels: {}", "fanout"});
+  EXPECT_FALSE(running.ok);
+  EXPECT_NE(running.output.find("--node-yaml belongs to --node-binary"), std::string::npos);
+}
+
 TEST(BenchOptions, SpreadListsMoreNodesOfARunningCluster) {
   auto p = parse({"--node", "127.0.0.1:1", "--spread", "127.0.0.1:2,127.0.0.1:3", "durable"});
   ASSERT_TRUE(p.ok) << p.output;
