@@ -170,16 +170,20 @@ void ws_connection<Stream>::on_read(beast::error_code ec, std::size_t bytes) {
 
 template <typename Stream>
 void ws_connection<Stream>::post_send(actors::wire::frame frame) {
+  posted_.fetch_add(1, std::memory_order_relaxed);
   boost::asio::post(ws_.get_executor(),
                     [self = this->shared_from_this(), f = std::move(frame)]() mutable {
+                      self->posted_.fetch_sub(1, std::memory_order_relaxed);
                       self->enqueue(std::move(f));
                     });
 }
 
 template <typename Stream>
 void ws_connection<Stream>::post_send(std::vector<actors::wire::frame> frames) {
+  posted_.fetch_add(frames.size(), std::memory_order_relaxed);
   boost::asio::post(ws_.get_executor(),
                     [self = this->shared_from_this(), fs = std::move(frames)]() mutable {
+                      self->posted_.fetch_sub(fs.size(), std::memory_order_relaxed);
                       for (auto& f : fs) {
                         if (!self->enqueue(std::move(f), false)) {
                           return;

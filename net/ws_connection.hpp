@@ -43,7 +43,9 @@ class ws_connection : public ws_link, public std::enable_shared_from_this<ws_con
   void post_send(std::vector<actors::wire::frame> frames) override;
   void post_close(uint16_t code, std::string reason) override;
   void abandon() override { on_closed(); }
-  std::size_t queued() const override { return ws_.next_layer().frames_waiting(); }
+  std::size_t queued() const override {
+    return ws_.next_layer().frames_waiting() + posted_.load(std::memory_order_relaxed);
+  }
 
  private:
   void on_accept(boost::beast::error_code ec);
@@ -66,6 +68,7 @@ class ws_connection : public ws_link, public std::enable_shared_from_this<ws_con
   std::shared_ptr<server_state> state_;
   boost::asio::steady_timer close_timer_;
   std::optional<runtime::token_bucket> frames_;  ///< none when rate_limits.ws_frames.rate is 0
+  std::atomic<std::size_t> posted_{0};  ///< frames handed to post_send, not yet on the queue
   caf::actor session_;
   uint64_t registry_id_ = 0;
   bool closing_ = false;

@@ -24,7 +24,7 @@ class ws_link {
   virtual void post_send(std::vector<actors::wire::frame> frames) = 0;
   /// Closes with `code` after the frames already queued.
   virtual void post_close(uint16_t code, std::string reason) = 0;
-  /// Frames queued and not yet written.
+  /// Frames handed over (posted or queued) and not yet written.
   virtual std::size_t queued() const = 0;
 };
 

@@ -24,7 +24,7 @@ class session_sink {
   virtual void send(std::vector<wire::frame> frames) = 0;
   /// Closes the socket with `code` after the frames already queued.
   virtual void close(uint16_t code, std::string reason) = 0;
-  /// Frames queued and not yet written; the session paces history replays by it.
+  /// Frames handed over and not yet written; the session paces history replays by it.
   virtual std::size_t queued() const = 0;
 };
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -71,5 +73,15 @@ class subscription {
   uint64_t generation_;
   std::vector<std::pair<uint64_t, wire::frame>> held_;
 };
+
+/// Messages a replay asks storage for at once, given the socket queue's `limit`
+/// (limits.outbound_queue_frames; one frame more closes the session with 4009). A page is
+/// queued whole, and only while the queue is at most half full, so it is at most `max_page`
+/// and half the limit (at least 1): a replay alone never overflows the queue of a client that
+/// reads, however small the limit.
+inline uint32_t replay_page_size(std::size_t limit, uint32_t max_page) {
+  return static_cast<uint32_t>(
+      std::min<std::size_t>(max_page, std::max<std::size_t>(1, limit / 2)));
+}
 
 }  // namespace plexichat::actors::session

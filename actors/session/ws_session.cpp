@@ -24,7 +24,7 @@ namespace {
 constexpr uint16_t close_unauthorized = 4001;
 constexpr uint16_t close_slow_consumer = 4009;
 constexpr uint16_t close_invalid_payload = 1007;
-constexpr uint32_t replay_page = 200;
+constexpr uint32_t replay_page = 200;  ///< at most; see replay_page_size
 constexpr std::size_t max_pending_before_auth = 64;
 // Sends awaiting their ack: a client that pipelines more gets rate_limited errors instead of
 // growing the channel's mailbox without bound.
@@ -139,7 +139,8 @@ void replay_next(session_actor* self, const std::string& cid) {
     self->delayed_send(self, std::chrono::milliseconds{20}, replay_atom::value, cid);
     return;
   }
-  history_query q{i->second.delivered(), i->second.replay_until() + 1, replay_page};
+  history_query q{i->second.delivered(), i->second.replay_until() + 1,
+                  replay_page_size(st.ctx->config->limits.outbound_queue_frames, replay_page)};
   auto gen = i->second.generation();
   channel::call_channel(
       self, st.ctx, cid, caf::make_message(history_atom::value, st.claims->user_id, q),
@@ -149,9 +150,14 @@ void replay_next(session_actor* self, const std::string& cid) {
         if (j == self->state.subs.end() || j->second.generation() != gen) {
           return;
         }
+        std::vector<wire::frame> frames;
+        frames.reserve(page.messages.size());
         for (auto& m : page.messages) {
-          self->state.sink->send(wire::message_frame(m));
+          frames.push_back(wire::message_frame(m));
           j->second.on_replayed(m.seq);
+        }
+        if (!frames.empty()) {
+          self->state.sink->send(std::move(frames));
         }
         if (page.messages.empty() || !j->second.replaying()) {
           send_held(self, j->second);

@@ -2,11 +2,13 @@
 """A subscriber that never reads is closed with 4009; the sender and other readers go on.
 
 limits.outbound_queue_frames is 64 and messages are ~50 KB, so the never-reading socket
-(a small receive buffer) overflows its queue long before the burst ends.
+(a small receive buffer) overflows its queue long before the burst ends. A client that does
+read, however slowly, gets a whole replay without being closed.
 """
 import asyncio
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Api, RawWs, Suite, Ws  # noqa: E402
@@ -104,6 +106,27 @@ async def reconnect_after_4009_catches_up_with_after_seq(s):
         got = await ws.messages(s["cid"], COUNT, timeout=240)
         assert [m["seq"] for m in got] == list(range(1, COUNT + 1)), "replay after 4009 incomplete"
         await ws.ping("caught-up")
+
+
+@suite.check
+def a_slow_reader_gets_the_whole_replay(s):
+    """A replay is paced by the socket's queue, never more than it holds: a client that reads
+    slowly, through a small receive buffer, gets every message and is not closed with 4009
+    (a replay page used to be 200 messages, over three times this queue)."""
+    raw = RawWs(s["node"].port, rcvbuf=4096, timeout=60)
+    try:
+        raw.send_json({"type": "auth", "token": s["tslow"]})
+        assert raw.read_json()["type"] == "ready"
+        raw.send_json({"type": "subscribe", "channel_id": s["cid"], "after_seq": 0})
+        seqs = []
+        while len(seqs) < COUNT:
+            frame = raw.read_json()  # EOFError("closed: 4009") if the node gave up on it
+            if frame["type"] == "message":
+                seqs.append(frame["message"]["seq"])
+                time.sleep(0.002)  # slower than the node writes
+        assert seqs == list(range(1, COUNT + 1)), "the replay skipped or repeated messages"
+    finally:
+        raw.close()
 
 
 @suite.check

@@ -146,5 +146,19 @@ TEST(SubscriptionTest, GenerationIsKept) {
   EXPECT_EQ((subscription{3, 9, 7}).generation(), 7u);
 }
 
+TEST(SubscriptionTest, AReplayPageNeverOverflowsTheQueueOnItsOwn) {
+  EXPECT_EQ(replay_page_size(4096, 200), 200u) << "the default limit takes whole pages";
+  EXPECT_EQ(replay_page_size(64, 200), 32u);
+  EXPECT_EQ(replay_page_size(1, 200), 1u) << "a replay always moves";
+  EXPECT_EQ(replay_page_size(0, 200), 1u);
+  // A page goes out only while the queue holds at most half the limit; with it, the queue
+  // must stay within the limit (one frame more closes the session with 4009).
+  for (std::size_t limit = 1; limit <= 1000; ++limit) {
+    auto page = replay_page_size(limit, 200);
+    ASSERT_GE(page, 1u) << limit;
+    ASSERT_LE(limit / 2 + page, limit) << limit;
+  }
+}
+
 }  // namespace
 }  // namespace plexichat::actors::session
