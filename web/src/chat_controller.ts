@@ -173,6 +173,9 @@ export class ChatController implements ChatActions {
   // ----- channel list
 
   private async refreshList(): Promise<void> {
+    // A list fetched before a channel was added here (created, say, while it was on its way)
+    // cannot know that channel: only the channels known when it was asked for can be gone.
+    const askedAbout = new Set(this.channels.keys());
     let list: Channel[];
     try {
       list = (await this.api.channels()).channels;
@@ -197,7 +200,7 @@ export class ChatController implements ChatActions {
       }
     }
     for (const id of [...this.channels.keys()]) {
-      if (!seen.has(id)) {
+      if (!seen.has(id) && askedAbout.has(id)) {
         this.channels.delete(id);
       }
     }

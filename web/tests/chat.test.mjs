@@ -140,6 +140,48 @@ test('private channel: add a member by user ID, leave, log out', async () => {
   }
 });
 
+test('a channel list older than a channel just created does not close it', async () => {
+  const page = await newPage(browser);
+  try {
+    await signUp(page, node, 'racer');
+    await page.waitForLoadState('networkidle');  // the sign-up's own list is in
+    // The next channel list the page asks for is fetched at once but handed over only after
+    // the page has created a channel: an answer from before that channel existed.
+    let listAsked;
+    const asked = new Promise((resolve) => { listAsked = resolve; });
+    let channelCreated;
+    const created = new Promise((resolve) => { channelCreated = resolve; });
+    let heldRequest = null;
+    await page.route('**/channels', async (route) => {
+      if (route.request().method() !== 'GET' || heldRequest) {
+        await route.continue();
+        return;
+      }
+      heldRequest = route.request();
+      const response = await route.fetch();
+      listAsked();
+      await created;
+      await route.fulfill({ response });
+    });
+    await page.reload();  // a fresh start asks for the list
+    await asked;
+    const name = uname('room');
+    await createChannel(page, name);
+    const done = page.waitForEvent('requestfinished', (r) => r === heldRequest);
+    channelCreated();
+    await done;
+    // Let the page take the late list in (it has nothing to show for it when it is right).
+    await page.evaluate(() => new Promise((resolve) => { setTimeout(resolve, 300); }));
+    await page.locator('#channel-title', { hasText: name }).waitFor({ timeout: 1000 });
+    const mine = page.locator('ul[aria-labelledby="mine-title"] li', { hasText: name });
+    assert.equal(await mine.count(), 1, 'the channel is still among "Your channels"');
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await screenshot(page, 'chat-stale-list');
+    await page.context().close();
+  }
+});
+
 test('a wrong password is said in words', async () => {
   const page = await newPage(browser);
   try {
