@@ -95,7 +95,7 @@ struct channel_state {
   std::map<caf::actor_addr, subscriber> subscribers;
   std::vector<std::pair<uint64_t, wire::frame>> fan_out;  ///< committed, not yet sent to them
   bool fan_out_scheduled = false;                         ///< a fanout_atom is on its way
-  fan_out_pacing pacing;
+  fan_out_pacing pacing{std::chrono::microseconds{0}};    ///< from the config once loading
   durable_writes writes;
   std::optional<replication> repl;  ///< in a cluster, once the channel's epoch is claimed
   std::multimap<uint64_t, caf::typed_response_promise<storage::message_record>> waiting_for_seq;

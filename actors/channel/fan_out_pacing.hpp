@@ -21,10 +21,8 @@ class fan_out_pacing {
   using clock = std::chrono::steady_clock;
   static constexpr std::chrono::microseconds per_subscriber{20};
   static constexpr std::size_t min_subscribers = 50;
-  static constexpr std::chrono::microseconds default_max_hold{20000};
 
-  explicit fan_out_pacing(std::chrono::microseconds max_hold = default_max_hold)
-      : max_hold_(max_hold) {}
+  explicit fan_out_pacing(std::chrono::microseconds max_hold) : max_hold_(max_hold) {}
 
   /// The spacing for a channel with `subscribers` subscribers: zero when it is not held back.
   std::chrono::microseconds spacing(std::size_t subscribers) const {

@@ -146,32 +146,34 @@ test('a channel list older than a channel just created does not close it', async
     await signUp(page, node, 'racer');
     await page.waitForLoadState('networkidle');  // the sign-up's own list is in
     // The next channel list the page asks for is fetched at once but handed over only after
-    // the page has created a channel: an answer from before that channel existed.
+    // the page has created a channel: an answer from before that channel existed. It carries
+    // one more public channel, a marker that shows when the page has taken it in.
+    const marker = uname('marker');
     let listAsked;
     const asked = new Promise((resolve) => { listAsked = resolve; });
     let channelCreated;
     const created = new Promise((resolve) => { channelCreated = resolve; });
-    let heldRequest = null;
+    let held = false;
     await page.route('**/channels', async (route) => {
-      if (route.request().method() !== 'GET' || heldRequest) {
+      if (route.request().method() !== 'GET' || held) {
         await route.continue();
         return;
       }
-      heldRequest = route.request();
+      held = true;
       const response = await route.fetch();
+      const body = await response.json();
+      body.channels.push({ id: 'c' + marker, name: marker, topic: '', private: false,
+        created_at: Date.now(), last_seq: 0 });
       listAsked();
       await created;
-      await route.fulfill({ response });
+      await route.fulfill({ response, json: body });
     });
     await page.reload();  // a fresh start asks for the list
     await asked;
     const name = uname('room');
     await createChannel(page, name);
-    const done = page.waitForEvent('requestfinished', (r) => r === heldRequest);
     channelCreated();
-    await done;
-    // Let the page take the late list in (it has nothing to show for it when it is right).
-    await page.evaluate(() => new Promise((resolve) => { setTimeout(resolve, 300); }));
+    await page.getByRole('button', { name: 'Join ' + marker }).waitFor();  // the late list is in
     await page.locator('#channel-title', { hasText: name }).waitFor({ timeout: 1000 });
     const mine = page.locator('ul[aria-labelledby="mine-title"] li', { hasText: name });
     assert.equal(await mine.count(), 1, 'the channel is still among "Your channels"');
