@@ -173,8 +173,8 @@ void ws_connection<Stream>::post_send(actors::wire::frame frame) {
   posted_.fetch_add(1, std::memory_order_relaxed);
   boost::asio::post(ws_.get_executor(),
                     [self = this->shared_from_this(), f = std::move(frame)]() mutable {
-                      self->posted_.fetch_sub(1, std::memory_order_relaxed);
                       self->enqueue(std::move(f));
+                      self->posted_.fetch_sub(1, std::memory_order_release);
                     });
 }
 
@@ -183,13 +183,17 @@ void ws_connection<Stream>::post_send(std::vector<actors::wire::frame> frames) {
   posted_.fetch_add(frames.size(), std::memory_order_relaxed);
   boost::asio::post(ws_.get_executor(),
                     [self = this->shared_from_this(), fs = std::move(frames)]() mutable {
-                      self->posted_.fetch_sub(fs.size(), std::memory_order_relaxed);
+                      // Queued before they stop counting as posted (see queued()).
+                      bool open = true;
                       for (auto& f : fs) {
-                        if (!self->enqueue(std::move(f), false)) {
-                          return;
+                        if (!(open = self->enqueue(std::move(f), false))) {
+                          break;
                         }
                       }
-                      self->ws_.next_layer().flush();
+                      if (open) {
+                        self->ws_.next_layer().flush();
+                      }
+                      self->posted_.fetch_sub(fs.size(), std::memory_order_release);
                     });
 }
 

@@ -43,8 +43,11 @@ class ws_connection : public ws_link, public std::enable_shared_from_this<ws_con
   void post_send(std::vector<actors::wire::frame> frames) override;
   void post_close(uint16_t code, std::string reason) override;
   void abandon() override { on_closed(); }
+  /// Frames posted or queued, never fewer: posted_ is read first, and a frame leaves it only
+  /// once it is on the queue, so a frame in between is counted (at most twice), never missed.
   std::size_t queued() const override {
-    return ws_.next_layer().frames_waiting() + posted_.load(std::memory_order_relaxed);
+    auto posted = posted_.load(std::memory_order_acquire);
+    return ws_.next_layer().frames_waiting() + posted;
   }
 
  private:
