@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -11,36 +13,52 @@
 namespace plexichat::actors::session {
 
 /// One channel subscription of a session: which seqs the client has been sent, and live
-/// frames held back while older ones are replayed from storage. Guarantees each seq is
-/// sent once, in order. Owned by the session actor; not thread-safe.
+/// frames held back while older ones are still to be sent. Guarantees each seq is sent once,
+/// in order. Owned by the session actor; not thread-safe.
+///
+/// A subscription with older messages to send is *catching up*: it replays them from
+/// storage, then sends the live frames it held meanwhile, both in pages the session paces by
+/// the socket's queue. It holds at most `hold_limit` frames: one more, and it drops them and
+/// replays up to that seq from storage instead (live messages are durable before they are
+/// fanned out), so a client that reads is never closed for having subscribed with after_seq.
 class subscription {
  public:
   /// Starts at the client's after_seq; `last_seq` is the channel's durable seq at subscribe.
   /// `generation` tells this subscription's replay pages from those of an earlier
   /// subscription to the same channel.
-  subscription(uint64_t after_seq, uint64_t last_seq, uint64_t generation = 0)
+  subscription(uint64_t after_seq, uint64_t last_seq, uint64_t generation = 0,
+               std::size_t hold_limit = std::numeric_limits<std::size_t>::max())
       : delivered_(after_seq < last_seq ? after_seq : last_seq),
         replay_until_(last_seq),
-        generation_(generation) {}
+        generation_(generation),
+        hold_limit_(hold_limit) {}
 
   uint64_t generation() const { return generation_; }
 
+  /// Storage has messages the client was not sent yet.
   bool replaying() const { return delivered_ < replay_until_; }
+  /// Replaying, or live frames held back are still to be sent.
+  bool catching_up() const { return replaying() || !held_.empty(); }
   uint64_t delivered() const { return delivered_; }
   uint64_t replay_until() const { return replay_until_; }
 
-  /// A live frame: returns true if it should be sent now; holds it while replaying; false
-  /// for a seq already sent.
+  /// A live frame: returns true if it should be sent now; false for a seq already sent, or
+  /// while catching up (the frame is then held, or left to the replay).
   bool on_live(uint64_t seq, const wire::frame& frame) {
     if (seq <= delivered_) {
       return false;
     }
-    if (replaying()) {
-      held_.emplace_back(seq, frame);
+    if (!catching_up()) {
+      delivered_ = seq;
+      return true;
+    }
+    if (held_.size() >= hold_limit_) {
+      held_.clear();
+      replay_until_ = std::max(replay_until_, seq);
       return false;
     }
-    delivered_ = seq;
-    return true;
+    held_.emplace_back(seq, frame);
+    return false;
   }
 
   /// A replayed message was sent.
@@ -50,18 +68,23 @@ class subscription {
     }
   }
 
-  /// Replay ended (possibly early, when storage had no more): returns the held frames that
-  /// follow, in order, and marks them sent.
-  std::vector<wire::frame> finish_replay() {
-    replay_until_ = delivered_;
+  /// Storage had nothing after delivered(): the replay ends here (the held frames follow).
+  void replay_exhausted() { replay_until_ = delivered_; }
+
+  /// Once the replay is done: up to `max` held frames that follow, in order, marked sent.
+  std::vector<wire::frame> next_held(std::size_t max) {
     std::vector<wire::frame> out;
-    for (auto& [seq, frame] : held_) {
+    if (replaying()) {
+      return out;
+    }
+    while (!held_.empty() && out.size() < max) {
+      auto& [seq, frame] = held_.front();
       if (seq > delivered_) {
         delivered_ = seq;
         out.push_back(std::move(frame));
       }
+      held_.pop_front();
     }
-    held_.clear();
     return out;
   }
 
@@ -71,14 +94,15 @@ class subscription {
   uint64_t delivered_;
   uint64_t replay_until_;
   uint64_t generation_;
-  std::vector<std::pair<uint64_t, wire::frame>> held_;
+  std::size_t hold_limit_;
+  std::deque<std::pair<uint64_t, wire::frame>> held_;
 };
 
-/// Messages a replay asks storage for at once, given the socket queue's `limit`
-/// (limits.outbound_queue_frames; one frame more closes the session with 4009). A page is
-/// queued whole, and only while the queue is at most half full, so it is at most `max_page`
-/// and half the limit (at least 1): a replay alone never overflows the queue of a client that
-/// reads, however small the limit.
+/// Messages (or held frames) a catching-up subscription sends at once, given the socket
+/// queue's `limit` (limits.outbound_queue_frames; one frame more closes the session with
+/// 4009). A page is queued whole, and only while the queue is at most half full, so it is at
+/// most `max_page` and half the limit (at least 1): catching up alone never overflows the
+/// queue of a client that reads, however small the limit.
 inline uint32_t replay_page_size(std::size_t limit, uint32_t max_page) {
   return static_cast<uint32_t>(
       std::min<std::size_t>(max_page, std::max<std::size_t>(1, limit / 2)));

@@ -22,7 +22,6 @@ namespace plexichat::actors::session {
 namespace {
 
 constexpr uint16_t close_unauthorized = 4001;
-constexpr uint16_t close_slow_consumer = 4009;
 constexpr uint16_t close_invalid_payload = 1007;
 constexpr uint32_t replay_page = 200;  ///< at most; see replay_page_size
 constexpr std::size_t max_pending_before_auth = 64;
@@ -121,30 +120,43 @@ void authenticate_session(session_actor* self, const client_frame& f) {
             [self](caf::error&) { close(self, close_unauthorized, "unknown user"); });
 }
 
-void send_held(session_actor* self, subscription& sub) {
-  auto held = sub.finish_replay();
-  if (!held.empty()) {
-    self->state.sink->send(std::move(held));
-  }
+/// A subscription from `after_seq`, holding at most a socket queue's worth of live frames
+/// while it catches up.
+subscription new_subscription(session_state& st, uint64_t after_seq, uint64_t last_seq) {
+  return subscription{after_seq, last_seq, st.next_generation++,
+                      st.ctx->config->limits.outbound_queue_frames};
 }
 
-/// Sends the next page of missed messages, paced by the socket's queue.
-void replay_next(session_actor* self, const std::string& cid) {
+/// Sends the next page of what a catching-up subscription still owes the client: missed
+/// messages from storage, then the live frames held meanwhile. Paced by the socket's queue;
+/// one page at a time, each step sends the next. A step for an earlier `generation` of the
+/// subscription is stale: one chain of steps per subscription, so no page is sent twice.
+void replay_next(session_actor* self, const std::string& cid, uint64_t generation) {
   auto& st = self->state;
   auto i = st.subs.find(cid);
-  if (i == st.subs.end() || !i->second.replaying()) {
+  if (i == st.subs.end() || i->second.generation() != generation || !i->second.catching_up()) {
     return;
   }
-  if (st.sink->queued() > st.ctx->config->limits.outbound_queue_frames / 2) {
-    self->delayed_send(self, std::chrono::milliseconds{20}, replay_atom::value, cid);
+  auto limit = st.ctx->config->limits.outbound_queue_frames;
+  if (st.sink->queued() > limit / 2) {
+    self->delayed_send(self, std::chrono::milliseconds{20}, replay_atom::value, cid, generation);
     return;
   }
-  history_query q{i->second.delivered(), i->second.replay_until() + 1,
-                  replay_page_size(st.ctx->config->limits.outbound_queue_frames, replay_page)};
-  auto gen = i->second.generation();
+  auto page_size = replay_page_size(limit, replay_page);
+  if (!i->second.replaying()) {
+    auto held = i->second.next_held(page_size);
+    if (!held.empty()) {
+      st.sink->send(std::move(held));
+    }
+    if (i->second.catching_up()) {
+      self->send(self, replay_atom::value, cid, generation);
+    }
+    return;
+  }
+  history_query q{i->second.delivered(), i->second.replay_until() + 1, page_size};
   channel::call_channel(
       self, st.ctx, cid, caf::make_message(history_atom::value, st.claims->user_id, q),
-      [self, cid, gen](storage::message_page& page) {
+      [self, cid, gen = generation](storage::message_page& page) {
         auto j = self->state.subs.find(cid);
         // A page for a subscription that has since been replaced is stale.
         if (j == self->state.subs.end() || j->second.generation() != gen) {
@@ -153,19 +165,22 @@ void replay_next(session_actor* self, const std::string& cid) {
         std::vector<wire::frame> frames;
         frames.reserve(page.messages.size());
         for (auto& m : page.messages) {
-          frames.push_back(wire::message_frame(m));
-          j->second.on_replayed(m.seq);
+          if (m.seq > j->second.delivered()) {
+            frames.push_back(wire::message_frame(m));
+            j->second.on_replayed(m.seq);
+          }
         }
         if (!frames.empty()) {
           self->state.sink->send(std::move(frames));
         }
-        if (page.messages.empty() || !j->second.replaying()) {
-          send_held(self, j->second);
-        } else {
-          self->send(self, replay_atom::value, cid);
+        if (page.messages.empty()) {
+          j->second.replay_exhausted();
+        }
+        if (j->second.catching_up()) {
+          self->send(self, replay_atom::value, cid, gen);
         }
       },
-      [self, cid, gen](const api_error& e) {
+      [self, cid, gen = generation](const api_error& e) {
         auto j = self->state.subs.find(cid);
         if (j != self->state.subs.end() && j->second.generation() == gen) {
           self->state.subs.erase(j);
@@ -208,9 +223,9 @@ void resubscribe(session_actor* self, const std::string& cid, int attempt) {
           return;  // unsubscribed or subscribed afresh meanwhile
         }
         watch_channel(self, cid);
-        j->second = subscription{after, last_seq, st.next_generation++};
+        j->second = new_subscription(st, after, last_seq);
         if (j->second.replaying()) {
-          replay_next(self, cid);
+          replay_next(self, cid, j->second.generation());
         }
       },
       [self, cid, attempt, gen](const api_error& e) {
@@ -240,12 +255,12 @@ void subscribe(session_actor* self, const client_frame& f) {
         auto& st = self->state;
         watch_channel(self, cid);
         st.subs.erase(cid);
-        subscription fresh{after.value_or(last_seq), last_seq, st.next_generation++};
-        auto& sub = st.subs.emplace(cid, std::move(fresh)).first->second;
+        auto& sub = st.subs.emplace(cid, new_subscription(st, after.value_or(last_seq), last_seq))
+                        .first->second;
         push(self, {{"type", "subscribed"}, {"channel_id", cid}, {"last_seq", last_seq}});
         update_note(self);
         if (sub.replaying()) {
-          replay_next(self, cid);
+          replay_next(self, cid, sub.generation());
         }
       },
       [self, cid](const api_error& e) {
@@ -349,15 +364,6 @@ void handle(session_actor* self, parsed_frame& pf) {
   handle_authenticated(self, pf.frame);
 }
 
-/// Live frames held during a replay beyond the queue limit: the client is too far behind.
-void close_if_too_far_behind(session_actor* self, const subscription& sub) {
-  auto& st = self->state;
-  if (sub.held() > st.ctx->config->limits.outbound_queue_frames) {
-    st.ctx->metrics->ws_closed_slow_consumer.Increment();
-    close(self, close_slow_consumer, "too far behind; resubscribe with after_seq");
-  }
-}
-
 void on_deliver(session_actor* self, const std::string& cid, uint64_t seq,
                 const wire::frame& frame) {
   auto& st = self->state;
@@ -367,8 +373,6 @@ void on_deliver(session_actor* self, const std::string& cid, uint64_t seq,
   }
   if (i->second.on_live(seq, frame)) {
     st.sink->send(frame);
-  } else {
-    close_if_too_far_behind(self, i->second);
   }
 }
 
@@ -389,7 +393,6 @@ void on_deliver_batch(session_actor* self, const wire::delivery& batch) {
   if (!due.empty()) {
     st.sink->send(std::move(due));
   }
-  close_if_too_far_behind(self, i->second);
 }
 
 void leave_all(session_actor* self) {
@@ -438,7 +441,9 @@ caf::behavior session_behavior(session_actor* self, node_context* ctx, sink_ptr 
       },
       [self](moved_atom, const std::string& cid) { resubscribe(self, cid, 0); },
       [self](moved_atom, const std::string& cid, int attempt) { resubscribe(self, cid, attempt); },
-      [self](replay_atom, const std::string& cid) { replay_next(self, cid); },
+      [self](replay_atom, const std::string& cid, uint64_t generation) {
+        replay_next(self, cid, generation);
+      },
       [self](unsub_atom, const std::string& cid) {
         if (self->state.subs.erase(cid) > 0) {
           push(self, {{"type", "unsubscribed"}, {"channel_id", cid}});

@@ -8,6 +8,7 @@ read, however slowly, gets a whole replay without being closed.
 import asyncio
 import os
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -41,19 +42,23 @@ def open_stalled_subscriber(s):
     return raw
 
 
-async def send_all(url, token, cid, acked_event, acked_threshold):
-    """Sends COUNT big messages, at most 16 unanswered; returns the acks' seqs in order.
-    Sets acked_event once acked_threshold acks arrived."""
+async def send_all(url, token, cid, acked_event, acked_threshold, first=0, count=COUNT,
+                   pause=0):
+    """Sends `count` big messages numbered from `first`, at most 16 unanswered and `pause`
+    seconds apart; returns the acks' seqs in order. Sets acked_event once acked_threshold acks
+    arrived."""
     seqs = []
     async with Ws(url, token) as ws:
-        for i in range(COUNT):
+        for i in range(first, first + count):
             body = f"{i:06d}" + "x" * (SIZE - 6)
             await ws.send({"type": "send", "channel_id": cid, "content": body, "nonce": f"f{i}"})
-            if i >= 16:
+            if pause:
+                await asyncio.sleep(pause)
+            if i >= first + 16:
                 seqs.append((await ws.expect("ack", timeout=60, nonce=f"f{i - 16}"))["message"]["seq"])
                 if len(seqs) >= acked_threshold:
                     acked_event.set()
-        for i in range(COUNT - 16, COUNT):
+        for i in range(max(first, first + count - 16), first + count):
             seqs.append((await ws.expect("ack", timeout=60, nonce=f"f{i}"))["message"]["seq"])
     return seqs
 
@@ -108,25 +113,57 @@ async def reconnect_after_4009_catches_up_with_after_seq(s):
         await ws.ping("caught-up")
 
 
+def read_slowly(s, cid, count, pause, reading=None):
+    """Subscribes from after_seq 0 through a small receive buffer and reads `count` messages,
+    sleeping `pause` seconds after each; returns their seqs. Sets `reading` (a
+    threading.Event) at the first message."""
+    raw = RawWs(s["node"].port, rcvbuf=4096, timeout=60)
+    try:
+        raw.send_json({"type": "auth", "token": s["tslow"]})
+        assert raw.read_json()["type"] == "ready"
+        raw.send_json({"type": "subscribe", "channel_id": cid, "after_seq": 0})
+        seqs = []
+        while len(seqs) < count:
+            frame = raw.read_json()  # EOFError("closed: 4009") if the node gave up on it
+            if frame["type"] == "message":
+                seqs.append(frame["message"]["seq"])
+                if reading is not None:
+                    reading.set()
+                time.sleep(pause)  # slower than the node writes
+        return seqs
+    finally:
+        raw.close()
+
+
 @suite.check
 def a_slow_reader_gets_the_whole_replay(s):
     """A replay is paced by the socket's queue, never more than it holds: a client that reads
     slowly, through a small receive buffer, gets every message and is not closed with 4009
     (a replay page used to be 200 messages, over three times this queue)."""
-    raw = RawWs(s["node"].port, rcvbuf=4096, timeout=60)
-    try:
-        raw.send_json({"type": "auth", "token": s["tslow"]})
-        assert raw.read_json()["type"] == "ready"
-        raw.send_json({"type": "subscribe", "channel_id": s["cid"], "after_seq": 0})
-        seqs = []
-        while len(seqs) < COUNT:
-            frame = raw.read_json()  # EOFError("closed: 4009") if the node gave up on it
-            if frame["type"] == "message":
-                seqs.append(frame["message"]["seq"])
-                time.sleep(0.002)  # slower than the node writes
-        assert seqs == list(range(1, COUNT + 1)), "the replay skipped or repeated messages"
-    finally:
-        raw.close()
+    seqs = read_slowly(s, s["cid"], COUNT, 0.002)
+    assert seqs == list(range(1, COUNT + 1)), "the replay skipped or repeated messages"
+
+
+@suite.check
+async def a_slow_replay_in_a_busy_channel_gets_every_message(s):
+    """Live messages that arrive while a replay is read are held back, at most a queue's
+    worth (64 here); beyond that the replay fetches them from storage too. A client that reads
+    a long replay slowly, but faster than the channel's live rate, gets every message once, in
+    order, and is not closed (it was closed with 4009 once 65 live messages were held)."""
+    url, history, live = s["node"].ws_url, 600, 200
+    cid = s["api"].create_channel(s["tsender"], "busy-replay")["id"]
+    s["api"].join(s["tslow"], cid)
+    await send_all(url, s["tsender"], cid, asyncio.Event(), 0, first=0, count=history)
+    reading = threading.Event()
+    reader = asyncio.create_task(
+        asyncio.to_thread(read_slowly, s, cid, history + live, 0.002, reading))
+    assert await asyncio.to_thread(reading.wait, 30), "the replay never started"
+    # 100 messages/s: over 64 arrive while the replay is read, and the reader is faster.
+    acks = await send_all(url, s["tsender"], cid, asyncio.Event(), 0, first=history, count=live,
+                          pause=0.01)
+    assert acks == list(range(history + 1, history + live + 1)), acks[:5]
+    seqs = await reader
+    assert seqs == list(range(1, history + live + 1)), "skipped or repeated messages"
 
 
 @suite.check

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,6 +21,8 @@ std::vector<std::string> texts(const std::vector<wire::frame>& frames) {
   }
   return out;
 }
+
+constexpr auto all = std::numeric_limits<std::size_t>::max();
 
 TEST(SubscriptionTest, NothingToReplayGoesLiveAtOnce) {
   subscription sub{5, 5};
@@ -61,10 +64,12 @@ TEST(SubscriptionTest, LiveBeforeReplayEndsIsHeldThenFlushedInOrderOnce) {
     sub.on_replayed(seq);
   }
   EXPECT_FALSE(sub.replaying());
-  EXPECT_EQ(texts(sub.finish_replay()), (std::vector<std::string>{"frame-6", "frame-7"}));
+  EXPECT_TRUE(sub.catching_up()) << "the held frames are still to be sent";
+  EXPECT_EQ(texts(sub.next_held(all)), (std::vector<std::string>{"frame-6", "frame-7"}));
   EXPECT_EQ(sub.held(), 0u);
   EXPECT_EQ(sub.delivered(), 7u);
-  EXPECT_TRUE(sub.finish_replay().empty()) << "held frames are flushed exactly once";
+  EXPECT_FALSE(sub.catching_up());
+  EXPECT_TRUE(sub.next_held(all).empty()) << "held frames are flushed exactly once";
   EXPECT_FALSE(sub.on_live(7, frame_of(7)));
   EXPECT_TRUE(sub.on_live(8, frame_of(8)));
 }
@@ -73,8 +78,8 @@ TEST(SubscriptionTest, LiveAfterReplayIsSentAtOnce) {
   subscription sub{0, 2};
   sub.on_replayed(1);
   sub.on_replayed(2);
-  EXPECT_TRUE(sub.finish_replay().empty());
-  EXPECT_FALSE(sub.replaying());
+  EXPECT_TRUE(sub.next_held(all).empty());
+  EXPECT_FALSE(sub.catching_up());
   EXPECT_TRUE(sub.on_live(3, frame_of(3)));
   EXPECT_EQ(sub.held(), 0u);
 }
@@ -88,7 +93,7 @@ TEST(SubscriptionTest, LiveFramesAlreadyCoveredByReplayAreDropped) {
   EXPECT_FALSE(sub.on_live(4, frame_of(4)));
   EXPECT_FALSE(sub.on_live(4, frame_of(4)));
   sub.on_replayed(3);
-  EXPECT_EQ(texts(sub.finish_replay()), (std::vector<std::string>{"frame-4"}));
+  EXPECT_EQ(texts(sub.next_held(all)), (std::vector<std::string>{"frame-4"}));
   EXPECT_EQ(sub.delivered(), 4u);
 }
 
@@ -114,8 +119,10 @@ TEST(SubscriptionTest, FinishReplayEarly) {
   sub.on_replayed(1);
   sub.on_replayed(2);
   EXPECT_TRUE(sub.replaying());
+  EXPECT_TRUE(sub.next_held(all).empty()) << "not before the replay ends";
   // Storage had nothing more: the held frames follow.
-  EXPECT_EQ(texts(sub.finish_replay()), (std::vector<std::string>{"frame-11", "frame-12"}));
+  sub.replay_exhausted();
+  EXPECT_EQ(texts(sub.next_held(all)), (std::vector<std::string>{"frame-11", "frame-12"}));
   EXPECT_FALSE(sub.replaying());
   EXPECT_EQ(sub.delivered(), 12u);
   EXPECT_EQ(sub.held(), 0u);
@@ -125,8 +132,9 @@ TEST(SubscriptionTest, FinishReplayEarly) {
 TEST(SubscriptionTest, FinishReplayEarlyWithNothingHeld) {
   subscription sub{0, 10};
   sub.on_replayed(4);
-  EXPECT_TRUE(sub.finish_replay().empty());
-  EXPECT_FALSE(sub.replaying());
+  sub.replay_exhausted();
+  EXPECT_FALSE(sub.catching_up());
+  EXPECT_TRUE(sub.next_held(all).empty());
   EXPECT_EQ(sub.replay_until(), 4u);
   EXPECT_TRUE(sub.on_live(11, frame_of(11)));
 }
@@ -136,9 +144,60 @@ TEST(SubscriptionTest, HeldFramesKeepTheirContent) {
   auto f = frame_of(2);
   EXPECT_FALSE(sub.on_live(2, f));
   sub.on_replayed(1);
-  auto out = sub.finish_replay();
+  auto out = sub.next_held(all);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out.front(), f) << "the same shared frame, not a copy";
+}
+
+TEST(SubscriptionTest, HeldFramesGoOutInPagesAndLiveOnesQueueBehindThem) {
+  subscription sub{0, 1};
+  for (uint64_t seq = 2; seq <= 5; ++seq) {
+    EXPECT_FALSE(sub.on_live(seq, frame_of(seq)));
+  }
+  sub.on_replayed(1);
+  EXPECT_EQ(texts(sub.next_held(2)), (std::vector<std::string>{"frame-2", "frame-3"}));
+  EXPECT_TRUE(sub.catching_up());
+  EXPECT_FALSE(sub.on_live(6, frame_of(6))) << "not before the frames held ahead of it";
+  EXPECT_EQ(texts(sub.next_held(2)), (std::vector<std::string>{"frame-4", "frame-5"}));
+  EXPECT_EQ(texts(sub.next_held(2)), (std::vector<std::string>{"frame-6"}));
+  EXPECT_FALSE(sub.catching_up());
+  EXPECT_TRUE(sub.on_live(7, frame_of(7)));
+  EXPECT_EQ(sub.delivered(), 7u);
+}
+
+TEST(SubscriptionTest, HoldingMoreThanTheLimitReplaysThemFromStorageInstead) {
+  subscription sub{0, 3, 1, 2};
+  EXPECT_FALSE(sub.on_live(4, frame_of(4)));
+  EXPECT_FALSE(sub.on_live(5, frame_of(5)));
+  EXPECT_EQ(sub.held(), 2u);
+  EXPECT_FALSE(sub.on_live(6, frame_of(6)));
+  EXPECT_EQ(sub.held(), 0u) << "never more than the limit";
+  EXPECT_EQ(sub.replay_until(), 6u) << "4 to 6 now come from storage";
+  EXPECT_FALSE(sub.on_live(7, frame_of(7)));
+  EXPECT_EQ(sub.held(), 1u);
+  for (uint64_t seq = 1; seq <= 6; ++seq) {
+    EXPECT_TRUE(sub.replaying());
+    sub.on_replayed(seq);
+  }
+  EXPECT_FALSE(sub.replaying());
+  EXPECT_EQ(texts(sub.next_held(all)), (std::vector<std::string>{"frame-7"}));
+  EXPECT_TRUE(sub.on_live(8, frame_of(8)));
+}
+
+TEST(SubscriptionTest, TheLimitAlsoBoundsFramesHeldAfterTheReplay) {
+  subscription sub{0, 1, 1, 2};
+  EXPECT_FALSE(sub.on_live(2, frame_of(2)));
+  EXPECT_FALSE(sub.on_live(3, frame_of(3)));
+  sub.on_replayed(1);
+  EXPECT_FALSE(sub.replaying());
+  EXPECT_FALSE(sub.on_live(4, frame_of(4))) << "the client has not taken the held ones yet";
+  EXPECT_EQ(sub.held(), 0u);
+  EXPECT_TRUE(sub.replaying()) << "back to storage for 2 to 4";
+  EXPECT_TRUE(sub.next_held(all).empty());
+  for (uint64_t seq = 2; seq <= 4; ++seq) {
+    sub.on_replayed(seq);
+  }
+  EXPECT_FALSE(sub.catching_up());
 }
 
 TEST(SubscriptionTest, GenerationIsKept) {
