@@ -145,6 +145,39 @@ def a_slow_reader_gets_the_whole_replay(s):
 
 
 @suite.check
+def subscribing_again_during_a_replay_restarts_it_once(s):
+    """Subscribing again while a replay waits for the client restarts it from the new
+    after_seq: after the new `subscribed`, each message comes once, in order. (A replay step
+    of the first subscription, still pending, used to start a second replay for the new one.)"""
+    raw = RawWs(s["node"].port, rcvbuf=4096, timeout=60)
+    try:
+        raw.send_json({"type": "auth", "token": s["tslow"]})
+        assert raw.read_json()["type"] == "ready"
+        subscribe = {"type": "subscribe", "channel_id": s["cid"], "after_seq": 0}
+        raw.send_json(subscribe)
+        first = 0
+        while first < 40:  # the replay is under way, held back by this slow reader
+            if raw.read_json()["type"] == "message":
+                first += 1
+                time.sleep(0.005)
+        raw.send_json(subscribe)
+        while (frame := raw.read_json())["type"] != "subscribed":
+            pass  # what the first subscription had queued before it
+        seqs = []
+        while len(seqs) < COUNT:
+            frame = raw.read_json()
+            if frame["type"] == "message":
+                seqs.append(frame["message"]["seq"])
+        assert seqs == list(range(1, COUNT + 1)), \
+            f"not each once, in order: {[q for i, q in enumerate(seqs) if q != i + 1][:10]}"
+        raw.send_json({"type": "ping", "nonce": "end"})
+        while (frame := raw.read_json())["type"] != "pong":
+            assert frame["type"] != "message", f"a message after the last: {frame['message']['seq']}"
+    finally:
+        raw.close()
+
+
+@suite.check
 async def a_slow_replay_in_a_busy_channel_gets_every_message(s):
     """Live messages that arrive while a replay is read are held back, at most a queue's
     worth (64 here); beyond that the replay fetches them from storage too. A client that reads
