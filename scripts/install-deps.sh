@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages PlexiChat needs to build, run and test.
 # Idempotent: only missing packages are installed. Run as root (or via sudo).
-# chromium runs the web client's browser tests.
+# chromium runs the web client's browser tests; lld links the (many) test binaries in half
+# the time of the default linker.
 set -euo pipefail
 
 packages=(
@@ -15,7 +16,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-websockets clang-format
   chromium fonts-dejavu-core
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev lld
 )
 # The web client is built with node and npm (any Node.js >= 18); Debian's own when the
 # machine has none.
