@@ -420,11 +420,16 @@ def get_text(url, timeout=20):
         return e.code, e.headers.get("Content-Type", ""), e.read().decode(errors="replace")
 
 
-def channel_actors(node):
-    """The node's plexichat_channel_actors gauge, or None when it has no such metric."""
-    found = re.search(r"^plexichat_channel_actors(?:\{[^}]*\})? +([0-9.e+]+)$",
+def metric(node, name):
+    """The value of the node's unlabelled metric `name` on /metrics, or None without it."""
+    found = re.search(rf"^{re.escape(name)}(?:\{{[^}}]*\}})? +([0-9.e+]+)$",
                       get_text(node.base + "/metrics")[2], re.M)
     return float(found.group(1)) if found else None
+
+
+def channel_actors(node):
+    """The node's plexichat_channel_actors gauge, or None when it has no such metric."""
+    return metric(node, "plexichat_channel_actors")
 
 
 def json_body(raw):

@@ -12,7 +12,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Api, RawWs, Suite, Ws  # noqa: E402
+from harness import Api, RawWs, Suite, Ws, metric  # noqa: E402
 
 COUNT, SIZE = 400, 50000
 suite = Suite("slow_consumer")
@@ -78,13 +78,27 @@ async def slow_subscriber_is_closed_with_4009_and_nobody_else_suffers(s):
     ready = asyncio.Event()
     reader = asyncio.create_task(read_all(url, s["treader"], cid, ready))
     await asyncio.wait_for(ready.wait(), 30)
-    # 300 messages of 50 KB are far more than the socket buffers (~8 MB at most) plus 64
-    # queued frames hold: once they are acked, the stalled reader must have overflowed, and
-    # draining it from then on yields what was queued, then the node's close frame.
+    # The stalled reader starts draining once the node counts a 4009 close (it then has 5 s
+    # to read what was queued and the close frame before the node drops the socket), or at
+    # the latest once 300 messages are acked: 300 of 50 KB are far more than the socket
+    # buffers (~8 MB at most) plus 64 queued frames hold, so it must have overflowed by then.
     overflowed = asyncio.Event()
+    closes_before = metric(s["node"], "plexichat_ws_slow_consumer_closes_total") or 0
+
+    async def watch_closes():
+        while not overflowed.is_set():
+            closes = await asyncio.to_thread(metric, s["node"],
+                                             "plexichat_ws_slow_consumer_closes_total")
+            if (closes or 0) > closes_before:
+                overflowed.set()
+            await asyncio.sleep(0.05)
 
     async def drain_later():
-        await overflowed.wait()
+        watcher = asyncio.create_task(watch_closes())
+        try:
+            await overflowed.wait()
+        finally:
+            watcher.cancel()
         return await asyncio.to_thread(stalled.read_until_close)
 
     drain = asyncio.create_task(drain_later())
