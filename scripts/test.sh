@@ -12,4 +12,4 @@ cmake --build --preset dev -j "$(nproc)"
 ctest --preset dev -j "$(nproc)" "$@"
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz -j "$(nproc)"
-ctest --preset fuzz
+ctest --preset fuzz -j "$(nproc)"
