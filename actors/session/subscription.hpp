@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <limits>
 #include <utility>
 #include <vector>
@@ -38,7 +37,7 @@ class subscription {
   /// Storage has messages the client was not sent yet.
   bool replaying() const { return delivered_ < replay_until_; }
   /// Replaying, or live frames held back are still to be sent.
-  bool catching_up() const { return replaying() || !held_.empty(); }
+  bool catching_up() const { return replaying() || held() != 0; }
   uint64_t delivered() const { return delivered_; }
   uint64_t replay_until() const { return replay_until_; }
 
@@ -52,8 +51,8 @@ class subscription {
       delivered_ = seq;
       return true;
     }
-    if (held_.size() >= hold_limit_) {
-      held_.clear();
+    if (held() >= hold_limit_) {
+      drop_held();
       replay_until_ = std::max(replay_until_, seq);
       return false;
     }
@@ -77,25 +76,39 @@ class subscription {
     if (replaying()) {
       return out;
     }
-    while (!held_.empty() && out.size() < max) {
-      auto& [seq, frame] = held_.front();
+    while (held() != 0 && out.size() < max) {
+      auto& [seq, frame] = held_[next_held_];
       if (seq > delivered_) {
         delivered_ = seq;
         out.push_back(std::move(frame));
       }
-      held_.pop_front();
+      ++next_held_;
+    }
+    if (held() == 0) {
+      drop_held();
+    } else if (next_held_ >= held_.size() / 2) {  // keep the sent ones from piling up
+      held_.erase(held_.begin(), held_.begin() + static_cast<std::ptrdiff_t>(next_held_));
+      next_held_ = 0;
     }
     return out;
   }
 
-  std::size_t held() const { return held_.size(); }
+  std::size_t held() const { return held_.size() - next_held_; }
 
  private:
   uint64_t delivered_;
   uint64_t replay_until_;
   uint64_t generation_;
   std::size_t hold_limit_;
-  std::deque<std::pair<uint64_t, wire::frame>> held_;
+  /// The held frames from held_[next_held_] on. A vector, not a deque: libstdc++'s deque
+  /// allocates over half a KiB as it is made, and every idle subscription would carry it.
+  std::vector<std::pair<uint64_t, wire::frame>> held_;
+  std::size_t next_held_ = 0;
+
+  void drop_held() {
+    held_ = {};
+    next_held_ = 0;
+  }
 };
 
 /// Messages (or held frames) a catching-up subscription sends at once, given the socket
