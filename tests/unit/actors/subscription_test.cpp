@@ -166,8 +166,9 @@ TEST(SubscriptionTest, HeldFramesGoOutInPagesAndLiveOnesQueueBehindThem) {
 }
 
 TEST(SubscriptionTest, HoldingAndSendingInTurnKeepsOrderForLong) {
-  // Two frames arrive for each page of one sent, until the limit sends the rest to storage,
-  // then the held ones drain: every seq once, in order, none lost between held and replay.
+  // Two live frames arrive for each one sent, so the held ones pile up (the sent ones are cut
+  // from the front meanwhile) until the limit sends them to storage: every seq still goes
+  // out once, in order, none lost between held and replayed.
   subscription sub{0, 1, 1, 64};
   uint64_t next_live = 2;
   uint64_t expected = 1;  // seq 1 comes from storage
