@@ -84,12 +84,14 @@ async def slow_subscriber_is_closed_with_4009_and_nobody_else_suffers(s):
     # buffers (~8 MB at most) plus 64 queued frames hold, so it must have overflowed by then.
     overflowed = asyncio.Event()
     closes_before = metric(s["node"], "plexichat_ws_slow_consumer_closes_total") or 0
+    drained_on = []  # what started the drain: the node's count, or the 300th ack
 
     async def watch_closes():
         while not overflowed.is_set():
             closes = await asyncio.to_thread(metric, s["node"],
                                              "plexichat_ws_slow_consumer_closes_total")
-            if (closes or 0) > closes_before:
+            if (closes or 0) > closes_before and not overflowed.is_set():
+                drained_on.append("the node's 4009 count")
                 overflowed.set()
             await asyncio.sleep(0.05)
 
@@ -111,7 +113,8 @@ async def slow_subscriber_is_closed_with_4009_and_nobody_else_suffers(s):
     stalled.close()
     assert acks == list(range(1, COUNT + 1)), "the sender's acks stalled or skipped"
     assert got == [(i, f"{i - 1:06d}") for i in range(1, COUNT + 1)], "the fast reader missed messages"
-    print(f"     (the stalled reader had {frames} message frames before the close)")
+    print(f"     (the stalled reader had {frames} message frames before the close; its drain"
+          f" started on {drained_on[0] if drained_on else 'the 300th ack'})")
     assert frames < COUNT, f"the stalled reader got all {frames} messages: the queue never overflowed"
     assert code == 4009, f"close code {code} after {frames} frames (None: no close frame)"
 
