@@ -11,13 +11,12 @@ into an empty directory (a node then starts on it and serves the same data) and 
 corrupted on disk is found by verify and by the holder's scrub, and repair mends it; the
 metrics show backups and held shards."""
 import os
-import re
 import shutil
 import subprocess
 import sys
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
 from harness import Api, Suite, free_port, node_binary, wait_until  # noqa: E402
 from test_cluster import cert, cluster_node, tls_cluster, wait_states  # noqa: E402
 from test_console import console_at  # noqa: E402
@@ -68,11 +67,9 @@ def console(s, *command, want=0):
 
 def metric(node, name):
     """The value of one unlabelled (or fully labelled) sample on the node's /metrics."""
-    with urllib.request.urlopen(node.base + "/metrics", timeout=20) as r:
-        text = r.read().decode()
-    m = re.search(r"^" + re.escape(name) + r" (\S+)$", text, re.M)
-    assert m, f"{name} not in /metrics"
-    return float(m.group(1))
+    value = harness.metric(node, name)
+    assert value is not None, f"{name} not in /metrics"
+    return value
 
 
 def admin_call(s, method, path):
