@@ -421,8 +421,9 @@ def get_text(url, timeout=20):
 
 
 def metric(node, name):
-    """The value of the node's unlabelled metric `name` on /metrics, or None without it."""
-    found = re.search(rf"^{re.escape(name)}(?:\{{[^}}]*\}})? +([0-9.e+]+)$",
+    """The value of the first sample of `name` on the node's /metrics (a name written with its
+    labels, `name{a="b"}`, picks that sample), or None when there is none."""
+    found = re.search(rf"^{re.escape(name)}(?:\{{[^}}]*\}})? +(\S+)$",
                       get_text(node.base + "/metrics")[2], re.M)
     return float(found.group(1)) if found else None
 

@@ -172,6 +172,8 @@ TEST(SubscriptionTest, HoldingAndSendingInTurnKeepsOrderForLong) {
   subscription sub{0, 1, 1, 64};
   uint64_t next_live = 2;
   uint64_t expected = 1;  // seq 1 comes from storage
+  uint64_t from_storage = 0;
+  uint64_t from_held = 0;
   EXPECT_FALSE(sub.on_live(next_live, frame_of(next_live)));
   ++next_live;
   for (int round = 0; round < 1000 && sub.catching_up(); ++round) {
@@ -181,10 +183,12 @@ TEST(SubscriptionTest, HoldingAndSendingInTurnKeepsOrderForLong) {
     EXPECT_LE(sub.held(), 64u);
     while (sub.replaying()) {
       sub.on_replayed(expected++);
+      ++from_storage;
     }
     for (const auto& text : texts(sub.next_held(1))) {
       EXPECT_EQ(text, "frame-" + std::to_string(expected));
       ++expected;
+      ++from_held;
     }
   }
   while (sub.catching_up()) {
@@ -194,9 +198,12 @@ TEST(SubscriptionTest, HoldingAndSendingInTurnKeepsOrderForLong) {
     for (const auto& text : texts(sub.next_held(8))) {
       EXPECT_EQ(text, "frame-" + std::to_string(expected));
       ++expected;
+      ++from_held;
     }
   }
   EXPECT_EQ(expected, next_live) << "every seq sent once";
+  EXPECT_GT(from_storage, 1u) << "the limit sent held frames to storage";
+  EXPECT_GE(from_held, 60u) << "the held frames went out one a round, through the cuts";
   EXPECT_TRUE(sub.on_live(next_live, frame_of(next_live)));
 }
 
