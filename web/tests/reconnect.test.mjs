@@ -28,6 +28,9 @@ test('a page open across a node crash and restart loses nothing and doubles noth
       const post = (content) => node.api('POST', `/channels/${channelId}/messages`, { content },
         other.token);
       await sendMessage(page, 'before the crash');
+      // Confirmed (it has its seq) before the other user posts, so the order is fixed.
+      await page.locator('.messages li.msg[data-seq] .text', { hasText: 'before the crash' })
+        .waitFor();
       assert.equal((await post('other before')).status, 201);
       await page.locator('.messages .text', { hasText: 'other before' }).waitFor();
 
