@@ -57,6 +57,7 @@ using update_atom = caf::atom_constant<caf::atom("update")>;
 using verify_atom = caf::atom_constant<caf::atom("verify")>;
 using users_atom = caf::atom_constant<caf::atom("users")>;
 using userput_atom = caf::atom_constant<caf::atom("userput")>;
+using handoff_atom = caf::atom_constant<caf::atom("handoff")>;
 using revoked_atom = caf::atom_constant<caf::atom("revoked")>;
 using dirsync_atom = caf::atom_constant<caf::atom("dirsync")>;
 using acctput_atom = caf::atom_constant<caf::atom("acctput")>;

@@ -3,6 +3,7 @@
 // directory gathers its peers' copies before it serves a user it may not hold the newest
 // copy of.
 
+#include <algorithm>
 #include <memory>
 
 #include <spdlog/spdlog.h>
@@ -93,26 +94,6 @@ void apply_account_parts(directory_actor* self, account_state change,
       fail);
 }
 
-/// Stores what `change` holds that this directory lacks: a newer user record (of a user
-/// known here) or second-factor record, sessions it does not hold (unless revoked or
-/// expired), ended sessions (their tokens revoked). `done(ok)` once durable.
-void apply_account(directory_actor* self, account_state change, std::function<void(bool)> done) {
-  auto uid = change.user_id;
-  find_by_id(
-      self, uid,
-      [self, change = std::move(change), done](std::optional<storage::user_record> known) {
-        std::optional<storage::user_record> newer_user;
-        // A user not known here yet comes with the directory's own replication, which
-        // checks its name.
-        if (known && !change.user.empty() && change.user.front().username == known->username &&
-            supersedes(change.user.front(), *known)) {
-          newer_user = change.user.front();
-        }
-        apply_account_parts(self, std::move(change), std::move(newer_user), done);
-      },
-      [done](api_error) { done(false); });
-}
-
 /// read_account once the user record is in `copy`.
 void read_account_parts(directory_actor* self, account_state copy,
                         std::function<void(account_state)> then,
@@ -161,6 +142,23 @@ caf::error unconfirmed_account_write() {
   return make_error(api_errc::unavailable,
                     "the change is stored on this node, but too few other nodes confirmed it; "
                     "try again");
+}
+
+void apply_account(directory_actor* self, account_state change, std::function<void(bool)> done) {
+  auto uid = change.user_id;
+  find_by_id(
+      self, uid,
+      [self, change = std::move(change), done](std::optional<storage::user_record> known) {
+        std::optional<storage::user_record> newer_user;
+        // A user not known here yet comes with the directory's own replication, which
+        // checks its name.
+        if (known && !change.user.empty() && change.user.front().username == known->username &&
+            supersedes(change.user.front(), *known)) {
+          newer_user = change.user.front();
+        }
+        apply_account_parts(self, std::move(change), std::move(newer_user), done);
+      },
+      [done](api_error) { done(false); });
 }
 
 void catch_up(directory_actor* self, const std::string& user_id, std::function<void()> then,
@@ -233,8 +231,29 @@ void commit_account(directory_actor* self, storage::write_batch batch, account_s
       stored();
     }
     auto view = current_view(self);
-    auto dirs = view ? peer_directories(*view) : std::map<std::string, caf::actor>{};
-    auto needed = peers_needed(self->state.ctx->config->cluster.write_quorum, view.get());
+    std::map<std::string, caf::actor> dirs;
+    std::size_t holders = 1;
+    if (view) {
+      auto peers = peer_directories(*view);
+      const auto* user = self->state.users.by_id(change.user_id);
+      if (user == nullptr) {
+        // Not known here (the home reads the user before it changes the account): every peer.
+        dirs = std::move(peers);
+        holders = view->live_members().size();
+      } else {
+        auto replicas = account_replicas(self, *view, user->username);
+        holders = replicas.size();
+        for (auto& [node, dir] : peers) {
+          if (std::find(replicas.begin(), replicas.end(), node) != replicas.end()) {
+            dirs.emplace(node, std::move(dir));
+          } else if (!change.ended.empty()) {
+            // The other nodes hold no sessions of the user, but must refuse their tokens.
+            self->send(dir, revoked_atom::value, change.ended);
+          }
+        }
+      }
+    }
+    auto needed = peers_needed(self->state.ctx->config->cluster.write_quorum, holders);
     confirm_with_peers(self, dirs, needed, false, "a change of account " + change.user_id, done,
                        acctput_atom::value, change);
   });

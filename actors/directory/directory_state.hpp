@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,6 +42,13 @@ struct directory_state {
   /// the live members were last `caught_up_members`.
   std::unordered_set<std::string> caught_up;
   std::vector<std::string> caught_up_members;
+  /// The live members (draining ones marked) and the peers' directories (node -> identity)
+  /// of the last handoff
+  /// (user_replication.hpp); whether one is running, and whether another is due after it.
+  std::vector<std::string> handoff_members;
+  std::map<std::string, std::string> handoff_dirs;
+  bool handoff_running = false;
+  bool handoff_again = false;
   /// Shared with blocking jobs, which may outlive a stopping actor.
   std::shared_ptr<const password_policy> policy;
   static inline const char* name = "directory";
@@ -128,9 +136,10 @@ caf::message_handler account_replication_handlers(directory_actor* self);
 std::optional<caf::expected<caf::actor>> registration_owner(directory_actor* self,
                                                             const std::string& username);
 
-/// Sends a user just registered here to every peer's directory; `done(ok)` once each
-/// answered or timed out, ok when W nodes hold it (a peer that missed it gets it on its next
-/// directory_sync).
+/// Sends a user just registered here to every peer's directory, whole to the user's other
+/// replicas and its public part to the rest; `done(ok)` once each answered or timed out, ok
+/// when W of the replicas hold it (a replica that missed it gets it at the next handoff, any
+/// other peer on its next directory_sync).
 void replicate_user(directory_actor* self, const storage::user_record& user,
                     std::function<void(bool)> done);
 
@@ -152,9 +161,15 @@ std::map<std::string, caf::actor> peer_directories(const cluster::cluster_view& 
 void catch_up(directory_actor* self, const std::string& user_id, std::function<void()> then,
               std::function<void(api_error)> fail);
 
+/// Stores what `change` holds that this directory lacks: a newer user record (of a user
+/// known here) or second-factor record, sessions it does not hold (unless revoked or
+/// expired), ended sessions (their tokens revoked). `done(ok)` once durable.
+void apply_account(directory_actor* self, account_state change, std::function<void(bool)> done);
+
 /// Writes `batch`, which holds `change`, runs `stored()` once it is durable here, then sends
-/// `change` to every live peer's directory; `done(ok)` once W nodes (this one included) hold
-/// it, or false when the write failed or too few peers confirmed.
+/// `change` to the directories of the account's other replicas (and the sessions it ended to
+/// every other peer's, as revocations); `done(ok)` once W of the replicas (this one
+/// included) hold it, or false when the write failed or too few peers confirmed.
 void commit_account(directory_actor* self, storage::write_batch batch, account_state change,
                     std::function<void()> stored, std::function<void(bool)> done);
 

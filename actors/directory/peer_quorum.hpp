@@ -6,12 +6,14 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 #include <caf/actor.hpp>
 
 #include "actors/cluster/cluster_view.hpp"
 #include "actors/directory/directory_state.hpp"
+#include "config/node_config.hpp"
 
 // Internal to actors/directory/: writes the peers' directories confirm, counted against W.
 namespace plexichat::actors::directory {
@@ -25,12 +27,19 @@ inline std::shared_ptr<const cluster::cluster_view> current_view(directory_actor
   return cell == nullptr ? nullptr : cell->get();
 }
 
-/// How many peers must confirm a write of a record every live member holds (users,
-/// accounts) for W nodes to hold it, this one included: W counts among the live members,
-/// as a channel's quorum counts among its replicas, so it is at most all of them.
-inline std::size_t peers_needed(std::size_t write_quorum, const cluster::cluster_view* view) {
-  auto members = view != nullptr ? view->live_members().size() : std::size_t{1};
-  return std::min(std::max<std::size_t>(write_quorum, 1), std::max<std::size_t>(members, 1)) - 1;
+/// How many peers must confirm a write of an account for W nodes to hold it, this one
+/// included, when `holders` nodes hold it (the account's replicas; every live member for a
+/// user not known here): W counts among the holders, as a channel's quorum counts among its
+/// replicas, so it is at most all of them.
+inline std::size_t peers_needed(std::size_t write_quorum, std::size_t holders) {
+  return std::min(std::max<std::size_t>(write_quorum, 1), std::max<std::size_t>(holders, 1)) - 1;
+}
+
+/// The nodes that hold `username`'s account in `view`: its R replicas, the home first.
+inline std::vector<std::string> account_replicas(const directory_actor* self,
+                                                 const cluster::cluster_view& view,
+                                                 const std::string& username) {
+  return view.placement(username, self->state.ctx->config->cluster.replication_factor);
 }
 
 /// The `done(ok)` of a peer's write: answers true, or unavailable when it could not be stored.

@@ -1,9 +1,12 @@
 // The directory across the cluster (user_replication.hpp): where a registration is decided,
-// replication of user records and revocations to the peers' directories, and the
-// directory_sync a directory sends each peer's directory it sees appear.
+// replication of user records and revocations to the peers' directories, the directory_sync
+// a directory sends each peer's directory it sees appear, and the handoff of whole accounts
+// to their replicas when the members change.
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
+#include <set>
 
 #include <spdlog/spdlog.h>
 #include <caf/actor_addr.hpp>
@@ -49,6 +52,37 @@ directory_contents read_contents(const storage::database* db, int64_t now_ms) {
     }
   }
   return c;
+}
+
+/// Every account this node holds whole (the user record with its password hash), with its
+/// second factor and unexpired sessions (blocking: the pool runs it).
+std::vector<account_state> read_whole_accounts(const storage::database* db, int64_t now_ms) {
+  std::vector<account_state> out;
+  std::string after;
+  for (;;) {
+    auto page = db->list_users(after, 500);
+    for (auto& u : page.users) {
+      after = u.id;
+      if (!holds_secret(u)) {
+        continue;
+      }
+      account_state a{u.id};
+      if (auto mfa = db->get_mfa(u.id)) {
+        a.mfa.push_back(std::move(*mfa));
+      }
+      for (auto& s : db->user_sessions(u.id)) {
+        if (s.expires_at >= now_ms) {
+          a.sessions.push_back(std::move(s));
+        }
+      }
+      a.user.push_back(std::move(u));
+      out.push_back(std::move(a));
+    }
+    if (!page.has_more || page.users.empty()) {
+      break;
+    }
+  }
+  return out;
 }
 
 /// Persists and applies the revocations of `incoming` this node lacks; `done(ok)` after.
@@ -108,30 +142,17 @@ void on_sync(directory_actor* self, directory_sync& sync) {
   merge_users(self, std::move(sync.users), [](bool) {});
 }
 
-/// Sends this directory's contents to the peers' directories it has not synced with yet.
-void on_view_change(directory_actor* self) {
-  auto view = current_view(self);
-  if (!view) {
-    return;
-  }
-  auto dirs = peer_directories(*view);
-  std::map<std::string, std::string> identities;
-  for (const auto& [node, dir] : dirs) {
-    identities.emplace(node, caf::to_string(dir.address()));
-  }
-  auto due = self->state.synced.due(identities);
-  if (due.empty()) {
-    return;
-  }
-  std::vector<caf::actor> targets;
-  for (const auto& node : due) {
-    targets.push_back(dirs.at(node));
-  }
+/// Sends the public parts, revocations and token key this directory holds to the peers'
+/// directories `targets`.
+void send_syncs(directory_actor* self, std::vector<caf::actor> targets) {
   auto* db = self->state.ctx->db;
   run_blocking(
       self, self->state.ctx->blocking, [db] { return read_contents(db, runtime::now_ms()); },
       [self, targets](directory_contents c) {
         const auto* ctx = self->state.ctx;
+        for (auto& u : c.users) {
+          u = public_part(std::move(u));
+        }
         directory_sync sync{ctx->config->name, ctx->signer->public_key(), std::move(c.users),
                             std::move(c.revoked)};
         for (const auto& t : targets) {
@@ -145,6 +166,236 @@ void on_view_change(directory_actor* self) {
         // Try again on the next view change.
         self->state.synced.due({});
       });
+}
+
+void start_handoff(directory_actor* self);
+
+/// A handoff ended: runs the next one if the view changed meanwhile.
+void handoff_ended(directory_actor* self) {
+  auto& st = self->state;
+  st.handoff_running = false;
+  if (st.handoff_again) {
+    st.handoff_again = false;
+    start_handoff(self);
+  }
+}
+
+/// Keeps only the public part of `users` (and drops their second factor): every replica of
+/// each confirmed it holds the account. Skips a user that changed here meanwhile or whose
+/// replicas this node is among again.
+void release_secrets(directory_actor* self, const std::vector<storage::user_record>& users) {
+  auto view = current_view(self);
+  if (!view || !view->has_majority || users.empty()) {
+    return;
+  }
+  auto& st = self->state;
+  storage::write_batch batch;
+  std::vector<storage::user_record> released;
+  for (const auto& u : users) {
+    auto replicas = account_replicas(self, *view, u.username);
+    if (std::find(replicas.begin(), replicas.end(), view->self) != replicas.end()) {
+      continue;
+    }
+    if (const auto* held = st.users.by_id(u.id); held != nullptr && !(*held == u)) {
+      continue;
+    }
+    auto pub = public_part(u);
+    batch.put_user(pub);
+    batch.delete_mfa(u.id);
+    released.push_back(std::move(pub));
+  }
+  if (released.empty()) {
+    return;
+  }
+  commit(self, std::move(batch), [self, released](bool ok) {
+    if (!ok) {
+      spdlog::warn("directory: could not drop the secrets of {} handed-off account(s)",
+                   released.size());
+      return;
+    }
+    auto& st = self->state;
+    for (const auto& u : released) {
+      if (const auto* held = st.users.by_id(u.id); held == nullptr || held->version <= u.version) {
+        st.users.insert(u);
+      }
+      st.mfa.erase(u.id);
+    }
+    spdlog::info("directory: kept only the public part of {} account(s) whose replicas hold them",
+                 released.size());
+  });
+}
+
+/// How many accounts one handoff message carries.
+constexpr std::size_t handoff_batch = 256;
+
+/// Hands `held` to the replicas of each account under the current view (plan_handoff), then
+/// releases the secrets of the accounts this node is no longer a replica of that every
+/// replica confirmed.
+void send_handoff(directory_actor* self, std::vector<account_state> held) {
+  auto view = current_view(self);
+  if (!view || !view->has_majority) {
+    handoff_ended(self);
+    return;
+  }
+  auto dirs = peer_directories(*view);
+  std::set<std::string> reachable;
+  for (const auto& [node, dir] : dirs) {
+    reachable.insert(node);
+  }
+  std::vector<storage::user_record> users;
+  std::map<std::string, std::size_t> index;
+  for (std::size_t i = 0; i < held.size(); ++i) {
+    users.push_back(held[i].user.front());
+    index.emplace(held[i].user_id, i);
+  }
+  auto plan = plan_handoff(
+      users, view->self,
+      [self, &view](const std::string& name) { return account_replicas(self, *view, name); },
+      reachable);
+  struct tally {
+    std::map<std::string, std::set<std::string>> confirmed;  ///< user id -> peers
+    std::size_t pending = 0;
+  };
+  auto t = std::make_shared<tally>();
+  auto finish = [self, t, plan, users, index] {
+    std::vector<storage::user_record> release;
+    for (const auto& [id, peers] : plan.release) {
+      const auto& got = t->confirmed[id];
+      if (std::all_of(peers.begin(), peers.end(),
+                      [&got](const std::string& p) { return got.count(p) != 0; })) {
+        release.push_back(users[index.at(id)]);
+      }
+    }
+    release_secrets(self, release);
+    handoff_ended(self);
+  };
+  std::size_t accounts = 0;
+  for (const auto& [node, ids] : plan.send) {
+    for (std::size_t from = 0; from < ids.size(); from += handoff_batch) {
+      std::vector<std::string> chunk(ids.begin() + from,
+                                     ids.begin() + std::min(ids.size(), from + handoff_batch));
+      std::vector<account_state> batch;
+      for (const auto& id : chunk) {
+        batch.push_back(held[index.at(id)]);
+      }
+      accounts += batch.size();
+      ++t->pending;
+      self->request(dirs.at(node), peer_timeout, handoff_atom::value, std::move(batch))
+          .then(
+              [t, finish, node = node, chunk](bool) {
+                for (const auto& id : chunk) {
+                  t->confirmed[id].insert(node);
+                }
+                if (--t->pending == 0) {
+                  finish();
+                }
+              },
+              [self, t, finish, node = node](caf::error& err) {
+                spdlog::warn("directory: node {} did not take a handoff of accounts: {}", node,
+                             self->system().render(err));
+                if (--t->pending == 0) {
+                  finish();
+                }
+              });
+    }
+  }
+  spdlog::info("directory: handing {} account(s) to {} replica(s)", accounts, plan.send.size());
+  if (t->pending == 0) {
+    finish();
+  }
+}
+
+/// Reads the accounts held whole here and hands them to their replicas (send_handoff); one
+/// handoff at a time, the next once it ended.
+void start_handoff(directory_actor* self) {
+  auto& st = self->state;
+  if (st.handoff_running) {
+    st.handoff_again = true;
+    return;
+  }
+  st.handoff_running = true;
+  auto* db = st.ctx->db;
+  run_blocking(
+      self, st.ctx->blocking, [db] { return read_whole_accounts(db, runtime::now_ms()); },
+      [self](std::vector<account_state> held) { send_handoff(self, std::move(held)); },
+      [self](api_error e) {
+        spdlog::warn("directory: could not read the accounts to hand off: {}", e.message);
+        handoff_ended(self);
+      });
+}
+
+/// Sends this directory's public parts to the peers' directories it has not synced with yet,
+/// and hands its accounts off when the live members (or which of them drain) or the peers'
+/// directories changed.
+void on_view_change(directory_actor* self) {
+  auto view = current_view(self);
+  if (!view) {
+    return;
+  }
+  auto dirs = peer_directories(*view);
+  std::map<std::string, std::string> identities;
+  for (const auto& [node, dir] : dirs) {
+    identities.emplace(node, caf::to_string(dir.address()));
+  }
+  auto due = self->state.synced.due(identities);
+  if (!due.empty()) {
+    std::vector<caf::actor> targets;
+    for (const auto& node : due) {
+      targets.push_back(dirs.at(node));
+    }
+    send_syncs(self, std::move(targets));
+  }
+  auto& st = self->state;
+  // What placement depends on: the members not marked down, and which of them drain.
+  std::vector<std::string> live;
+  for (const auto& m : view->members) {
+    if (m.state != cluster::member_state::down) {
+      live.push_back(m.draining ? m.name + " (draining)" : m.name);
+    }
+  }
+  if (view->has_majority && (live != st.handoff_members || identities != st.handoff_dirs)) {
+    st.handoff_members = std::move(live);
+    st.handoff_dirs = std::move(identities);
+    start_handoff(self);
+  }
+}
+
+/// Takes whole accounts from a peer's handoff: the user records first (merge_users), then
+/// each account (apply_account); `done(ok)` with ok once this directory holds every one of
+/// them whole, as new as sent or newer.
+void take_handoff(directory_actor* self, std::vector<account_state> accounts,
+                  std::function<void(bool)> done) {
+  std::vector<storage::user_record> users;
+  for (const auto& a : accounts) {
+    for (const auto& u : a.user) {
+      if (u.id == a.user_id && holds_secret(u)) {
+        users.push_back(u);
+      }
+    }
+  }
+  merge_users(self, std::move(users), [self, accounts = std::move(accounts), done](bool ok) {
+    if (!ok || accounts.empty()) {
+      done(ok);
+      return;
+    }
+    struct tally {
+      std::size_t left;
+      bool ok = true;
+    };
+    auto t = std::make_shared<tally>(tally{accounts.size()});
+    for (const auto& a : accounts) {
+      apply_account(self, a, [self, t, a, done](bool stored) {
+        const auto* held = self->state.users.by_id(a.user_id);
+        if (!stored || a.user.empty() || held == nullptr || !holds_secret(*held) ||
+            held->version < a.user.front().version) {
+          t->ok = false;
+        }
+        if (--t->left == 0) {
+          done(t->ok);
+        }
+      });
+    }
+  });
 }
 
 }  // namespace
@@ -167,26 +418,26 @@ void merge_users(directory_actor* self, std::vector<storage::user_record> incomi
                  std::function<void(bool)> done) {
   auto& st = self->state;
   std::vector<storage::user_record> candidates;
+  std::vector<std::string> names;  ///< reserved here for the merge
   for (auto& u : incoming) {
     if (const auto* known = st.users.by_name(u.username)) {
       if (known->id != u.id) {
         spdlog::warn("directory: peer's user {} ({}) conflicts with {} here; kept ours", u.username,
                      u.id, known->id);
+      } else if (supersedes(u, *known)) {
+        candidates.push_back(std::move(u));
       }
       continue;
     }
     // A name reserved here is being registered or merged right now; that one decides.
     if (st.users.reserve(u.username)) {
+      names.push_back(u.username);
       candidates.push_back(std::move(u));
     }
   }
   if (candidates.empty()) {
     done(true);
     return;
-  }
-  std::vector<std::string> names;
-  for (const auto& u : candidates) {
-    names.push_back(u.username);
   }
   auto release = [self, names] {
     for (const auto& n : names) {
@@ -198,7 +449,10 @@ void merge_users(directory_actor* self, std::vector<storage::user_record> incomi
       self, st.ctx->blocking,
       [db, candidates] {
         auto plan = plan_user_merge(
-            candidates, [db](const std::string& name) { return db->find_user_id(name); });
+            candidates, [db](const std::string& name) -> std::optional<storage::user_record> {
+              auto id = db->find_user_id(name);
+              return id ? db->get_user(*id) : std::nullopt;
+            });
         for (const auto& u : plan.conflicts) {
           spdlog::warn("directory: peer's user {} ({}) conflicts with a stored one; kept ours",
                        u.username, u.id);
@@ -218,7 +472,10 @@ void merge_users(directory_actor* self, std::vector<storage::user_record> incomi
         commit(self, std::move(batch), [self, release, done, store](bool ok) mutable {
           if (ok) {
             for (const auto& u : store) {
-              self->state.users.insert(u);
+              const auto* held = self->state.users.by_id(u.id);
+              if (held == nullptr || supersedes(u, *held)) {
+                self->state.users.insert(u);
+              }
             }
             spdlog::info("directory: stored {} user(s) from peers", store.size());
           }
@@ -244,12 +501,41 @@ std::optional<caf::expected<caf::actor>> registration_owner(directory_actor* sel
 void replicate_user(directory_actor* self, const storage::user_record& user,
                     std::function<void(bool)> done) {
   auto view = current_view(self);
-  auto dirs = view ? peer_directories(*view) : std::map<std::string, caf::actor>{};
-  auto needed = peers_needed(self->state.ctx->config->cluster.write_quorum, view.get());
+  if (!view) {
+    done(true);
+    return;
+  }
+  auto replicas = account_replicas(self, *view, user.username);
+  std::map<std::string, caf::actor> whole;
+  std::map<std::string, caf::actor> public_only;
+  for (auto& [node, dir] : peer_directories(*view)) {
+    auto& to =
+        std::find(replicas.begin(), replicas.end(), node) != replicas.end() ? whole : public_only;
+    to.emplace(node, std::move(dir));
+  }
+  auto needed = peers_needed(self->state.ctx->config->cluster.write_quorum, replicas.size());
   // Every peer's answer is awaited, so that the user can log in and connect on any node
-  // right after the 201; a peer that misses it gets it on its next directory_sync.
-  confirm_with_peers(self, dirs, needed, true, "user " + user.id, std::move(done),
-                     userput_atom::value, std::vector<storage::user_record>{user});
+  // right after the 201; a peer that misses it gets it at the next handoff or sync.
+  struct join {
+    int left = 2;
+    bool ok = false;
+  };
+  auto j = std::make_shared<join>();
+  auto one_done = [j, done] {
+    if (--j->left == 0) {
+      done(j->ok);
+    }
+  };
+  confirm_with_peers(
+      self, whole, needed, true, "user " + user.id,
+      [j, one_done](bool ok) {
+        j->ok = ok;
+        one_done();
+      },
+      userput_atom::value, std::vector<storage::user_record>{user});
+  confirm_with_peers(
+      self, public_only, 0, true, "user " + user.id, [one_done](bool) { one_done(); },
+      userput_atom::value, std::vector<storage::user_record>{public_part(user)});
 }
 
 void broadcast_revocations(directory_actor* self, std::vector<token_revocation> revoked) {
@@ -269,6 +555,11 @@ caf::message_handler replication_handlers(directory_actor* self) {
       [self](userput_atom, std::vector<storage::user_record>& users) -> caf::result<bool> {
         auto rp = self->make_response_promise<bool>();
         merge_users(self, std::move(users), answer_stored(rp));
+        return rp;
+      },
+      [self](handoff_atom, std::vector<account_state>& accounts) -> caf::result<bool> {
+        auto rp = self->make_response_promise<bool>();
+        take_handoff(self, std::move(accounts), answer_stored(rp));
         return rp;
       },
       // Sent with send(), not request(): nothing to answer.

@@ -15,6 +15,7 @@ void add_directory_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<storage::mfa_record>("plexichat::mfa_record");
   cfg.add_message_type<std::vector<storage::mfa_record>>("std::vector<plexichat::mfa_record>");
   cfg.add_message_type<account_state>("plexichat::account_state");
+  cfg.add_message_type<std::vector<account_state>>("std::vector<plexichat::account_state>");
   // What an account message forwarded to the user's owner carries there and back.
   cfg.add_message_type<login_request>("plexichat::login_request");
   cfg.add_message_type<login_result>("plexichat::login_result");
@@ -65,7 +66,7 @@ account_state merge_accounts(const std::string& user_id, const std::vector<accou
 
 user_merge_plan plan_user_merge(
     std::vector<storage::user_record> incoming,
-    const std::function<std::optional<std::string>(const std::string&)>& stored_id) {
+    const std::function<std::optional<storage::user_record>(const std::string&)>& stored) {
   std::sort(incoming.begin(), incoming.end(), [](const auto& a, const auto& b) {
     return std::tie(a.username, a.created_at, a.id) < std::tie(b.username, b.created_at, b.id);
   });
@@ -77,17 +78,51 @@ user_merge_plan plan_user_merge(
       continue;
     }
     bool first_of_name = last_name == nullptr || *last_name != u.username;
-    auto stored = stored_id(u.username);
-    if (stored && *stored == u.id) {
+    auto held = stored(u.username);
+    if (held && held->id == u.id) {
+      if (supersedes(u, *held)) {
+        plan.store.push_back(u);
+      }
       last_name = &u.username;
       continue;
     }
-    if (stored || !first_of_name) {
+    if (held || !first_of_name) {
       plan.conflicts.push_back(u);
     } else {
       plan.store.push_back(u);
     }
     last_name = &u.username;
+  }
+  return plan;
+}
+
+handoff_plan plan_handoff(
+    const std::vector<storage::user_record>& held, const std::string& self,
+    const std::function<std::vector<std::string>(const std::string&)>& replicas,
+    const std::set<std::string>& reachable) {
+  handoff_plan plan;
+  for (const auto& u : held) {
+    if (!holds_secret(u)) {
+      continue;
+    }
+    auto nodes = replicas(u.username);
+    bool replica = std::find(nodes.begin(), nodes.end(), self) != nodes.end();
+    bool all_reachable = !nodes.empty();
+    std::vector<std::string> peers;
+    for (const auto& n : nodes) {
+      if (n == self) {
+        continue;
+      }
+      if (reachable.count(n) == 0) {
+        all_reachable = false;
+        continue;
+      }
+      plan.send[n].push_back(u.id);
+      peers.push_back(n);
+    }
+    if (!replica && all_reachable) {
+      plan.release.emplace(u.id, std::move(peers));
+    }
   }
   return plan;
 }

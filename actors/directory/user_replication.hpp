@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -14,21 +15,31 @@
 #include "actors/message_types.hpp"
 #include "storage/records.hpp"
 
-/// The directory across the cluster (DESIGN.md "The cluster"): every node stores every user
-/// record and every token revocation, so that a login, a user lookup or a token check works
-/// on any node. A registration is decided by the owner of the username (rendezvous placement
-/// over the live members), which sends the new record to every peer's directory; revocations
-/// go from the node that made them to every peer's directory; and when a peer's directory
-/// appears in the cluster view (a connect, a restart), each side sends the other everything
-/// it has (directory_sync), so a node that was away gets what it missed.
+/// The directory across the cluster (DESIGN.md "The cluster"). Every node holds every user's
+/// public part (id, username, creation time: public_part) and every token revocation, so that
+/// a user lookup or a token check works on any node. A user's secrets, the password hash and
+/// the second factor, with the login sessions, are held by the user's R replicas only: the
+/// first R nodes of the username's rendezvous placement over the live members, the first of
+/// them the account's home. A registration is decided by the home, which sends the whole
+/// record to the other replicas (W of the R confirm) and the public part to every other peer;
+/// the home sends each change of the account to the replicas; revocations go from the node
+/// that made them to every peer's directory. When a peer's directory appears in the cluster
+/// view (a connect, a restart) each side sends the other the public parts and revocations it
+/// has (directory_sync), and whenever the live members or the peers' directories change, each
+/// directory hands every account it holds whole to that account's other replicas under the
+/// new placement (handoff), and keeps only the public part of the accounts whose replicas it
+/// is no longer among once every one of those replicas confirmed it holds them.
 ///
 /// Messages between directories (all over the cluster link, types registered by
 /// add_directory_types):
 /// - (register_atom, username, password, origin node) -> user_record: a registration
-///   forwarded to the username's owner, decided there
-/// - (userput_atom, std::vector<user_record>) -> bool: records to store if new
+///   forwarded to the username's home, decided there
+/// - (userput_atom, std::vector<user_record>) -> bool: records to store if new or newer
+///   (supersedes): the public part of a user, or the whole record for a replica
+/// - (handoff_atom, std::vector<account_state>) -> bool: whole accounts for a replica; true
+///   once it holds each as new as sent
 /// - (revoked_atom, std::vector<token_revocation>) -> bool: tokens to refuse from now on
-/// - (dirsync_atom, directory_sync): a peer's whole directory, and its token key
+/// - (dirsync_atom, directory_sync): a peer's public parts, revocations and token key
 /// - (acctput_atom, account_state) -> bool: a change of an account, from its home directory
 /// - (acctget_atom, user id) -> account_state: this directory's copy of an account
 /// - the account messages of account_types.hpp (login, second factor, sessions, password),
@@ -51,7 +62,7 @@ typename Inspector::result_type inspect(Inspector& f, token_revocation& x) {
 }
 
 /// What a node sends a peer's directory when it first sees it: its name, the public key its
-/// tokens are signed with, every user record it stores and every live revocation.
+/// tokens are signed with, the public part of every user it stores and every live revocation.
 struct directory_sync {
   std::string node;
   std::string token_key;
@@ -92,8 +103,28 @@ typename Inspector::result_type inspect(Inspector& f, account_state& x) {
 inline bool supersedes(const storage::mfa_record& incoming, const storage::mfa_record& held) {
   return incoming.version > held.version;
 }
+
+/// Whether the record holds the user's secret (the password hash): on the user's replicas.
+inline bool holds_secret(const storage::user_record& u) {
+  return !u.password_hash.empty();
+}
+
+/// The part of a user record every node holds: the record without its password hash.
+inline storage::user_record public_part(storage::user_record u) {
+  u.password_hash.clear();
+  return u;
+}
+
+/// For user records of one id: a whole record supersedes a public part (whatever the
+/// versions: a public part never replaces a secret), else the higher version wins.
 inline bool supersedes(const storage::user_record& incoming, const storage::user_record& held) {
-  return incoming.id == held.id && incoming.version > held.version;
+  if (incoming.id != held.id) {
+    return false;
+  }
+  if (holds_secret(incoming) != holds_secret(held)) {
+    return holds_secret(incoming);
+  }
+  return incoming.version > held.version;
 }
 
 /// One account state from several directories' copies: the newest user record and
@@ -105,10 +136,11 @@ account_state merge_accounts(const std::string& user_id, const std::vector<accou
 /// before the actor system starts.
 void add_directory_types(caf::actor_system_config& cfg);
 
-/// Which of `incoming` to store: `store` holds the records whose username is free
-/// (`stored_id(username)` gives the id stored under a name, if any). A record whose name is
-/// already bound to its own id is skipped as known; one whose name is bound to another id is
-/// a conflict (the stored record stays); among records of `incoming` that share a name, the
+/// Which of `incoming` to store: `store` holds the records whose username is free, and the
+/// records that supersede the one stored under their own name (`stored(username)` gives the
+/// record stored under a name, if any). A record whose name is bound to its own id and that
+/// does not supersede it is skipped as known; one whose name is bound to another id is a
+/// conflict (the stored record stays); among records of `incoming` that share a name, the
 /// earliest (created_at, id) is taken and the others are conflicts.
 struct user_merge_plan {
   std::vector<storage::user_record> store;
@@ -117,7 +149,23 @@ struct user_merge_plan {
 
 user_merge_plan plan_user_merge(
     std::vector<storage::user_record> incoming,
-    const std::function<std::optional<std::string>(const std::string&)>& stored_id);
+    const std::function<std::optional<storage::user_record>(const std::string&)>& stored);
+
+/// What a directory does with the accounts it holds whole when the live members or the
+/// peers' directories change: `send` has, by peer, the user ids to hand to that peer (it is
+/// among the user's replicas and reachable); `release` has the ids of the users whose
+/// replicas this node is not among, each with the peers that must confirm before it keeps
+/// only the public part, when every one of them is reachable. `replicas(username)` is the
+/// placement (owner first), `reachable` the peers' directories this node can reach.
+struct handoff_plan {
+  std::map<std::string, std::vector<std::string>> send;
+  std::map<std::string, std::vector<std::string>> release;
+};
+
+handoff_plan plan_handoff(
+    const std::vector<storage::user_record>& held, const std::string& self,
+    const std::function<std::vector<std::string>(const std::string&)>& replicas,
+    const std::set<std::string>& reachable);
 
 /// The revocations of `incoming` still worth keeping at `now_ms` (not expired) and not
 /// already known (`known(token_id)`), each once.

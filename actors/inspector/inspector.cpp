@@ -145,7 +145,8 @@ void users(caf::event_based_actor* self, node_context* ctx, const inspector_quer
           list.push_back({{"id", u.id},
                           {"username", u.username},
                           {"created_at", u.created_at},
-                          {"role", db->get_role(u.id).value_or("user")}});
+                          {"role", db->get_role(u.id).value_or("user")},
+                          {"account", !u.password_hash.empty()}});
         }
         return json{{"users", list}, {"has_more", page.has_more}}.dump();
       },

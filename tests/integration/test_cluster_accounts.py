@@ -81,14 +81,19 @@ def wait_me(s, node, token, status, what, timeout=10):
         raise AssertionError(f"{what}: wanted {status} on {node}, last answer {seen}")
 
 
-def owner_of(name, nodes):
-    """The node of `nodes` that serves account `name`: rendezvous placement as in
-    actors/cluster/placement.cpp (with equal weights the highest 64-bit BLAKE2b-128 prefix of
-    node NUL name wins)."""
+def placement(name, nodes, count):
+    """The `count` nodes of `nodes` that hold entity `name`, owner first: rendezvous placement
+    as in actors/cluster/placement.cpp (with equal weights the highest 64-bit BLAKE2b-128
+    prefix of node NUL name wins)."""
     def rank(node):
         digest = hashlib.blake2b(node.encode() + b"\0" + name.encode(), digest_size=16).digest()
         return int.from_bytes(digest[:8], "little")
-    return max(nodes, key=rank)
+    return sorted(nodes, key=rank, reverse=True)[:count]
+
+
+def owner_of(name, nodes):
+    """The node of `nodes` that serves account `name` (its home)."""
+    return placement(name, nodes, 1)[0]
 
 
 def name_owned_by(node, nodes, prefix):

@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 """Five nodes in one mutual-TLS cluster (certificates from the `cert` commands), R=3 and W=2,
-on real node processes. Freezing two of five (SIGSTOP of a channel's owner and one of its
+on real node processes. Each account is held whole (its password hash) by the three replicas
+of its username's placement and in part (id, name) by every node, and logs in through every
+node. Freezing two of five (SIGSTOP of a channel's owner and one of its
 replicas): the majority marks them down and the channel goes on at the next seq; resumed
 (SIGCONT), both learn they were marked down and rejoin, no seq was handed out twice (sends
 that waited in the frozen owner's socket are refused, or acknowledged at seqs of their own)
@@ -9,7 +11,8 @@ its own pause. SIGKILL of a channel's owner under two steady streams of sends: t
 goes on elsewhere and loses no acknowledged message. Last, every node is stopped and each
 channel's log is read straight from the RocksDB of every node of its replica set
 (`plexichat-node channel dump`): each holds exactly the acknowledged messages, with gapless
-seqs.
+seqs. In between, the accounts the killed node was a replica of are handed to a survivor,
+and, the node started again, handed back: the survivor then keeps only their public part.
 
 Freezing the owner with one of its replicas is more than R=3 and W=2 tolerate on their own
 (an acknowledged write may be held by just those two), so the test first waits until the
@@ -24,17 +27,20 @@ owner reports every replica of the placement in sync at its last seq (console `w
 of those replicas holds every acknowledged message, and nothing else, since every sender
 retried with its nonce until acknowledged. Nodes outside the placement may hold stale copies
 of earlier placements: no guarantee covers them, and the test only reports them."""
+import json
 import os
 import signal
+import subprocess
 import sys
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Api, Suite, http, wait_until  # noqa: E402
+from harness import Api, Suite, http, uname, wait_until  # noqa: E402
 from test_cluster import connected, tls_cluster, wait_states  # noqa: E402
+from test_cluster_accounts import name_owned_by, placement  # noqa: E402
 from test_cluster_channels import (assert_history_is, assert_one_seq_each, dump,  # noqa: E402
-                                   live, owner_of, wait_in_step)
+                                   env, live, owner_of, wait_in_step)
 
 suite = Suite("cluster_five")
 S = {}
@@ -75,6 +81,65 @@ def stream(api, token, cid, prefix, count, acked, errors, deadline):
     for i in range(count):
         post_until_acked(api, token, cid, f"{prefix}{i}", f"{prefix}{i}", acked, errors,
                          deadline)
+
+
+def users_held(s, node):
+    """The console's `users` of `node`: username -> whether it holds the whole account; None
+    when the console could not ask."""
+    console = os.environ.get("PLEXICHAT_CONSOLE")
+    assert console, "set PLEXICHAT_CONSOLE to the plexichat-console binary"
+    p = subprocess.run([console, "--node", s["addr"][node], "--certs-dir", s["certs"]["console"],
+                        "--json", "users", "--limit", "1000"], capture_output=True, timeout=60,
+                       env=env(), text=True, stdin=subprocess.DEVNULL)
+    if p.returncode != 0:
+        return None
+    return {u["username"]: u["account"] for u in json.loads(p.stdout)["users"]}
+
+
+def wait_accounts_placed(s, names, up, timeout=60):
+    """Waits until every node of `up` lists every user of `names`, and holds the whole
+    account of exactly those whose replicas (placement over `up`, R=3) it is among."""
+    seen = {}
+
+    def placed():
+        for n in up:
+            held = users_held(s, n)
+            if held is None:
+                return False
+            seen[n] = held
+        return all(name in seen[n] for name in names for n in up) and all(
+            sorted(n for n in up if seen[n][name]) == sorted(placement(name, up, 3))
+            for name in names)
+    try:
+        wait_until(placed, timeout, "each account held whole by its replicas", interval=0.5)
+    except AssertionError:
+        raise AssertionError("accounts not placed: " + repr({
+            name: {"replicas": sorted(placement(name, up, 3)),
+                   "whole on": sorted(n for n in seen if seen[n].get(name)),
+                   "missing on": sorted(n for n in seen if name not in seen[n])}
+            for name in names}))
+
+
+def logs_in_everywhere(s, names, up):
+    for name in names:
+        for n in up:
+            st = Api(s["nodes"][n]).login(name)[0]
+            assert st == 200, f"{name} logging in through {n}: {st}"
+
+
+@suite.check
+def each_account_is_held_whole_by_its_three_replicas_and_in_part_everywhere(s):
+    nodes = s["nodes"]
+    # One account homed on each node, and five more.
+    names = [name_owned_by(n, NAMES, "acct") for n in NAMES] + [uname("acct") for _ in range(5)]
+    for i, name in enumerate(names):
+        api = Api(nodes[NAMES[i % len(NAMES)]])
+        # (409: an earlier try stored it but answered 503, too few replicas confirming yet.)
+        wait_until(lambda: api.register(name)[0] in (201, 409), 20, f"{name} registered",
+                   interval=0.2)
+    s["accounts"] = names
+    wait_accounts_placed(s, names, list(NAMES))
+    logs_in_everywhere(s, names, NAMES)
 
 
 @suite.check
@@ -217,6 +282,28 @@ def sigkill_of_the_owner_under_steady_sends_loses_no_acknowledged_message(s):
         assert_history_is(stored, everything, f"history through {n}")
     print(f"    killed owner {owner}; {len(errors)} refused or unanswered tries")
     s["channels"].append(dict(cid=cid, acked={m["nonce"]: m for m in everything}))
+
+
+@suite.check
+def accounts_of_a_killed_replica_are_handed_on_and_given_back_when_it_returns(s):
+    killed = s["killed"]
+    names = s.get("accounts")
+    assert killed and names, "the checks before registered the accounts and killed a node"
+    survivors = live(s)
+    moved = [name for name in names if killed in placement(name, NAMES, 3)]
+    assert moved, f"none of {names} has a replica on {killed}"
+    # Each of those accounts is whole on three survivors now: the third took it over.
+    wait_accounts_placed(s, names, survivors)
+    logs_in_everywhere(s, moved, survivors)
+    nodes = s["nodes"]
+    nodes[killed].start()
+    wait_states(list(nodes.values()), ALL_UP, timeout=60, what=f"{killed} back up")
+    connected(list(nodes.values()), 60)
+    # Back: it holds its accounts again, and the survivor that held one for it meanwhile
+    # keeps only the public part.
+    wait_accounts_placed(s, names, list(NAMES))
+    logs_in_everywhere(s, moved, NAMES)
+    print(f"    killed {killed}: {len(moved)} of {len(names)} accounts handed on and back")
 
 
 @suite.check

@@ -2,7 +2,8 @@
 """plexichat-console against real nodes: a single node (insecure cluster listener) and three
 nodes in a mutual-TLS cluster with certificates from the `cert` commands, the console with its
 own certificate (`cert create-node console`). One-shot commands in table and --json form are
-checked against what was done (sessions opened on n2, a channel with a message, a grant that
+checked against what was done (sessions opened on n2, a channel with a message, a drain that
+moves channels and whole accounts off a node and back, a grant that
 lets alice use the admin routes and leaves a role.change record, a log-level change), a
 SIGKILLed node shows down, a console of another CA is refused, unknown commands and ids fail
 with one line, and the interactive prompt is driven through a pseudo-terminal."""
@@ -191,7 +192,7 @@ def channels_show_members_last_seq_and_activity(s):
 @suite.check
 def where_names_the_owner_and_drain_moves_channels_away(s):
     api = Api(s["nodes"]["n1"])
-    token, _ = api.user("dora")
+    token, dora = api.user("dora")
     room = api.create_channel(token, "ops")
     for i in range(2):
         assert api.post(token, room["id"], f"w{i}")[0] == 201
@@ -217,11 +218,22 @@ def where_names_the_owner_and_drain_moves_channels_away(s):
                30, "no channel actor left on the drained node")
     code, out, _ = console("nodes")
     assert code == 0 and "(draining)" in out, out
+    # The accounts move off too: the drained node keeps only their public part.
+
+    def held(node):
+        return {u["username"]: u["account"] for u in ok_json("users", "--node", node)["users"]}
+    wait_until(lambda: not any(held(owner).values()), 30,
+               "the drained node holds no account whole")
+    assert all(held(n)[dora["username"]] for n in ("n1", "n2", "n3") if n != owner)
+    code, out, _ = console("users", "--node", owner)
+    assert code == 0 and "HOLDS" in out and "public" in out and "account" not in out, out
 
     assert ok_json("undrain", owner) == {"node": owner, "draining": False}
     wait_until(lambda: ok_json("where", room["id"])["owner"] == owner, 30,
                "the channel moves back once the node no longer drains")
     assert ok_json("where", room["id"])["last_seq"] == 3
+    wait_until(lambda: all(held(owner).values()), 30,
+               "the node holds the accounts whole again once it no longer drains")
 
 
 @suite.check

@@ -53,7 +53,7 @@ const std::vector<command_spec>& specs() {
        1},
       {"users",
        "users [--node N] [--limit N]",
-       "users and their roles",
+       "the users a node holds, their roles, and which it holds whole (account)",
        {"--node", "--limit"},
        0,
        0},

@@ -116,9 +116,11 @@ std::string where_detail(const json& a) {
 std::string users_table(const json& a) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& u : a.value("users", json::array())) {
-    rows.push_back({cell(u, "id"), cell(u, "username"), cell(u, "role"), cell(u, "created_at")});
+    // "account": this node holds the password hash (it is one of the user's replicas).
+    rows.push_back({cell(u, "id"), cell(u, "username"), cell(u, "role"),
+                    u.value("account", false) ? "account" : "public", cell(u, "created_at")});
   }
-  auto out = text_table({"ID", "USERNAME", "ROLE", "CREATED"}, rows);
+  auto out = text_table({"ID", "USERNAME", "ROLE", "HOLDS", "CREATED"}, rows);
   return a.value("has_more", false) ? out + "(more: --limit N)\n" : out;
 }
 

@@ -11,11 +11,23 @@ storage::user_record user(const std::string& id, const std::string& name, int64_
   return {id, name, "$argon2id$hash", created};
 }
 
-/// A stored_id lookup over a fixed name -> id map.
+/// A stored-record lookup over a fixed name -> id map (whole records, created at 0).
 auto stored(std::map<std::string, std::string> ids) {
-  return [ids](const std::string& name) -> std::optional<std::string> {
+  return [ids](const std::string& name) -> std::optional<storage::user_record> {
     auto i = ids.find(name);
-    return i == ids.end() ? std::nullopt : std::optional<std::string>{i->second};
+    return i == ids.end() ? std::nullopt : std::optional{user(i->second, name, 0)};
+  };
+}
+
+/// A stored-record lookup over fixed records.
+auto stored_records(std::vector<storage::user_record> records) {
+  return [records](const std::string& name) -> std::optional<storage::user_record> {
+    for (const auto& r : records) {
+      if (r.username == name) {
+        return r;
+      }
+    }
+    return std::nullopt;
   };
 }
 
@@ -135,6 +147,81 @@ TEST(AccountMergeTest, SessionsAreUnitedAndEndedOnesDropped) {
   EXPECT_EQ(merged.ended, (std::vector<token_revocation>{{"t2", 9000}}));
   // The same end from two copies is listed once.
   EXPECT_EQ(merge_accounts("u1", {b, b}).ended.size(), 1u);
+}
+
+TEST(UserMergeTest, AWholeRecordReplacesTheStoredPublicPartAndNotTheOtherWayRound) {
+  auto whole = user("u1", "alice", 1);
+  auto plan = plan_user_merge({whole}, stored_records({public_part(whole)}));
+  EXPECT_EQ(plan.store, std::vector<storage::user_record>{whole});
+  EXPECT_TRUE(plan.conflicts.empty());
+  EXPECT_TRUE(plan_user_merge({public_part(whole)}, stored_records({whole})).store.empty());
+}
+
+TEST(UserMergeTest, ANewerWholeRecordReplacesAnOlderOne) {
+  storage::user_record v1{"u1", "alice", "hash-1", 5, 1};
+  storage::user_record v2{"u1", "alice", "hash-2", 5, 2};
+  EXPECT_EQ(plan_user_merge({v2}, stored_records({v1})).store,
+            std::vector<storage::user_record>{v2});
+  EXPECT_TRUE(plan_user_merge({v1}, stored_records({v2})).store.empty());
+}
+
+TEST(UserRecordTest, ThePublicPartHasNoSecretAndNeverSupersedesAWholeRecord) {
+  storage::user_record whole{"u1", "alice", "hash-1", 5, 1};
+  storage::user_record newer_public{"u1", "alice", "", 5, 7};
+  EXPECT_TRUE(holds_secret(whole));
+  EXPECT_FALSE(holds_secret(public_part(whole)));
+  EXPECT_EQ(public_part(whole).id, "u1");
+  EXPECT_EQ(public_part(whole).username, "alice");
+  EXPECT_EQ(public_part(whole).version, 1);
+  EXPECT_FALSE(supersedes(newer_public, whole));
+  EXPECT_TRUE(supersedes(whole, newer_public));
+  EXPECT_TRUE(supersedes(newer_public, public_part(whole)));
+  EXPECT_FALSE(supersedes(public_part(whole), public_part(whole)));
+}
+
+TEST(AccountMergeTest, AWholeRecordWinsOverAnyPublicPart) {
+  storage::user_record whole{"u1", "alice", "hash-1", 5, 1};
+  std::vector<account_state> parts(3, account_state{"u1"});
+  parts[0].user = {public_part(whole)};
+  parts[1].user = {whole};
+  parts[2].user = {storage::user_record{"u1", "alice", "", 5, 4}};
+  EXPECT_EQ(merge_accounts("u1", parts).user, std::vector<storage::user_record>{whole});
+}
+
+/// A fixed placement: the replicas of each username.
+auto placed(std::map<std::string, std::vector<std::string>> by_name) {
+  return [by_name](const std::string& name) { return by_name.at(name); };
+}
+
+TEST(HandoffTest, EachWholeAccountGoesToItsOtherReachableReplicas) {
+  auto a = user("u1", "alice", 1);
+  auto b = user("u2", "bob", 2);
+  auto plan = plan_handoff({a, b}, "n1",
+                           placed({{"alice", {"n1", "n2", "n3"}}, {"bob", {"n4", "n1", "n5"}}}),
+                           {"n2", "n3", "n4"});
+  std::map<std::string, std::vector<std::string>> send{
+      {"n2", {"u1"}}, {"n3", {"u1"}}, {"n4", {"u2"}}};
+  EXPECT_EQ(plan.send, send);
+  EXPECT_TRUE(plan.release.empty());  // n1 is a replica of both
+}
+
+TEST(HandoffTest, ANodeNoLongerAReplicaReleasesOnlyWhenEveryReplicaIsReachable) {
+  auto a = user("u1", "alice", 1);
+  auto b = user("u2", "bob", 2);
+  auto plan = plan_handoff({a, b}, "n5",
+                           placed({{"alice", {"n1", "n2", "n3"}}, {"bob", {"n2", "n3", "n4"}}}),
+                           {"n1", "n2", "n3"});
+  std::map<std::string, std::vector<std::string>> release{{"u1", {"n1", "n2", "n3"}}};
+  EXPECT_EQ(plan.release, release);  // bob's replica n4 is not reachable: n5 keeps bob whole
+  EXPECT_EQ(plan.send.at("n2"), (std::vector<std::string>{"u1", "u2"}));
+  EXPECT_EQ(plan.send.count("n4"), 0u);
+}
+
+TEST(HandoffTest, PublicPartsAreNotHandedOff) {
+  auto plan = plan_handoff({public_part(user("u1", "alice", 1))}, "n5",
+                           placed({{"alice", {"n1", "n2", "n3"}}}), {"n1", "n2", "n3"});
+  EXPECT_TRUE(plan.send.empty());
+  EXPECT_TRUE(plan.release.empty());
 }
 
 TEST(AccountMergeTest, TheNewestUserRecordOfThatUserWins) {
