@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -28,6 +29,11 @@
 // Everything here runs in the directory actor.
 namespace plexichat::actors::directory {
 
+/// When a handoff is tried again after a replica did not take its accounts: at first, and
+/// at most (doubling in between).
+inline constexpr std::chrono::seconds first_handoff_retry_after{5};
+inline constexpr std::chrono::seconds max_handoff_retry_after{80};
+
 struct directory_state {
   node_context* ctx = nullptr;
   user_index users;
@@ -49,6 +55,11 @@ struct directory_state {
   std::map<std::string, std::string> handoff_dirs;
   bool handoff_running = false;
   bool handoff_again = false;
+  /// A replica did not take its accounts in the last handoff: the next view change or retry
+  /// hands off again, changed or not; the retry comes after `handoff_retry_after`, doubled
+  /// at each failure in a row.
+  bool handoff_retry = false;
+  std::chrono::seconds handoff_retry_after = first_handoff_retry_after;
   /// Shared with blocking jobs, which may outlive a stopping actor.
   std::shared_ptr<const password_policy> policy;
   static inline const char* name = "directory";

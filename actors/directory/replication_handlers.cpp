@@ -234,6 +234,8 @@ constexpr std::size_t handoff_batch = 256;
 void send_handoff(directory_actor* self, std::vector<account_state> held) {
   auto view = current_view(self);
   if (!view || !view->has_majority) {
+    // Again once this node sees a majority.
+    self->state.handoff_retry = true;
     handoff_ended(self);
     return;
   }
@@ -255,6 +257,7 @@ void send_handoff(directory_actor* self, std::vector<account_state> held) {
   struct tally {
     std::map<std::string, std::set<std::string>> confirmed;  ///< user id -> peers
     std::size_t pending = 0;
+    bool failed = false;
   };
   auto t = std::make_shared<tally>();
   auto finish = [self, t, plan, users, index] {
@@ -267,6 +270,16 @@ void send_handoff(directory_actor* self, std::vector<account_state> held) {
       }
     }
     release_secrets(self, release);
+    auto& st = self->state;
+    if (t->failed) {
+      // A replica did not take its accounts: hand off again in a while, changed or not,
+      // waiting twice as long each time it fails again.
+      st.handoff_retry = true;
+      self->delayed_send(self, st.handoff_retry_after, placement_atom::value);
+      st.handoff_retry_after = std::min(st.handoff_retry_after * 2, max_handoff_retry_after);
+    } else {
+      st.handoff_retry_after = first_handoff_retry_after;
+    }
     handoff_ended(self);
   };
   std::size_t accounts = 0;
@@ -293,13 +306,16 @@ void send_handoff(directory_actor* self, std::vector<account_state> held) {
               [self, t, finish, node = node](caf::error& err) {
                 spdlog::warn("directory: node {} did not take a handoff of accounts: {}", node,
                              self->system().render(err));
+                t->failed = true;
                 if (--t->pending == 0) {
                   finish();
                 }
               });
     }
   }
-  spdlog::info("directory: handing {} account(s) to {} replica(s)", accounts, plan.send.size());
+  if (accounts > 0) {
+    spdlog::info("directory: handing {} account(s) to {} replica(s)", accounts, plan.send.size());
+  }
   if (t->pending == 0) {
     finish();
   }
@@ -326,7 +342,7 @@ void start_handoff(directory_actor* self) {
 
 /// Sends this directory's public parts to the peers' directories it has not synced with yet,
 /// and hands its accounts off when the live members (or which of them drain) or the peers'
-/// directories changed.
+/// directories changed, or the last handoff failed somewhere.
 void on_view_change(directory_actor* self) {
   auto view = current_view(self);
   if (!view) {
@@ -353,7 +369,9 @@ void on_view_change(directory_actor* self) {
       live.push_back(m.draining ? m.name + " (draining)" : m.name);
     }
   }
-  if (view->has_majority && (live != st.handoff_members || identities != st.handoff_dirs)) {
+  if (view->has_majority &&
+      (st.handoff_retry || live != st.handoff_members || identities != st.handoff_dirs)) {
+    st.handoff_retry = false;
     st.handoff_members = std::move(live);
     st.handoff_dirs = std::move(identities);
     start_handoff(self);
