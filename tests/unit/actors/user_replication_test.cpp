@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 
 namespace plexichat::actors::directory {
 namespace {
@@ -193,12 +194,17 @@ auto placed(std::map<std::string, std::vector<std::string>> by_name) {
   return [by_name](const std::string& name) { return by_name.at(name); };
 }
 
+/// The handoff plan at `self` of alice (u1) and bob (u2), both held whole, placed on
+/// `alice` and `bob`.
+handoff_plan plan_alice_and_bob(const std::string& self, std::vector<std::string> alice,
+                                std::vector<std::string> bob,
+                                const std::set<std::string>& reachable) {
+  return plan_handoff({user("u1", "alice", 1), user("u2", "bob", 2)}, self,
+                      placed({{"alice", std::move(alice)}, {"bob", std::move(bob)}}), reachable);
+}
+
 TEST(HandoffTest, EachWholeAccountGoesToItsOtherReachableReplicas) {
-  auto a = user("u1", "alice", 1);
-  auto b = user("u2", "bob", 2);
-  auto plan = plan_handoff({a, b}, "n1",
-                           placed({{"alice", {"n1", "n2", "n3"}}, {"bob", {"n4", "n1", "n5"}}}),
-                           {"n2", "n3", "n4"});
+  auto plan = plan_alice_and_bob("n1", {"n1", "n2", "n3"}, {"n4", "n1", "n5"}, {"n2", "n3", "n4"});
   std::map<std::string, std::vector<std::string>> send{
       {"n2", {"u1"}}, {"n3", {"u1"}}, {"n4", {"u2"}}};
   EXPECT_EQ(plan.send, send);
@@ -206,11 +212,7 @@ TEST(HandoffTest, EachWholeAccountGoesToItsOtherReachableReplicas) {
 }
 
 TEST(HandoffTest, ANodeNoLongerAReplicaReleasesOnlyWhenEveryReplicaIsReachable) {
-  auto a = user("u1", "alice", 1);
-  auto b = user("u2", "bob", 2);
-  auto plan = plan_handoff({a, b}, "n5",
-                           placed({{"alice", {"n1", "n2", "n3"}}, {"bob", {"n2", "n3", "n4"}}}),
-                           {"n1", "n2", "n3"});
+  auto plan = plan_alice_and_bob("n5", {"n1", "n2", "n3"}, {"n2", "n3", "n4"}, {"n1", "n2", "n3"});
   std::map<std::string, std::vector<std::string>> release{{"u1", {"n1", "n2", "n3"}}};
   EXPECT_EQ(plan.release, release);  // bob's replica n4 is not reachable: n5 keeps bob whole
   EXPECT_EQ(plan.send.at("n2"), (std::vector<std::string>{"u1", "u2"}));
