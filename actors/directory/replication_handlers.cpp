@@ -225,12 +225,84 @@ void release_secrets(directory_actor* self, const std::vector<storage::user_reco
   });
 }
 
-/// How many accounts one handoff message carries.
+/// How many accounts one handoff message carries; each replica has one in flight at a time.
 constexpr std::size_t handoff_batch = 256;
 
-/// Hands `held` to the replicas of each account under the current view (plan_handoff), then
-/// releases the secrets of the accounts this node is no longer a replica of that every
-/// replica confirmed.
+/// One handoff under way: the accounts read, the plan, and what the replicas confirmed.
+struct handoff_run {
+  std::vector<account_state> held;
+  std::map<std::string, std::size_t> index;  ///< user id -> position in `held`
+  handoff_plan plan;
+  std::map<std::string, caf::actor> dirs;
+  std::map<std::string, std::size_t> sent;                 ///< peer -> ids of plan.send sent
+  std::map<std::string, std::set<std::string>> confirmed;  ///< user id -> peers
+  std::size_t peers_left = 0;
+  bool failed = false;
+};
+
+/// Releases the secrets of the accounts every replica confirmed, and schedules a retry if a
+/// replica did not take its accounts.
+void finish_handoff(directory_actor* self, handoff_run& run) {
+  std::vector<storage::user_record> release;
+  for (const auto& [id, peers] : run.plan.release) {
+    const auto& got = run.confirmed[id];
+    if (std::all_of(peers.begin(), peers.end(),
+                    [&got](const std::string& p) { return got.count(p) != 0; })) {
+      release.push_back(run.held[run.index.at(id)].user.front());
+    }
+  }
+  release_secrets(self, release);
+  auto& st = self->state;
+  if (run.failed) {
+    // A replica did not take its accounts: hand off again in a while, changed or not,
+    // waiting twice as long each time it fails again.
+    st.handoff_retry = true;
+    self->delayed_send(self, st.handoff_retry_after, placement_atom::value);
+    st.handoff_retry_after = std::min(st.handoff_retry_after * 2, max_handoff_retry_after);
+  } else {
+    st.handoff_retry_after = first_handoff_retry_after;
+  }
+  handoff_ended(self);
+}
+
+/// Sends `node` its next batch of the run, or, when it has had them all, counts it done.
+void send_handoff_batch(directory_actor* self, std::shared_ptr<handoff_run> run,
+                        const std::string& node) {
+  const auto& ids = run->plan.send.at(node);
+  auto& from = run->sent[node];
+  if (from >= ids.size()) {
+    if (--run->peers_left == 0) {
+      finish_handoff(self, *run);
+    }
+    return;
+  }
+  std::vector<std::string> chunk(ids.begin() + from,
+                                 ids.begin() + std::min(ids.size(), from + handoff_batch));
+  from += chunk.size();
+  std::vector<account_state> batch;
+  for (const auto& id : chunk) {
+    batch.push_back(run->held[run->index.at(id)]);
+  }
+  self->request(run->dirs.at(node), peer_timeout, handoff_atom::value, std::move(batch))
+      .then(
+          [self, run, node, chunk](bool) {
+            for (const auto& id : chunk) {
+              run->confirmed[id].insert(node);
+            }
+            send_handoff_batch(self, run, node);
+          },
+          [self, run, node](caf::error& err) {
+            spdlog::warn("directory: node {} did not take a handoff of accounts: {}", node,
+                         self->system().render(err));
+            run->failed = true;
+            run->sent[node] = run->plan.send.at(node).size();  // the rest waits for the retry
+            send_handoff_batch(self, run, node);
+          });
+}
+
+/// Hands `held` to the replicas of each account under the current view (plan_handoff), one
+/// batch at a time per replica, then releases the secrets of the accounts this node is no
+/// longer a replica of that every replica confirmed.
 void send_handoff(directory_actor* self, std::vector<account_state> held) {
   auto view = current_view(self);
   if (!view || !view->has_majority) {
@@ -239,85 +311,35 @@ void send_handoff(directory_actor* self, std::vector<account_state> held) {
     handoff_ended(self);
     return;
   }
-  auto dirs = peer_directories(*view);
+  auto run = std::make_shared<handoff_run>();
+  run->dirs = peer_directories(*view);
   std::set<std::string> reachable;
-  for (const auto& [node, dir] : dirs) {
+  for (const auto& [node, dir] : run->dirs) {
     reachable.insert(node);
   }
   std::vector<storage::user_record> users;
-  std::map<std::string, std::size_t> index;
   for (std::size_t i = 0; i < held.size(); ++i) {
     users.push_back(held[i].user.front());
-    index.emplace(held[i].user_id, i);
+    run->index.emplace(held[i].user_id, i);
   }
-  auto plan = plan_handoff(
+  run->held = std::move(held);
+  run->plan = plan_handoff(
       users, view->self,
       [self, &view](const std::string& name) { return account_replicas(self, *view, name); },
       reachable);
-  struct tally {
-    std::map<std::string, std::set<std::string>> confirmed;  ///< user id -> peers
-    std::size_t pending = 0;
-    bool failed = false;
-  };
-  auto t = std::make_shared<tally>();
-  auto finish = [self, t, plan, users, index] {
-    std::vector<storage::user_record> release;
-    for (const auto& [id, peers] : plan.release) {
-      const auto& got = t->confirmed[id];
-      if (std::all_of(peers.begin(), peers.end(),
-                      [&got](const std::string& p) { return got.count(p) != 0; })) {
-        release.push_back(users[index.at(id)]);
-      }
-    }
-    release_secrets(self, release);
-    auto& st = self->state;
-    if (t->failed) {
-      // A replica did not take its accounts: hand off again in a while, changed or not,
-      // waiting twice as long each time it fails again.
-      st.handoff_retry = true;
-      self->delayed_send(self, st.handoff_retry_after, placement_atom::value);
-      st.handoff_retry_after = std::min(st.handoff_retry_after * 2, max_handoff_retry_after);
-    } else {
-      st.handoff_retry_after = first_handoff_retry_after;
-    }
-    handoff_ended(self);
-  };
+  if (run->plan.send.empty()) {
+    finish_handoff(self, *run);
+    return;
+  }
   std::size_t accounts = 0;
-  for (const auto& [node, ids] : plan.send) {
-    for (std::size_t from = 0; from < ids.size(); from += handoff_batch) {
-      std::vector<std::string> chunk(ids.begin() + from,
-                                     ids.begin() + std::min(ids.size(), from + handoff_batch));
-      std::vector<account_state> batch;
-      for (const auto& id : chunk) {
-        batch.push_back(held[index.at(id)]);
-      }
-      accounts += batch.size();
-      ++t->pending;
-      self->request(dirs.at(node), peer_timeout, handoff_atom::value, std::move(batch))
-          .then(
-              [t, finish, node = node, chunk](bool) {
-                for (const auto& id : chunk) {
-                  t->confirmed[id].insert(node);
-                }
-                if (--t->pending == 0) {
-                  finish();
-                }
-              },
-              [self, t, finish, node = node](caf::error& err) {
-                spdlog::warn("directory: node {} did not take a handoff of accounts: {}", node,
-                             self->system().render(err));
-                t->failed = true;
-                if (--t->pending == 0) {
-                  finish();
-                }
-              });
-    }
+  for (const auto& [node, ids] : run->plan.send) {
+    accounts += ids.size();
   }
-  if (accounts > 0) {
-    spdlog::info("directory: handing {} account(s) to {} replica(s)", accounts, plan.send.size());
-  }
-  if (t->pending == 0) {
-    finish();
+  spdlog::info("directory: handing {} account(s) to {} replica(s)", accounts,
+               run->plan.send.size());
+  run->peers_left = run->plan.send.size();
+  for (const auto& [node, ids] : run->plan.send) {
+    send_handoff_batch(self, run, node);
   }
 }
 
