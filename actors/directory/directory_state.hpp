@@ -49,8 +49,8 @@ struct directory_state {
   std::unordered_set<std::string> caught_up;
   std::vector<std::string> caught_up_members;
   /// The live members (draining ones marked) and the peers' directories (node -> identity)
-  /// of the last handoff
-  /// (user_replication.hpp); whether one is running, and whether another is due after it.
+  /// of the last handoff (user_replication.hpp); whether one is running, and whether another
+  /// is due after it.
   std::vector<std::string> handoff_members;
   std::map<std::string, std::string> handoff_dirs;
   bool handoff_running = false;
