@@ -311,8 +311,8 @@ def every_replica_holds_exactly_the_acknowledged_messages_in_its_rocksdb(s):
     assert len(s["channels"]) == 2, "the checks before recorded their channels"
     placements = {}
     for ch in s["channels"]:
-        # The owner brings every replica of the placement in step (the killed node's place
-        # goes to another node, which is copied to first).
+        # The owner brings every replica of the placement in step (the killed node, started
+        # again by the check before, takes its place back and is copied to first).
         w = wait_in_step(s, ch["cid"], len(ch["acked"]))
         placements[ch["cid"]] = w["placement"]
     survivors = live(s)
