@@ -55,9 +55,9 @@ struct directory_state {
   std::map<std::string, std::string> handoff_dirs;
   bool handoff_running = false;
   bool handoff_again = false;
-  /// A replica did not take its accounts in the last handoff: the next view change or retry
-  /// hands off again, changed or not; the retry comes after `handoff_retry_after`, doubled
-  /// at each failure in a row.
+  /// The last handoff did not reach every replica (or could not read the accounts): the
+  /// next view change or retry hands off again, changed or not; the retry comes after
+  /// `handoff_retry_after`, doubled at each failure in a row.
   bool handoff_retry = false;
   std::chrono::seconds handoff_retry_after = first_handoff_retry_after;
   /// Shared with blocking jobs, which may outlive a stopping actor.

@@ -170,6 +170,14 @@ void send_syncs(directory_actor* self, std::vector<caf::actor> targets) {
 
 void start_handoff(directory_actor* self);
 
+/// Hands off again in a while, changed or not, waiting twice as long each time in a row.
+void retry_handoff_later(directory_actor* self) {
+  auto& st = self->state;
+  st.handoff_retry = true;
+  self->delayed_send(self, st.handoff_retry_after, placement_atom::value);
+  st.handoff_retry_after = std::min(st.handoff_retry_after * 2, max_handoff_retry_after);
+}
+
 /// A handoff ended: runs the next one if the view changed meanwhile.
 void handoff_ended(directory_actor* self) {
   auto& st = self->state;
@@ -180,20 +188,29 @@ void handoff_ended(directory_actor* self) {
   }
 }
 
-/// Keeps only the public part of `users` (and drops their second factor): every replica of
-/// each confirmed it holds the account. Skips a user that changed here meanwhile or whose
-/// replicas this node is among again.
-void release_secrets(directory_actor* self, const std::vector<storage::user_record>& users) {
+/// An account held whole here, and the peers that confirmed they hold it too.
+struct release_candidate {
+  storage::user_record user;
+  std::set<std::string> confirmed;
+};
+
+/// Keeps only the public part of each candidate's user (and drops its second factor) when
+/// every one of its replicas under the view now confirmed it holds the account. Skips a
+/// user that changed here meanwhile, whose replicas this node is among again, or whose
+/// placement moved to a node that did not confirm.
+void release_secrets(directory_actor* self, const std::vector<release_candidate>& candidates) {
   auto view = current_view(self);
-  if (!view || !view->has_majority || users.empty()) {
+  if (!view || !view->has_majority || candidates.empty()) {
     return;
   }
   auto& st = self->state;
   storage::write_batch batch;
   std::vector<storage::user_record> released;
-  for (const auto& u : users) {
+  for (const auto& [u, confirmed] : candidates) {
     auto replicas = account_replicas(self, *view, u.username);
-    if (std::find(replicas.begin(), replicas.end(), view->self) != replicas.end()) {
+    if (replicas.empty() || std::any_of(replicas.begin(), replicas.end(), [&](const auto& n) {
+          return n == view->self || confirmed.count(n) == 0;
+        })) {
       continue;
     }
     if (const auto* held = st.users.by_id(u.id); held != nullptr && !(*held == u)) {
@@ -243,24 +260,20 @@ struct handoff_run {
 /// Releases the secrets of the accounts every replica confirmed, and schedules a retry if a
 /// replica did not take its accounts.
 void finish_handoff(directory_actor* self, handoff_run& run) {
-  std::vector<storage::user_record> release;
+  std::vector<release_candidate> release;
   for (const auto& [id, peers] : run.plan.release) {
     const auto& got = run.confirmed[id];
     if (std::all_of(peers.begin(), peers.end(),
                     [&got](const std::string& p) { return got.count(p) != 0; })) {
-      release.push_back(run.held[run.index.at(id)].user.front());
+      release.push_back({run.held[run.index.at(id)].user.front(), got});
     }
   }
   release_secrets(self, release);
-  auto& st = self->state;
   if (run.failed) {
-    // A replica did not take its accounts: hand off again in a while, changed or not,
-    // waiting twice as long each time it fails again.
-    st.handoff_retry = true;
-    self->delayed_send(self, st.handoff_retry_after, placement_atom::value);
-    st.handoff_retry_after = std::min(st.handoff_retry_after * 2, max_handoff_retry_after);
+    // A replica did not take its accounts.
+    retry_handoff_later(self);
   } else {
-    st.handoff_retry_after = first_handoff_retry_after;
+    self->state.handoff_retry_after = first_handoff_retry_after;
   }
   handoff_ended(self);
 }
@@ -358,6 +371,7 @@ void start_handoff(directory_actor* self) {
       [self](std::vector<account_state> held) { send_handoff(self, std::move(held)); },
       [self](api_error e) {
         spdlog::warn("directory: could not read the accounts to hand off: {}", e.message);
+        retry_handoff_later(self);
         handoff_ended(self);
       });
 }
