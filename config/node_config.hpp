@@ -75,6 +75,9 @@ struct channel_config {
   /// Longest a busy channel of many subscribers holds a live message back, so that the
   /// messages of that time share each connection's write; 0 never holds one back.
   std::chrono::milliseconds fan_out_max_hold{20};
+  /// Into how many turns, spread over that hold, a busy channel of many subscribers splits
+  /// its fan-outs (each turn writes to a part of the subscribers); 1 writes to all at once.
+  unsigned fan_out_turns = 8;
 
   bool operator==(const channel_config&) const = default;
 };

@@ -1,7 +1,9 @@
 #include "actors/channel/channel_actor.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
+#include <deque>
 #include <map>
 #include <optional>
 
@@ -42,6 +44,7 @@ typename Inspector::result_type inspect(Inspector& f, channel_snapshot& x) {
 struct subscriber {
   caf::actor session;
   std::string user_id;
+  std::size_t group = 0;  ///< its turn in the fan-out (fan_out_pacing.hpp)
 };
 
 /// One of the nodes that hold the channel's log, as its owner tracks it (cluster only).
@@ -93,9 +96,9 @@ struct channel_state {
   caf::actor registry;
   std::optional<channel_ledger> ledger;
   std::map<caf::actor_addr, subscriber> subscribers;
-  std::vector<std::pair<uint64_t, wire::frame>> fan_out;  ///< committed, not yet sent to them
-  bool fan_out_scheduled = false;                         ///< a fanout_atom is on its way
-  fan_out_pacing pacing{std::chrono::microseconds{0}};    ///< from the config once loading
+  std::deque<std::pair<uint64_t, wire::frame>> fan_out;         ///< committed, not yet sent to all
+  fan_out_pacing pacing{std::chrono::microseconds{0}};          ///< from the config once loading
+  std::optional<fan_out_pacing::clock::time_point> fan_out_at;  ///< the next fanout_atom's
   durable_writes writes;
   std::optional<replication> repl;  ///< in a cluster, once the channel's epoch is claimed
   std::multimap<uint64_t, caf::typed_response_promise<storage::message_record>> waiting_for_seq;
@@ -136,7 +139,7 @@ const std::string& node_name(channel_actor* self) {
   return self->state.ctx->config->name;
 }
 
-void flush_fan_out(channel_actor* self);
+void flush_fan_out(channel_actor* self, bool all);
 
 /// Stops the channel: what is in flight is answered unavailable (never acknowledged), and
 /// subscribers learn that they lost the channel, or, in a cluster, that it moved (they
@@ -146,7 +149,7 @@ void stop_channel(channel_actor* self, const std::string& why, bool moved) {
   if (st.failed) {
     return;
   }
-  flush_fan_out(self);  // committed messages reach the subscribers before the news of the stop
+  flush_fan_out(self, true);  // committed messages reach the subscribers before the news
   st.failed = true;
   st.stopped_because = why;
   auto cid = channel_id(self);
@@ -552,26 +555,50 @@ caf::result<bool> persist(channel_actor* self, replica_write w, std::function<vo
   return rp;
 }
 
-/// Sends the committed messages gathered since the last flush to every subscriber: each
-/// local session gets one actor message with all of them (one allocation shared by all), and
-/// each other node's relay the text of each, once for all its sessions.
-void flush_fan_out(channel_actor* self) {
+/// Sends the committed messages to the groups of subscribers whose turn it is (every group,
+/// if `all`), each the messages after those it was last sent: each local session gets one
+/// actor message with all of them (one allocation shared by its group), and each other node's
+/// relay the text of each, once for all its sessions.
+void flush_fan_out(channel_actor* self, bool all) {
   auto& st = self->state;
-  st.fan_out_scheduled = false;
-  if (st.fan_out.empty()) {
+  auto turn = st.pacing.take(fan_out_pacing::clock::now(), st.subscribers.size(), all);
+  if (turn.to == 0) {
     return;
   }
-  st.pacing.sent(fan_out_pacing::clock::now());
-  auto batch = std::make_shared<wire::delivery>();
-  batch->channel_id = channel_id(self);
-  batch->frames = std::move(st.fan_out);
-  st.fan_out.clear();
-  wire::delivery_ptr shared = batch;
+  // One batch per starting point: the groups that were sent the same messages share it.
+  std::array<wire::delivery_ptr, fan_out_pacing::groups> batch_of;
+  for (std::size_t g = 0; g < fan_out_pacing::groups; ++g) {
+    if (!(turn.to & (fan_out_pacing::group_set{1} << g))) {
+      continue;
+    }
+    for (std::size_t h = 0; h < g && !batch_of[g]; ++h) {
+      if (batch_of[h] && turn.after[h] == turn.after[g]) {
+        batch_of[g] = batch_of[h];
+      }
+    }
+    if (batch_of[g]) {
+      continue;
+    }
+    auto batch = std::make_shared<wire::delivery>();
+    batch->channel_id = channel_id(self);
+    for (auto& f : st.fan_out) {
+      if (f.first > turn.after[g]) {
+        batch->frames.push_back(f);
+      }
+    }
+    batch_of[g] = std::move(batch);
+  }
   // Sessions on other nodes, by node: their node's relay gets each frame's text once for all.
+  // They are all in group 0 (subscribe), so one batch.
   std::vector<std::pair<caf::node_id, std::vector<caf::actor>>> remote;
+  std::size_t delivered = 0;
   for (auto& [addr, sub] : st.subscribers) {
+    if (!(turn.to & (fan_out_pacing::group_set{1} << sub.group))) {
+      continue;
+    }
+    delivered += batch_of[sub.group]->frames.size();
     if (sub.session.node() == self->node()) {
-      self->send(sub.session, deliver_atom::value, shared);
+      self->send(sub.session, deliver_atom::value, batch_of[sub.group]);
       continue;
     }
     auto node = sub.session.node();
@@ -583,39 +610,63 @@ void flush_fan_out(channel_actor* self) {
   }
   for (auto& [node, sessions] : remote) {
     auto relay = relay_on(st.ctx, node);
-    for (auto& [seq, frame] : shared->frames) {
+    for (auto& [seq, frame] : batch_of[0]->frames) {
       if (relay) {
-        self->send(relay, deliver_atom::value, shared->channel_id, seq, *frame, sessions);
+        self->send(relay, deliver_atom::value, batch_of[0]->channel_id, seq, *frame, sessions);
         continue;
       }
       for (auto& s : sessions) {  // no relay known there (yet): the text crosses once per session
-        self->send(s, deliver_atom::value, shared->channel_id, seq, *frame);
+        self->send(s, deliver_atom::value, batch_of[0]->channel_id, seq, *frame);
       }
     }
   }
-  st.ctx->metrics->messages_delivered.Increment(
-      static_cast<double>(st.subscribers.size() * shared->frames.size()));
+  auto sent = st.pacing.sent_to_all();
+  while (!st.fan_out.empty() && st.fan_out.front().first <= sent) {
+    st.fan_out.pop_front();
+  }
+  st.ctx->metrics->messages_delivered.Increment(static_cast<double>(delivered));
 }
 
-/// Queues a committed message for its subscribers. The flush is a message to the channel
-/// itself, so the commits of one group (which reach the channel back to back) go out together;
-/// a channel with many subscribers also waits out its pacing (fan_out_pacing.hpp).
+/// Makes sure a fanout_atom comes by the next group's turn. The turn is in the message, so
+/// that one sent earlier for a later turn is told apart.
+void schedule_fan_out(channel_actor* self) {
+  auto& st = self->state;
+  auto due = st.pacing.next_due(st.subscribers.size());
+  if (!due || (st.fan_out_at && *st.fan_out_at <= *due)) {
+    return;
+  }
+  st.fan_out_at = *due;
+  auto at = due->time_since_epoch().count();
+  auto now = fan_out_pacing::clock::now();
+  if (*due <= now) {  // (the turn of a group never sent to is the clock's minimum)
+    self->send(self, fanout_atom::value, at);
+  } else {
+    auto wait = std::chrono::ceil<std::chrono::microseconds>(*due - now);
+    self->delayed_send(self, wait, fanout_atom::value, at);
+  }
+}
+
+void on_fan_out_turn(channel_actor* self, int64_t at) {
+  auto& st = self->state;
+  if (st.fan_out_at && st.fan_out_at->time_since_epoch().count() == at) {
+    st.fan_out_at.reset();
+  }
+  flush_fan_out(self, false);
+  schedule_fan_out(self);
+}
+
+/// Queues a committed message for its subscribers. The groups whose turn it is get it through
+/// a message to the channel itself, so the messages of one durable write (which reach the
+/// channel back to back) go out together; in a busy channel with many subscribers the groups
+/// wait for their turns (fan_out_pacing.hpp).
 void fan_out(channel_actor* self, const storage::message_record& m) {
   auto& st = self->state;
   if (st.subscribers.empty()) {
     return;
   }
   st.fan_out.emplace_back(m.seq, wire::message_frame(m));
-  if (st.fan_out_scheduled) {
-    return;
-  }
-  st.fan_out_scheduled = true;
-  auto wait = st.pacing.delay(fan_out_pacing::clock::now(), st.subscribers.size());
-  if (wait.count() == 0) {
-    self->send(self, fanout_atom::value);
-  } else {
-    self->delayed_send(self, wait, fanout_atom::value);
-  }
+  st.pacing.queued(m.seq);
+  schedule_fan_out(self);
 }
 
 /// Answers a repeated nonce with the message it first produced.
@@ -856,7 +907,10 @@ caf::result<uint64_t> subscribe(channel_actor* self, const std::string& user_id,
                ? make_error(api_errc::forbidden, "join the channel to subscribe")
                : make_error(api_errc::not_found, "no such channel");
   }
-  if (st.subscribers.emplace(session.address(), subscriber{session, user_id}).second) {
+  // Sessions on other nodes all take group 0's turn: their node's relay then gets each frame
+  // once for all of them.
+  auto group = session.node() == self->node() ? st.pacing.next_group() : 0;
+  if (st.subscribers.emplace(session.address(), subscriber{session, user_id, group}).second) {
     self->monitor(session);
   }
   return st.ledger->committed_seq();
@@ -1002,7 +1056,7 @@ caf::behavior running(channel_actor* self) {
         return history(self, user_id, q);
       },
       [self](committed_atom, uint64_t id, bool ok) { self->state.writes.on_committed(id, ok); },
-      [self](fanout_atom) { flush_fan_out(self); },
+      [self](fanout_atom, int64_t at) { on_fan_out_turn(self, at); },
       [self](tick_atom) { on_tick(self); },
       [self](stop_atom) {
         bool stop = is_idle(self);
@@ -1210,7 +1264,8 @@ caf::behavior loading(channel_actor* self, node_context* ctx, caf::actor registr
                       storage::channel_record record) {
   self->state.ctx = ctx;
   self->state.registry = std::move(registry);
-  self->state.pacing = fan_out_pacing{ctx->config->channels.fan_out_max_hold};
+  self->state.pacing =
+      fan_out_pacing{ctx->config->channels.fan_out_max_hold, ctx->config->channels.fan_out_turns};
   // Everything but the snapshot waits in the mailbox until the channel is loaded.
   self->set_default_handler(caf::skip);
   self->state.probe = probe_actor(self, ctx, "channel", record.id);

@@ -33,6 +33,7 @@ TEST(NodeConfig, DefaultsAreTheDocumentedOnes) {
   EXPECT_EQ(cfg.auth.token_ttl, 7 * 24h);
   EXPECT_EQ(cfg.channels.nonce_ttl, 24h);
   EXPECT_EQ(cfg.channels.fan_out_max_hold, 20ms);
+  EXPECT_EQ(cfg.channels.fan_out_turns, 8u);
   EXPECT_NO_THROW(validate(cfg));
 }
 
@@ -92,6 +93,8 @@ TEST(NodeConfig, EachBadValueNamesItsKey) {
        [](auto& c) { c.channels.nonce_ttl = 366 * 24h; }},
       {"channels.fan_out_max_hold", "and 1s, got 2s",
        [](auto& c) { c.channels.fan_out_max_hold = 2s; }},
+      {"channels.fan_out_turns", "got 0", [](auto& c) { c.channels.fan_out_turns = 0; }},
+      {"channels.fan_out_turns", "and 8, got 9", [](auto& c) { c.channels.fan_out_turns = 9; }},
   };
   for (const auto& bad : cases) {
     node_config cfg;

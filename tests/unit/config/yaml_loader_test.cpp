@@ -83,7 +83,8 @@ TEST(YamlLoader, ExampleNodeYamlDocumentsEveryKey) {
                           "admins:",
                           "idle_stop:",
                           "nonce_ttl:",
-                          "fan_out_max_hold:"}) {
+                          "fan_out_max_hold:",
+                          "fan_out_turns:"}) {
     const auto at = text.find("\n  " + std::string(key)) != std::string::npos
                         ? text.find("\n  " + std::string(key))
                         : text.find("\n" + std::string(key));
@@ -114,7 +115,7 @@ limits:
   outbound_queue_frames: 8
   history_max_limit: 500
 auth: {token_ttl: 1h, password_hash_cost: min}
-channels: {idle_stop: 2m, nonce_ttl: 2d, fan_out_max_hold: 0ms}
+channels: {idle_stop: 2m, nonce_ttl: 2d, fan_out_max_hold: 0ms, fan_out_turns: 1}
 )");
   EXPECT_EQ(cfg.name, "node-2");
   EXPECT_EQ(cfg.data_dir, "/var/lib/plexichat");
@@ -139,6 +140,7 @@ channels: {idle_stop: 2m, nonce_ttl: 2d, fan_out_max_hold: 0ms}
   EXPECT_EQ(cfg.channels.idle_stop, 2min);
   EXPECT_EQ(cfg.channels.nonce_ttl, 48h);
   EXPECT_EQ(cfg.channels.fan_out_max_hold, 0ms);
+  EXPECT_EQ(cfg.channels.fan_out_turns, 1u);
   EXPECT_NO_THROW(validate(cfg));
 }
 
