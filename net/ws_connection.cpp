@@ -64,9 +64,9 @@ std::optional<runtime::token_bucket> frame_bucket(const config::rate_config& r) 
 
 template <typename Stream>
 ws_connection<Stream>::ws_connection(Stream&& stream, std::shared_ptr<server_state> state)
-    : ws_(to_ws_transport(std::move(stream))),
+    : out_(to_ws_transport(std::move(stream))),
+      ws_(out_),
       state_(std::move(state)),
-      close_timer_(ws_.get_executor()),
       frames_(frame_bucket(state_->ctx.config->rate_limits.ws_frames)) {
   state_->connections.fetch_add(1);
   state_->ctx.metrics->http_connections.Increment();
@@ -96,7 +96,7 @@ void ws_connection<Stream>::run(beast::http::request<beast::http::string_body> r
       res.set(beast::http::field::strict_transport_security, hsts_value);
     }
   }));
-  ws_.next_layer().set_owner(this->weak_from_this());
+  out_.set_owner(this->weak_from_this());
   ws_.async_accept(req,
                    beast::bind_front_handler(&ws_connection::on_accept, this->shared_from_this()));
 }
@@ -109,7 +109,7 @@ void ws_connection<Stream>::on_accept(beast::error_code ec) {
   registry_id_ = state_->add_ws(this->shared_from_this());
   auto sink = std::make_shared<ws_sink>(this->weak_from_this());
   beast::error_code peer_ec;
-  auto peer = transport_socket(ws_.next_layer().next_layer()).remote_endpoint(peer_ec);
+  auto peer = transport_socket(out_.next_layer()).remote_endpoint(peer_ec);
   session_ = actors::session::spawn_ws_session(state_->sys, &state_->ctx, std::move(sink),
                                                peer_ec ? "" : peer.address().to_string());
   if (state_->stopping) {
@@ -191,7 +191,7 @@ void ws_connection<Stream>::post_send(std::vector<actors::wire::frame> frames) {
                         }
                       }
                       if (open) {
-                        self->ws_.next_layer().flush();
+                        self->out_.flush();
                       }
                       self->posted_.fetch_sub(fs.size(), std::memory_order_release);
                     });
@@ -210,16 +210,15 @@ bool ws_connection<Stream>::enqueue(actors::wire::frame frame, bool flush) {
   if (closing_ || closed_) {
     return false;
   }
-  auto& out = ws_.next_layer();
-  if (out.frames_waiting() >= state_->ctx.config->limits.outbound_queue_frames) {
+  if (out_.frames_waiting() >= state_->ctx.config->limits.outbound_queue_frames) {
     state_->ctx.metrics->ws_closed_slow_consumer.Increment();
     start_close(close_slow_consumer, "slow consumer: reconnect and resubscribe with after_seq",
                 false);
     return false;
   }
-  out.queue_text(std::move(frame));
+  out_.queue_text(std::move(frame));
   if (flush) {
-    out.flush();
+    out_.flush();
   }
   return true;
 }
@@ -231,14 +230,15 @@ void ws_connection<Stream>::start_close(uint16_t code, std::string reason, bool 
   }
   closing_ = true;
   if (!flush) {
-    ws_.next_layer().drop_queued_frames();
+    out_.drop_queued_frames();
   }
   // A client that stops reading never completes our write: give up on it after a while.
-  close_timer_.expires_after(std::chrono::seconds{5});
-  close_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
+  close_timer_ = std::make_unique<boost::asio::steady_timer>(ws_.get_executor());
+  close_timer_->expires_after(std::chrono::seconds{5});
+  close_timer_->async_wait([self = this->shared_from_this()](beast::error_code ec) {
     if (!ec) {
       beast::error_code ignored;
-      transport_socket(self->ws_.next_layer().next_layer()).close(ignored);
+      transport_socket(self->out_.next_layer()).close(ignored);
     }
   });
   // The close frame goes after the frames still queued.
@@ -259,8 +259,10 @@ void ws_connection<Stream>::on_closed() {
     return;
   }
   closed_ = true;
-  close_timer_.cancel();
-  ws_.next_layer().discard();
+  if (close_timer_) {
+    close_timer_->cancel();
+  }
+  out_.discard();
   state_->remove_ws(registry_id_);
   if (session_) {
     caf::anon_send(session_, actors::closed_atom::value);
