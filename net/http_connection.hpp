@@ -52,7 +52,7 @@ class http_connection : public std::enable_shared_from_this<http_connection<Stre
   void do_close();
   void do_drain();
 
-  boost::beast::tcp_stream& tcp() { return boost::beast::get_lowest_layer(stream_); }
+  plain_stream& tcp() { return boost::beast::get_lowest_layer(stream_); }
 
   Stream stream_;
   std::string remote_address_;  ///< the peer's IP address, read once at accept

@@ -74,7 +74,7 @@ struct server::impl {
 
   void do_accept() {
     acceptor.async_accept(asio::make_strand(ioc),
-                          [this](boost::beast::error_code ec, tcp::socket socket) {
+                          [this](boost::beast::error_code ec, tcp_socket socket) {
                             if (ec) {
                               if (ec != asio::error::operation_aborted) {
                                 spdlog::warn("accept failed: {}", ec.message());
@@ -88,7 +88,7 @@ struct server::impl {
   }
 
   /// True when net.allow / net.deny let the peer in; a refused socket is closed unread.
-  bool permitted(const tcp::socket& socket) {
+  bool permitted(const tcp_socket& socket) {
     boost::beast::error_code ec;
     auto peer = socket.remote_endpoint(ec);
     if (!ec && filter.permits(peer.address())) {
@@ -98,7 +98,7 @@ struct server::impl {
     return false;
   }
 
-  void on_accept(tcp::socket socket) {
+  void on_accept(tcp_socket socket) {
     if (!permitted(socket)) {
       return;
     }
