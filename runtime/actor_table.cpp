@@ -3,6 +3,7 @@
 namespace plexichat::runtime {
 
 void actor_entry::set_note(std::string note) {
+  note.shrink_to_fit();  // a dump grows its string by doubling: keep only what it holds
   std::lock_guard lock{note_mutex_};
   note_ = std::move(note);
 }

@@ -1,5 +1,7 @@
 #include "actors/session/ws_session.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <map>
 #include <optional>
 
@@ -28,8 +30,9 @@ constexpr std::size_t max_pending_before_auth = 64;
 // Sends awaiting their ack: a client that pipelines more gets rate_limited errors instead of
 // growing the channel's mailbox without bound.
 constexpr std::size_t max_sends_in_flight = 1024;
-// How often an idle authenticated session looks whether its token was revoked (a session
-// revoked elsewhere is closed within this time even if the client sends nothing).
+// How often an idle authenticated session looks whether its token was revoked or expired (a
+// session revoked elsewhere, or whose token expires, is closed within this time even if the
+// client sends nothing).
 constexpr std::chrono::seconds revocation_check_interval{2};
 // A subscription whose channel moved to another node (cluster) is made again every
 // `resubscribe_pause`, at most `resubscribe_attempts` times, before the client is told.
@@ -42,6 +45,7 @@ struct session_state {
   std::string session_id;
   std::optional<runtime::token_claims> claims;
   bool authenticating = false;
+  std::chrono::steady_clock::time_point auth_deadline;  // closed if not authenticated by then
   std::vector<parsed_frame> pending;  // frames that arrived while the token was checked
   std::map<std::string, subscription> subs;
   std::size_t sends_in_flight = 0;
@@ -64,13 +68,29 @@ void update_note(session_actor* self) {
   for (const auto& [cid, sub] : st.subs) {
     channels.push_back(cid);
   }
-  nlohmann::json note = {{"session_id", st.session_id},
-                         {"address", st.remote_address},
+  // The session id is the entry's name already.
+  nlohmann::json note = {{"address", st.remote_address},
                          {"user_id", st.claims ? st.claims->user_id : ""},
                          {"user", st.claims ? st.claims->username : ""},
                          {"authenticated", st.claims.has_value() && !st.authenticating},
                          {"channels", channels}};
   st.probe->set_note(note.dump());
+}
+
+/// A session's one timer: every revocation_check_interval (sooner for the auth deadline), it
+/// closes a session not authenticated in time, or whose token was revoked or has expired.
+/// One pending message per session, where an auth timeout, an expiry timer and the
+/// revocation tick each held one.
+void schedule_tick(session_actor* self) {
+  using std::chrono::milliseconds;
+  auto& st = self->state;
+  milliseconds after = revocation_check_interval;
+  if (!st.claims) {
+    auto left =
+        std::chrono::ceil<milliseconds>(st.auth_deadline - std::chrono::steady_clock::now());
+    after = std::clamp(left, milliseconds{1}, after);
+  }
+  self->delayed_send(self, after, tick_atom::value);
 }
 
 void push(session_actor* self, const nlohmann::json& j) {
@@ -93,10 +113,6 @@ void on_authenticated(session_actor* self, const storage::user_record& user) {
   st.authenticating = false;
   push(self, {{"type", "ready"}, {"user", wire::user(user)}, {"session_id", st.session_id}});
   update_note(self);
-  auto until_expiry = st.claims->expires_at * 1000 - runtime::now_ms();
-  self->delayed_send(self, std::chrono::milliseconds{std::max<int64_t>(until_expiry, 0)},
-                     timeout_atom::value);
-  self->delayed_send(self, revocation_check_interval, tick_atom::value);
   auto pending = std::move(st.pending);
   for (auto& pf : pending) {
     handle(self, pf);
@@ -416,7 +432,8 @@ caf::behavior session_behavior(session_actor* self, node_context* ctx, sink_ptr 
   update_note(self);
   ctx->metrics->ws_sessions.Increment();
   self->attach_functor([ctx] { ctx->metrics->ws_sessions.Decrement(); });
-  self->delayed_send(self, ctx->config->limits.auth_timeout, timeout_atom::value);
+  st.auth_deadline = std::chrono::steady_clock::now() + ctx->config->limits.auth_timeout;
+  schedule_tick(self);
   self->set_down_handler([self](const caf::down_msg& dm) {
     auto& st = self->state;
     auto i = st.channel_actors.find(dm.source);
@@ -450,21 +467,21 @@ caf::behavior session_behavior(session_actor* self, node_context* ctx, sink_ptr 
           update_note(self);
         }
       },
-      [self](timeout_atom) {
-        auto& st = self->state;
-        if (!st.claims) {
-          close(self, close_unauthorized, "no auth frame in time");
-        } else if (st.claims->expires_at <= runtime::now_seconds()) {
-          close(self, close_unauthorized, "token expired");
-        }
-      },
       [self](tick_atom) {
         auto& st = self->state;
-        if (st.claims && st.ctx->revocations->is_revoked(st.claims->token_id)) {
+        if (!st.claims) {
+          if (std::chrono::steady_clock::now() >= st.auth_deadline) {
+            close(self, close_unauthorized, "no auth frame in time");
+            return;
+          }
+        } else if (st.ctx->revocations->is_revoked(st.claims->token_id)) {
           close(self, close_unauthorized, "token revoked");
           return;
+        } else if (st.claims->expires_at <= runtime::now_seconds()) {
+          close(self, close_unauthorized, "token expired");
+          return;
         }
-        self->delayed_send(self, revocation_check_interval, tick_atom::value);
+        schedule_tick(self);
       },
       [self](closed_atom) {
         leave_all(self);
