@@ -184,7 +184,9 @@ async def tokens_expire_after_token_ttl(s):
 
 @suite.check
 async def open_session_is_closed_when_its_token_expires(s):
-    node = suite.node({"auth": {"token_ttl": "3s"}})
+    # 5 s: token times are whole seconds, so the token lives at least 4 s, time enough to open
+    # the session even on a loaded machine.
+    node = suite.node({"auth": {"token_ttl": "5s"}})
     token, _ = Api(node).user("ttlws")
     async with Ws(node.ws_url, token) as ws:
         # Idle from here on: only the session's own timer can notice the expiry (30 s is only a
