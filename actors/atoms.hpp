@@ -45,7 +45,6 @@ using stop_atom = caf::atom_constant<caf::atom("stop")>;
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 using sync_atom = caf::atom_constant<caf::atom("sync")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
-using timeout_atom = caf::atom_constant<caf::atom("timeout")>;
 using touch_atom = caf::atom_constant<caf::atom("touch")>;
 using unsub_atom = caf::atom_constant<caf::atom("unsub")>;
 using append_atom = caf::atom_constant<caf::atom("append")>;
