@@ -27,7 +27,7 @@ template <typename Stream>
 inline constexpr bool is_tls = std::is_same_v<Stream, tls_stream>;
 
 /// What a WebSocket runs over once the upgrade is read: a plain connection gives up Beast's
-/// tcp_stream (its timers and its layer in every read and write: the WebSocket keeps its own
+/// basic_stream (its timers and its layer in every read and write: the WebSocket keeps its own
 /// timeouts) for the bare socket; TLS keeps its stream.
 template <typename Stream>
 using ws_transport = std::conditional_t<is_tls<Stream>, Stream, tcp_socket>;
