@@ -7,6 +7,7 @@
 #include "actors/atoms.hpp"
 #include "actors/session/ws_session.hpp"
 #include "net/frame_parser.hpp"
+#include "runtime/crypto.hpp"
 
 namespace plexichat::net {
 
@@ -23,7 +24,8 @@ constexpr std::size_t max_close_reason = 120;  // RFC 6455: 123 bytes of reason 
 /// outlives its socket does not keep the socket alive.
 class ws_sink : public actors::session::session_sink {
  public:
-  explicit ws_sink(std::weak_ptr<ws_link> conn) : conn_(std::move(conn)) {}
+  ws_sink(std::weak_ptr<ws_link> conn, std::string remote_address)
+      : session_sink(runtime::random_id("s"), std::move(remote_address)), conn_(std::move(conn)) {}
 
   void send(actors::wire::frame frame) override {
     if (auto c = conn_.lock()) {
@@ -107,11 +109,11 @@ void ws_connection<Stream>::on_accept(beast::error_code ec) {
     return;
   }
   registry_id_ = state_->add_ws(this->shared_from_this());
-  auto sink = std::make_shared<ws_sink>(this->weak_from_this());
   beast::error_code peer_ec;
   auto peer = transport_socket(out_.next_layer()).remote_endpoint(peer_ec);
-  session_ = actors::session::spawn_ws_session(state_->sys, &state_->ctx, std::move(sink),
-                                               peer_ec ? "" : peer.address().to_string());
+  auto sink =
+      std::make_shared<ws_sink>(this->weak_from_this(), peer_ec ? "" : peer.address().to_string());
+  session_ = actors::session::spawn_ws_session(state_->sys, &state_->ctx, std::move(sink));
   if (state_->stopping) {
     start_close(static_cast<uint16_t>(websocket::close_code::going_away), "node is stopping",
                 false);

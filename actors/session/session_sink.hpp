@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <caf/allowed_unsafe_message_type.hpp>
@@ -13,10 +14,20 @@
 namespace plexichat::actors::session {
 
 /// The socket side of a WebSocket session, implemented by the net layer. Thread-safe and
-/// never blocking: each call posts onto the connection's strand.
+/// never blocking: each call posts onto the connection's strand. It also names the session
+/// and its peer (fixed when the connection is accepted), so that the session actor, one per
+/// connection, need not hold them too.
 class session_sink {
  public:
+  session_sink(std::string session_id, std::string remote_address)
+      : session_id_(std::move(session_id)), remote_address_(std::move(remote_address)) {}
   virtual ~session_sink() = default;
+
+  /// The id the client is told in `ready` and the console lists the session by.
+  const std::string& session_id() const { return session_id_; }
+  /// The peer's IP address (empty if the socket could not tell it).
+  const std::string& remote_address() const { return remote_address_; }
+
   /// Queues a text frame. When the connection's bounded queue is full, the net layer closes
   /// it with 4009 (slow consumer) instead.
   virtual void send(wire::frame frame) = 0;
@@ -26,6 +37,10 @@ class session_sink {
   virtual void close(uint16_t code, std::string reason) = 0;
   /// Frames handed over and not yet written; the session paces history replays by it.
   virtual std::size_t queued() const = 0;
+
+ private:
+  const std::string session_id_;
+  const std::string remote_address_;
 };
 
 using sink_ptr = std::shared_ptr<session_sink>;

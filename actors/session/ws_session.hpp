@@ -18,8 +18,7 @@
 /// messages from storage before live ones, each seq exactly once), and sends its messages.
 namespace plexichat::actors::session {
 
-/// `remote_address` is the client's IP address, shown to the console.
-caf::actor spawn_ws_session(caf::actor_system& sys, node_context* ctx, sink_ptr sink,
-                            std::string remote_address);
+/// `sink` is the connection; it names the session and the client's address.
+caf::actor spawn_ws_session(caf::actor_system& sys, node_context* ctx, sink_ptr sink);
 
 }  // namespace plexichat::actors::session
