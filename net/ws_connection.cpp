@@ -54,14 +54,6 @@ class ws_sink : public actors::session::session_sink {
   std::weak_ptr<ws_link> conn_;
 };
 
-std::optional<runtime::token_bucket> frame_bucket(const config::rate_config& r) {
-  if (r.rate == 0) {
-    return std::nullopt;
-  }
-  return runtime::token_bucket{static_cast<double>(r.rate), static_cast<double>(r.burst),
-                               std::chrono::steady_clock::now()};
-}
-
 }  // namespace
 
 template <typename Stream>
@@ -69,7 +61,8 @@ ws_connection<Stream>::ws_connection(Stream&& stream, std::shared_ptr<server_sta
     : out_(to_ws_transport(std::move(stream))),
       ws_(out_),
       state_(std::move(state)),
-      frames_(frame_bucket(state_->ctx.config->rate_limits.ws_frames)) {
+      frames_(static_cast<double>(state_->ctx.config->rate_limits.ws_frames.burst),
+              std::chrono::steady_clock::now()) {
   state_->connections.fetch_add(1);
   state_->ctx.metrics->http_connections.Increment();
 }
@@ -132,7 +125,10 @@ bool ws_connection<Stream>::over_rate() {
   if (closing_) {
     return true;  // frames after our close are read only to reach the client's close
   }
-  if (!frames_ || !frames_->take(std::chrono::steady_clock::now())) {
+  const auto& limit = state_->ctx.config->rate_limits.ws_frames;
+  if (limit.rate == 0 ||
+      !frames_.take(static_cast<double>(limit.rate), static_cast<double>(limit.burst),
+                    std::chrono::steady_clock::now())) {
     return false;
   }
   state_->ctx.metrics->rate_limited_in("ws_session").Increment();
@@ -147,15 +143,18 @@ void ws_connection<Stream>::on_read(beast::error_code ec, std::size_t bytes) {
     return on_closed();
   }
   const bool whole = ws_.is_message_done();
-  if (!whole || !message_.empty()) {
-    message_.append(chunk_.data(), bytes);
+  if (!whole || message_) {
+    if (!message_) {
+      message_ = std::make_unique<std::string>();
+    }
+    message_->append(chunk_.data(), bytes);
     if (!whole) {
       return do_read();
     }
   }
   // The message: in message_ when it took more than one chunk, else the chunk's first bytes.
   const std::string_view text =
-      message_.empty() ? std::string_view{chunk_.data(), bytes} : std::string_view{message_};
+      message_ ? std::string_view{*message_} : std::string_view{chunk_.data(), bytes};
   state_->ctx.metrics->ws_frames_received.Increment();
   if (!over_rate()) {
     actors::session::parsed_frame pf;
@@ -166,7 +165,7 @@ void ws_connection<Stream>::on_read(beast::error_code ec, std::size_t bytes) {
     }
     caf::anon_send(session_, actors::frame_atom::value, std::move(pf));
   }
-  std::string{}.swap(message_);
+  message_.reset();
   do_read();
 }
 
@@ -182,9 +181,10 @@ void ws_connection<Stream>::post_send(actors::wire::frame frame) {
 
 template <typename Stream>
 void ws_connection<Stream>::post_send(std::vector<actors::wire::frame> frames) {
-  posted_.fetch_add(frames.size(), std::memory_order_relaxed);
+  const auto n = static_cast<uint32_t>(frames.size());
+  posted_.fetch_add(n, std::memory_order_relaxed);
   boost::asio::post(ws_.get_executor(),
-                    [self = this->shared_from_this(), fs = std::move(frames)]() mutable {
+                    [self = this->shared_from_this(), fs = std::move(frames), n]() mutable {
                       // Queued before they stop counting as posted (see queued()).
                       bool open = true;
                       for (auto& f : fs) {
@@ -195,7 +195,7 @@ void ws_connection<Stream>::post_send(std::vector<actors::wire::frame> frames) {
                       if (open) {
                         self->out_.flush();
                       }
-                      self->posted_.fetch_sub(fs.size(), std::memory_order_release);
+                      self->posted_.fetch_sub(n, std::memory_order_release);
                     });
 }
 

@@ -3,7 +3,6 @@
 #include <array>
 #include <atomic>
 #include <memory>
-#include <optional>
 #include <string>
 
 #include <boost/asio/steady_timer.hpp>
@@ -70,15 +69,19 @@ class ws_connection : public ws_link, public std::enable_shared_from_this<ws_con
   /// Frames are read a chunk at a time into chunk_, so that an idle connection's pending
   /// read holds no buffer of its own; a message longer than one chunk (most client frames
   /// fit) is gathered in message_, which is released once it is handed on.
-  std::array<char, 256> chunk_;
-  std::string message_;
+  /// 224 bytes: a client's send frame of 100 bytes of content takes one read (about 190),
+  /// and the connection, with its shared_ptr's control block, fits jemalloc's 512-byte size
+  /// class (each member below is kept small for that too).
+  std::array<char, 224> chunk_;
+  std::unique_ptr<std::string> message_;
   std::shared_ptr<server_state> state_;
   /// Made when the connection starts closing: an open connection carries no timer.
   std::unique_ptr<boost::asio::steady_timer> close_timer_;
-  std::optional<runtime::token_bucket> frames_;  ///< none when rate_limits.ws_frames.rate is 0
-  std::atomic<std::size_t> posted_{0};  ///< frames handed to post_send, not yet on the queue
+  /// Frames the client may still send (rate_limits.ws_frames, unlimited at rate 0).
+  runtime::bucket_level frames_;
   caf::actor session_;
   uint64_t registry_id_ = 0;
+  std::atomic<uint32_t> posted_{0};  ///< frames handed to post_send, not yet on the queue
   bool closing_ = false;
   bool closed_ = false;
 };

@@ -5,27 +5,24 @@
 
 namespace plexichat::runtime {
 
-void token_bucket::refill(steady_time now) {
+std::optional<std::chrono::milliseconds> bucket_level::take(double rate, double burst,
+                                                            steady_time now) {
   if (now > last_) {
     const double elapsed = std::chrono::duration<double>(now - last_).count();
-    tokens_ = std::min(burst_, tokens_ + elapsed * rate_);
+    tokens_ = std::min(burst, tokens_ + elapsed * rate);
     last_ = now;
   }
-}
-
-std::optional<std::chrono::milliseconds> token_bucket::take(steady_time now) {
-  refill(now);
   if (tokens_ >= 1.0) {
     tokens_ -= 1.0;
     return std::nullopt;
   }
-  const double seconds = (1.0 - tokens_) / rate_;
+  const double seconds = (1.0 - tokens_) / rate;
   return std::chrono::milliseconds{static_cast<long>(std::ceil(seconds * 1000.0))};
 }
 
-bool token_bucket::idle(steady_time now) const {
+bool bucket_level::idle(double rate, double burst, steady_time now) const {
   const double elapsed = std::chrono::duration<double>(now - last_).count();
-  return tokens_ + std::max(0.0, elapsed) * rate_ >= burst_;
+  return tokens_ + std::max(0.0, elapsed) * rate >= burst;
 }
 
 bucket_map::bucket_map(double rate, double burst, std::size_t capacity, steady_clock_fn clock)

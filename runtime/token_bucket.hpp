@@ -15,25 +15,41 @@ namespace plexichat::runtime {
 using steady_time = std::chrono::steady_clock::time_point;
 using steady_clock_fn = std::function<steady_time()>;
 
-/// A token bucket: holds up to `burst` tokens, refilled at `rate` per second; each request
-/// takes one. Not thread-safe (see bucket_map).
+/// A token bucket's level, for buckets whose rate and burst are the same for many and kept
+/// elsewhere (one per WebSocket connection, limits from the config): each holds just this,
+/// 16 bytes. Holds up to `burst` tokens, refilled at `rate` per second; each request takes
+/// one. Not thread-safe.
+class bucket_level {
+ public:
+  /// Full.
+  bucket_level(double burst, steady_time now) : tokens_(burst), last_(now) {}
+
+  /// Takes a token: nullopt when there was one, else how long until there is.
+  std::optional<std::chrono::milliseconds> take(double rate, double burst, steady_time now);
+  /// True when the bucket is full again at `now`, so forgetting it changes nothing.
+  bool idle(double rate, double burst, steady_time now) const;
+
+ private:
+  double tokens_;
+  steady_time last_;
+};
+
+/// A token bucket with its own rate and burst (see bucket_level). Not thread-safe (see
+/// bucket_map).
 class token_bucket {
  public:
   token_bucket(double rate, double burst, steady_time now)
-      : rate_(rate), burst_(burst), tokens_(burst), last_(now) {}
+      : rate_(rate), burst_(burst), level_(burst, now) {}
 
-  /// Takes a token: nullopt when there was one, else how long until there is.
-  std::optional<std::chrono::milliseconds> take(steady_time now);
-  /// True when the bucket is full again at `now`, so forgetting it changes nothing.
-  bool idle(steady_time now) const;
+  std::optional<std::chrono::milliseconds> take(steady_time now) {
+    return level_.take(rate_, burst_, now);
+  }
+  bool idle(steady_time now) const { return level_.idle(rate_, burst_, now); }
 
  private:
-  void refill(steady_time now);
-
   double rate_;
   double burst_;
-  double tokens_;
-  steady_time last_;
+  bucket_level level_;
 };
 
 /// One token bucket per key (client address, user id), at most `capacity` of them: a full

@@ -49,6 +49,23 @@ TEST(TokenBucket, IdleOnlyOnceFullAgain) {
   EXPECT_TRUE(b.idle(*clock.now));
 }
 
+TEST(BucketLevel, TakesWithTheLimitsItIsGivenEachTime) {
+  manual_clock clock;
+  bucket_level a{2.0, *clock.now};
+  bucket_level b{2.0, *clock.now};
+  EXPECT_FALSE(a.take(1.0, 2.0, *clock.now));
+  EXPECT_FALSE(a.take(1.0, 2.0, *clock.now));
+  auto wait = a.take(1.0, 2.0, *clock.now);
+  ASSERT_TRUE(wait);
+  EXPECT_EQ(*wait, milliseconds{1000});
+  EXPECT_FALSE(b.take(1.0, 2.0, *clock.now));  // b is a bucket of its own
+  // Limits lowered meanwhile: the refill stops at the new burst.
+  clock.advance(milliseconds{10000});
+  EXPECT_TRUE(a.idle(1.0, 1.0, *clock.now));
+  EXPECT_FALSE(a.take(1.0, 1.0, *clock.now));
+  EXPECT_TRUE(a.take(1.0, 1.0, *clock.now));
+}
+
 TEST(BucketMap, KeysHaveTheirOwnBuckets) {
   manual_clock clock;
   bucket_map m{1.0, 2.0, 100, clock.fn()};
