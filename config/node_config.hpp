@@ -21,6 +21,7 @@ struct limits_config {
   unsigned max_json_depth = 32;                        ///< nesting of arrays and objects
   std::chrono::milliseconds auth_timeout{10000};       ///< WebSocket pre-auth time
   std::chrono::milliseconds http_idle_timeout{60000};  ///< idle keep-alive connection
+  std::chrono::milliseconds ws_idle_timeout{60000};    ///< silent WebSocket: pinged at half
   std::size_t outbound_queue_frames = 4096;            ///< per session, then close 4009
   std::size_t max_connections = 20000;                 ///< client connections, HTTP and WebSocket
   std::size_t max_message_chars = 4000;                ///< Unicode code points

@@ -119,6 +119,7 @@ void check_durations(const node_config& cfg) {
   const auto day = hours(24);
   check_duration("limits.auth_timeout", cfg.limits.auth_timeout, milliseconds(10), hours(1));
   check_duration("limits.http_idle_timeout", cfg.limits.http_idle_timeout, milliseconds(10), day);
+  check_duration("limits.ws_idle_timeout", cfg.limits.ws_idle_timeout, milliseconds(100), day);
   check_duration("auth.token_ttl", cfg.auth.token_ttl, seconds(1), 365 * day);
   check_duration("channels.idle_stop", cfg.channels.idle_stop, milliseconds(10), 7 * day);
   check_duration("channels.nonce_ttl", cfg.channels.nonce_ttl, seconds(1), 365 * day);

@@ -185,6 +185,7 @@ field_table limits_fields(limits_config& c) {
           {"max_json_depth", into(c.max_json_depth, read_whole<unsigned>)},
           {"auth_timeout", into(c.auth_timeout, read_millis)},
           {"http_idle_timeout", into(c.http_idle_timeout, read_millis)},
+          {"ws_idle_timeout", into(c.ws_idle_timeout, read_millis)},
           {"outbound_queue_frames", into(c.outbound_queue_frames, read_whole<std::size_t>)},
           {"max_connections", into(c.max_connections, read_whole<std::size_t>)},
           {"max_message_chars", into(c.max_message_chars, read_whole<std::size_t>)},

@@ -1,8 +1,11 @@
 #include "net/server.hpp"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <caf/send.hpp>
@@ -17,22 +20,20 @@ namespace plexichat::net {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-uint64_t server_state::add_ws(const std::shared_ptr<ws_link>& ws) {
+void server_state::add_ws(const std::shared_ptr<ws_link>& ws) {
   std::lock_guard lock{mutex_};
-  auto id = next_id_++;
-  ws_.emplace(id, ws);
-  return id;
+  ws_.emplace(ws.get(), ws);
 }
 
-void server_state::remove_ws(uint64_t id) {
+void server_state::remove_ws(const ws_link* ws) {
   std::lock_guard lock{mutex_};
-  ws_.erase(id);
+  ws_.erase(ws);
 }
 
 std::vector<std::shared_ptr<ws_link>> server_state::open_ws() {
   std::lock_guard lock{mutex_};
   std::vector<std::shared_ptr<ws_link>> out;
-  for (auto& [id, weak] : ws_) {
+  for (auto& [key, weak] : ws_) {
     if (auto ws = weak.lock()) {
       out.push_back(std::move(ws));
     }
@@ -70,7 +71,27 @@ struct server::impl {
   impl(caf::actor_system& sys, actors::node_context& ctx, const std::atomic<bool>& ready)
       : state(std::make_shared<server_state>(sys, ctx, ready)),
         acceptor(ioc),
+        idle_sweep(ioc),
         filter(ctx.config->net.allow, ctx.config->net.deny) {}
+
+  /// Every sixth of limits.ws_idle_timeout, each open WebSocket checks how long its client
+  /// has been silent (ws_link::check_idle). One timer for the node, where each connection
+  /// had Beast's idle timer pending and re-armed it at every frame it read.
+  void sweep_idle() {
+    auto every =
+        std::max(state->ctx.config->limits.ws_idle_timeout / 6, std::chrono::milliseconds{10});
+    idle_sweep.expires_after(every);
+    idle_sweep.async_wait([this](boost::beast::error_code ec) {
+      if (ec) {
+        return;
+      }
+      auto now = std::chrono::steady_clock::now();
+      for (auto& ws : state->open_ws()) {
+        ws->check_idle(now);
+      }
+      sweep_idle();
+    });
+  }
 
   void do_accept() {
     acceptor.async_accept(asio::make_strand(ioc),
@@ -120,6 +141,7 @@ struct server::impl {
   asio::io_context ioc;
   std::shared_ptr<server_state> state;
   tcp::acceptor acceptor;
+  asio::steady_timer idle_sweep;
   config::address_filter filter;
   std::unique_ptr<asio::ssl::context> tls;  ///< set when the config names a certificate
   std::vector<std::thread> threads;
@@ -170,6 +192,7 @@ std::string server::bind() {
 
 void server::run() {
   impl_->do_accept();
+  impl_->sweep_idle();
   auto n = impl_->state->ctx.config->threads.effective_io();
   for (unsigned i = 0; i < n; ++i) {
     impl_->threads.emplace_back([this] { impl_->ioc.run(); });
@@ -189,6 +212,7 @@ void server::stop(std::chrono::milliseconds grace) {
   asio::post(impl_->ioc, [this] {
     boost::beast::error_code ec;
     impl_->acceptor.close(ec);
+    impl_->idle_sweep.cancel();
   });
   for (auto& ws : st.open_ws()) {
     ws->post_close(static_cast<uint16_t>(boost::beast::websocket::close_code::going_away),

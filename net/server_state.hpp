@@ -25,9 +25,10 @@ struct server_state {
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> connections{0};
 
-  /// Open WebSockets, so that a stop can close each with 1001.
-  uint64_t add_ws(const std::shared_ptr<ws_link>& ws);
-  void remove_ws(uint64_t id);
+  /// Open WebSockets, so that a stop can close each with 1001 and the idle sweep can look
+  /// at each. Keyed by the connection itself, which holds no id for it.
+  void add_ws(const std::shared_ptr<ws_link>& ws);
+  void remove_ws(const ws_link* ws);
   std::vector<std::shared_ptr<ws_link>> open_ws();
   std::size_t open_ws_count();
 
@@ -41,7 +42,7 @@ struct server_state {
  private:
   std::mutex mutex_;
   uint64_t next_id_ = 1;
-  std::unordered_map<uint64_t, std::weak_ptr<ws_link>> ws_;
+  std::unordered_map<const ws_link*, std::weak_ptr<ws_link>> ws_;
   std::unordered_map<uint64_t, caf::actor> apis_;
 };
 

@@ -69,8 +69,12 @@ ws_connection<Stream>::ws_connection(Stream&& stream, std::shared_ptr<server_sta
 
 template <typename Stream>
 ws_connection<Stream>::~ws_connection() {
-  if (session_ && !closed_) {
-    caf::anon_send(session_, actors::closed_atom::value);
+  if (!closed_) {
+    // Registered by its address: leave no stale entry for the next connection there.
+    state_->remove_ws(this);
+    if (session_) {
+      caf::anon_send(session_, actors::closed_atom::value);
+    }
   }
   state_->connections.fetch_sub(1);
   state_->ctx.metrics->http_connections.Decrement();
@@ -78,11 +82,13 @@ ws_connection<Stream>::~ws_connection() {
 
 template <typename Stream>
 void ws_connection<Stream>::run(beast::http::request<beast::http::string_body> req) {
-  auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
+  // Beast times the opening and closing handshakes. An open connection's silence is timed by
+  // the server's idle sweep (check_idle): Beast's idle timer would hold a pending wait per
+  // connection, and cancel and re-arm it at every frame read.
+  websocket::stream_base::timeout timeouts{};
   timeouts.handshake_timeout = std::chrono::seconds{10};
-  // Ping an idle client, and drop one that answers nothing for a minute.
-  timeouts.idle_timeout = std::chrono::seconds{60};
-  timeouts.keep_alive_pings = true;
+  timeouts.idle_timeout = websocket::stream_base::none();
+  timeouts.keep_alive_pings = false;
   ws_.set_option(timeouts);
   ws_.read_message_max(state_->ctx.config->limits.max_frame_bytes);
   ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
@@ -101,7 +107,9 @@ void ws_connection<Stream>::on_accept(beast::error_code ec) {
   if (ec) {
     return;
   }
-  registry_id_ = state_->add_ws(this->shared_from_this());
+  heard();
+  ws_.control_callback([this](websocket::frame_type, beast::string_view) { heard(); });
+  state_->add_ws(this->shared_from_this());
   beast::error_code peer_ec;
   auto peer = transport_socket(out_.next_layer()).remote_endpoint(peer_ec);
   auto sink =
@@ -142,6 +150,7 @@ void ws_connection<Stream>::on_read(beast::error_code ec, std::size_t bytes) {
     // Beast has already answered a too-large frame with close code 1009.
     return on_closed();
   }
+  heard();
   const bool whole = ws_.is_message_done();
   if (!whole || message_) {
     if (!message_) {
@@ -167,6 +176,48 @@ void ws_connection<Stream>::on_read(beast::error_code ec, std::size_t bytes) {
   }
   message_.reset();
   do_read();
+}
+
+template <typename Stream>
+void ws_connection<Stream>::heard() {
+  heard_.store(std::chrono::steady_clock::now().time_since_epoch().count(),
+               std::memory_order_relaxed);
+  pinged_ = false;
+}
+
+template <typename Stream>
+void ws_connection<Stream>::check_idle(std::chrono::steady_clock::time_point now) {
+  using clock = std::chrono::steady_clock;
+  const auto timeout = state_->ctx.config->limits.ws_idle_timeout;
+  const clock::time_point heard{clock::duration{heard_.load(std::memory_order_relaxed)}};
+  if (now - heard < timeout / 2) {
+    return;
+  }
+  boost::asio::post(ws_.get_executor(),
+                    [self = this->shared_from_this(), timeout] { self->on_idle(timeout); });
+}
+
+template <typename Stream>
+void ws_connection<Stream>::on_idle(std::chrono::milliseconds timeout) {
+  using clock = std::chrono::steady_clock;
+  if (closing_ || closed_) {
+    return;  // the close has its own timer
+  }
+  const clock::time_point heard{clock::duration{heard_.load(std::memory_order_relaxed)}};
+  const auto silent = clock::now() - heard;
+  if (silent >= timeout) {
+    // As Beast's idle timeout did: no close handshake with a peer that answers nothing; the
+    // pending read fails and the session is told.
+    spdlog::debug("websocket: dropping a client silent for {} ms",
+                  std::chrono::duration_cast<std::chrono::milliseconds>(silent).count());
+    beast::error_code ignored;
+    transport_socket(out_.next_layer()).close(ignored);
+    return;
+  }
+  if (silent >= timeout / 2 && !pinged_) {
+    pinged_ = true;
+    ws_.async_ping({}, [self = this->shared_from_this()](beast::error_code) {});
+  }
 }
 
 template <typename Stream>
@@ -265,7 +316,7 @@ void ws_connection<Stream>::on_closed() {
     close_timer_->cancel();
   }
   out_.discard();
-  state_->remove_ws(registry_id_);
+  state_->remove_ws(this);
   if (session_) {
     caf::anon_send(session_, actors::closed_atom::value);
   }

@@ -42,6 +42,7 @@ class ws_connection : public ws_link, public std::enable_shared_from_this<ws_con
   void post_send(std::vector<actors::wire::frame> frames) override;
   void post_close(uint16_t code, std::string reason) override;
   void abandon() override { on_closed(); }
+  void check_idle(std::chrono::steady_clock::time_point now) override;
   /// Frames posted or queued, never fewer: posted_ is read first, and a frame leaves it only
   /// once it is on the queue, so a frame in between is counted (at most twice), never missed.
   std::size_t queued() const override {
@@ -60,6 +61,10 @@ class ws_connection : public ws_link, public std::enable_shared_from_this<ws_con
   void do_close(uint16_t code, std::string reason);
   void on_closed();
   bool over_rate();
+  /// The client sent something (a frame, or a ping, pong or close).
+  void heard();
+  /// On the strand, for check_idle: pings once, or drops the silent client.
+  void on_idle(std::chrono::milliseconds timeout);
 
   /// The socket and its writes. Beast's stream refers to it rather than holding it, and
   /// has no permessage-deflate (the node never offers it): its state then fits jemalloc's
@@ -80,10 +85,12 @@ class ws_connection : public ws_link, public std::enable_shared_from_this<ws_con
   /// Frames the client may still send (rate_limits.ws_frames, unlimited at rate 0).
   runtime::bucket_level frames_;
   caf::actor session_;
-  uint64_t registry_id_ = 0;
+  /// When the client last sent anything, in steady_clock ticks; read by the idle sweep.
+  std::atomic<std::chrono::steady_clock::rep> heard_{0};
   std::atomic<uint32_t> posted_{0};  ///< frames handed to post_send, not yet on the queue
   bool closing_ = false;
   bool closed_ = false;
+  bool pinged_ = false;  ///< since the client was last heard
 };
 
 }  // namespace plexichat::net

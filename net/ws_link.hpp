@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -26,6 +27,10 @@ class ws_link {
   virtual void post_close(uint16_t code, std::string reason) = 0;
   /// Frames handed over (posted or queued) and not yet written.
   virtual std::size_t queued() const = 0;
+  /// The server's idle sweep, every sixth of limits.ws_idle_timeout: pings a client silent
+  /// for half of it, and drops one silent for all of it (not even a pong). Posts onto the
+  /// connection's strand only then: a connection that was heard from lately costs a load.
+  virtual void check_idle(std::chrono::steady_clock::time_point now) = 0;
 };
 
 }  // namespace plexichat::net

@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Account security limits on real nodes: login brute force (growing delays, a lock that
 releases by itself, unknown users answered like wrong passwords), per-address and per-user
-REST rate limits, WebSocket frame floods (close 4008), the metrics that count them, and the
-net.allow / net.deny address lists."""
+REST rate limits, WebSocket frame floods (close 4008), the metrics that count them, the
+net.allow / net.deny address lists, and silent WebSockets (pinged, then dropped)."""
 import asyncio
 import os
 import socket
@@ -12,8 +12,8 @@ import time
 import websockets
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (PASSWORD, Api, Suite, Ws, assert_error, get_text, raw_http,  # noqa: E402
-                     uname, wait_until)
+from harness import (PASSWORD, Api, RawWs, Suite, Ws, assert_error, get_text,  # noqa: E402
+                     raw_http, uname, wait_until)
 
 suite = Suite("limits")
 S = {}
@@ -30,12 +30,16 @@ LOGIN_NODE = {
 RATE_NODE = {"rate_limits": {"address": {"rate": 0}, "user": {"rate": 1, "burst": 4},
                              "ws_frames": {"rate": 1, "burst": 5}}}
 ADDRESS_NODE = {"rate_limits": {"address": {"rate": 1, "burst": 6}}}
+# Pinged after 0.6 s of silence, dropped after 1.2 s; the sweep looks every 0.2 s.
+IDLE_TIMEOUT = 1.2
+IDLE_NODE = {"limits": {"ws_idle_timeout": f"{int(IDLE_TIMEOUT * 1000)}ms"}}
 
 
 def setup():
     S["login"] = suite.node(LOGIN_NODE)
     S["rate"] = suite.node(RATE_NODE)
     S["address"] = suite.node(ADDRESS_NODE)
+    S["idle"] = suite.node(IDLE_NODE)
     return S
 
 
@@ -211,6 +215,96 @@ def deny_list_refuses_loopback(s):
 @suite.check
 def allow_list_without_loopback_refuses_it(s):
     refused_at_accept(suite.node({"net": {"allow": ["10.0.0.0/8"]}}, start=False))
+
+
+PING, PONG, CLOSE = 0x9, 0xA, 0x8
+
+
+def ready_raw_ws(node):
+    """An authenticated hand-driven WebSocket: it answers no ping unless the test does."""
+    token, _ = Api(node).user("idle")
+    raw = RawWs(node.port, timeout=0.1)
+    raw.send_json({"type": "auth", "token": token})
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            if raw.read_json().get("type") == "ready":
+                return raw
+        except socket.timeout:
+            assert time.monotonic() < deadline, "no ready"
+
+
+def watch(raw, seconds, on_frame=None):
+    """Reads frames for `seconds`: returns (pings seen, seconds until the node closed the
+    socket or None)."""
+    start = time.monotonic()
+    pings = 0
+    while time.monotonic() - start < seconds:
+        try:
+            op, payload = raw.read_frame()
+        except socket.timeout:
+            op = None
+        except (EOFError, ConnectionResetError):
+            return pings, time.monotonic() - start
+        if op == PING:
+            pings += 1
+            if on_frame:
+                on_frame(op, payload)
+        elif op == CLOSE:
+            return pings, time.monotonic() - start
+        if on_frame and op is None:
+            on_frame(None, None)
+    return pings, None
+
+
+@suite.check
+def silent_websocket_is_pinged_then_dropped(s):
+    raw = ready_raw_ws(s["idle"])
+    try:
+        pings, closed_after = watch(raw, 10 * IDLE_TIMEOUT)
+    finally:
+        raw.close()
+    assert pings >= 1, "pinged before it was dropped"
+    assert closed_after is not None, "a client that answers nothing is dropped"
+    # Silence is measured from the ready frame; never before the timeout.
+    assert closed_after >= IDLE_TIMEOUT * 0.9, closed_after
+
+
+@suite.check
+def websocket_that_answers_pings_stays_open(s):
+    raw = ready_raw_ws(s["idle"])
+
+    def pong(op, payload):
+        if op == PING:
+            raw.send_frame(payload, opcode=PONG)
+
+    try:
+        pings, closed_after = watch(raw, 4 * IDLE_TIMEOUT, pong)
+        assert closed_after is None, f"dropped after {closed_after:.2f} s though it answered"
+        assert pings >= 2, pings
+        raw.send_json({"type": "ping", "nonce": "still"})
+        raw.sock.settimeout(10)
+        assert raw.read_json() == {"type": "pong", "nonce": "still"}
+    finally:
+        raw.close()
+
+
+@suite.check
+def websocket_that_sends_frames_stays_open_unanswered(s):
+    raw = ready_raw_ws(s["idle"])
+    last = [time.monotonic()]
+
+    def chat(op, payload):
+        if time.monotonic() - last[0] >= IDLE_TIMEOUT / 4:
+            raw.send_json({"type": "ping"})
+            last[0] = time.monotonic()
+
+    try:
+        pings, closed_after = watch(raw, 4 * IDLE_TIMEOUT, chat)
+        assert closed_after is None, f"dropped after {closed_after:.2f} s though it sent frames"
+        assert pings == 0, f"pinged {pings} times though it was never silent"
+    finally:
+        raw.close()
 
 
 if __name__ == "__main__":

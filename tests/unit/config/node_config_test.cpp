@@ -73,6 +73,7 @@ TEST(NodeConfig, EachBadValueNamesItsKey) {
       {"limits.auth_timeout", "got 5ms", [](auto& c) { c.limits.auth_timeout = 5ms; }},
       {"limits.auth_timeout", "and 1h, got 2h", [](auto& c) { c.limits.auth_timeout = 2h; }},
       {"limits.http_idle_timeout", "got 0ms", [](auto& c) { c.limits.http_idle_timeout = 0ms; }},
+      {"limits.ws_idle_timeout", "got 99ms", [](auto& c) { c.limits.ws_idle_timeout = 99ms; }},
       {"limits.outbound_queue_frames", "got 0",
        [](auto& c) { c.limits.outbound_queue_frames = 0; }},
       {"limits.max_connections", "got 0", [](auto& c) { c.limits.max_connections = 0; }},

@@ -112,6 +112,7 @@ limits:
   max_json_depth: 16
   auth_timeout: 250ms
   http_idle_timeout: 30
+  ws_idle_timeout: 5s
   outbound_queue_frames: 8
   history_max_limit: 500
 auth: {token_ttl: 1h, password_hash_cost: min}
@@ -132,6 +133,7 @@ channels: {idle_stop: 2m, nonce_ttl: 2d, fan_out_max_hold: 0ms, fan_out_turns: 1
   EXPECT_EQ(cfg.limits.max_json_depth, 16u);
   EXPECT_EQ(cfg.limits.auth_timeout, 250ms);
   EXPECT_EQ(cfg.limits.http_idle_timeout, 30s);
+  EXPECT_EQ(cfg.limits.ws_idle_timeout, 5s);
   EXPECT_EQ(cfg.limits.outbound_queue_frames, 8u);
   EXPECT_EQ(cfg.limits.history_max_limit, 500u);
   EXPECT_EQ(cfg.limits.history_default_limit, 50u);  // left out: default
