@@ -43,7 +43,8 @@ struct node_context {
   const cluster::cluster_view_cell* cluster_view = nullptr;  ///< none without a cluster
   runtime::actor_table* actor_table = nullptr;  ///< long-lived actors register; null = none
   caf::actor inspector;                         ///< answers the console (inspector/)
-  int64_t started_ms = 0;                       ///< when the node started (ms since epoch)
+  caf::actor session_clock;  ///< ticks ready WebSocket sessions (session/session_clock.hpp)
+  int64_t started_ms = 0;    ///< when the node started (ms since epoch)
 };
 
 }  // namespace plexichat::actors

@@ -37,6 +37,7 @@
 #include "actors/directory/user_replication.hpp"
 #include "actors/inspector/inspector.hpp"
 #include "actors/node_context.hpp"
+#include "actors/session/session_clock.hpp"
 #include "config/command_line.hpp"
 #include "config/config_error.hpp"
 #include "net/server.hpp"
@@ -215,10 +216,12 @@ void start_actors(node& n) {
     ctx.backups = actors::backup::spawn_coordinator(n.system, &ctx, n.backup_master);
   }
   ctx.inspector = actors::inspector::spawn_inspector(n.system, &ctx);
+  ctx.session_clock =
+      actors::session::spawn_session_clock(n.system, &ctx, n.config.limits.auth_timeout);
   n.stops.push("actors", [&n] {
-    for (auto* a :
-         {&n.ctx.inspector, &n.ctx.backups, &n.ctx.shards, &n.ctx.channels, &n.ctx.replica,
-          &n.ctx.posts, &n.ctx.directory, &n.ctx.access, &n.ctx.audit, &n.ctx.blocking}) {
+    for (auto* a : {&n.ctx.session_clock, &n.ctx.inspector, &n.ctx.backups, &n.ctx.shards,
+                    &n.ctx.channels, &n.ctx.replica, &n.ctx.posts, &n.ctx.directory, &n.ctx.access,
+                    &n.ctx.audit, &n.ctx.blocking}) {
       caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
     }
     n.system.await_all_actors_done();

@@ -17,6 +17,7 @@
 #include "actors/directory/directory.hpp"
 #include "actors/message_types.hpp"
 #include "actors/session/authenticate.hpp"
+#include "actors/session/session_clock.hpp"
 #include "actors/session/subscription.hpp"
 #include "runtime/clock.hpp"
 #include "runtime/crypto.hpp"
@@ -32,10 +33,6 @@ constexpr std::size_t max_pending_before_auth = 64;
 // Sends awaiting their ack: a client that pipelines more gets rate_limited errors instead of
 // growing the channel's mailbox without bound.
 constexpr std::size_t max_sends_in_flight = 1024;
-// How often an idle authenticated session looks whether its token was revoked or expired (a
-// session revoked elsewhere, or whose token expires, is closed within this time even if the
-// client sends nothing).
-constexpr std::chrono::seconds revocation_check_interval{2};
 // A subscription whose channel moved to another node (cluster) is made again every
 // `resubscribe_pause`, at most `resubscribe_attempts` times, before the client is told.
 constexpr std::chrono::milliseconds resubscribe_pause{250};
@@ -99,14 +96,15 @@ void update_note(session_actor* self) {
   st.probe->set_note(note.dump());
 }
 
-/// A session's one timer: every revocation_check_interval (sooner for the auth deadline), it
-/// closes a session not authenticated in time, or whose token was revoked or has expired.
-/// One pending message per session, where an auth timeout, an expiry timer and the
-/// revocation tick each held one.
+/// The tick closes a session not authenticated in time, or whose token was revoked or has
+/// expired. The node's session clock ticks a session at its auth deadline and, once it is
+/// ready, every token_check_interval: a session holds no pending timer message of its own.
+/// It schedules its own tick only while its token is being checked, or with no clock (unit
+/// tests): at the auth deadline, then every token_check_interval.
 void schedule_tick(session_actor* self) {
   using std::chrono::milliseconds;
   auto& st = self->state;
-  milliseconds after = revocation_check_interval;
+  milliseconds after = token_check_interval;
   if (!st.has_claims()) {
     auto left =
         std::chrono::ceil<milliseconds>(st.pre_auth->deadline - std::chrono::steady_clock::now());
@@ -134,6 +132,9 @@ void on_authenticated(session_actor* self, const storage::user_record& user) {
   auto& st = self->state;
   auto pending = std::move(st.pre_auth->pending);
   st.pre_auth.reset();
+  if (st.ctx->session_clock) {
+    self->send(st.ctx->session_clock, join_atom::value);
+  }
   push(self,
        {{"type", "ready"}, {"user", wire::user(user)}, {"session_id", st.sink->session_id()}});
   update_note(self);
@@ -461,7 +462,11 @@ caf::behavior session_behavior(session_actor* self, node_context* ctx, sink_ptr 
   self->attach_functor([ctx] { ctx->metrics->ws_sessions.Decrement(); });
   st.pre_auth = std::make_unique<pre_auth_state>();
   st.pre_auth->deadline = std::chrono::steady_clock::now() + ctx->config->limits.auth_timeout;
-  schedule_tick(self);
+  if (ctx->session_clock) {
+    self->send(ctx->session_clock, login_atom::value);
+  } else {
+    schedule_tick(self);
+  }
   self->set_down_handler([self](const caf::down_msg& dm) {
     auto& st = self->state;
     if (!st.channel_actors) {
@@ -512,7 +517,9 @@ caf::behavior session_behavior(session_actor* self, node_context* ctx, sink_ptr 
           close(self, close_unauthorized, "token expired");
           return;
         }
-        schedule_tick(self);
+        if (!st.ctx->session_clock || !st.ready()) {
+          schedule_tick(self);
+        }
       },
       [self](closed_atom) {
         leave_all(self);
