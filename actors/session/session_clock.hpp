@@ -18,8 +18,8 @@
 /// time it looks. Which session is ticked when is tick_schedule (a plain class).
 namespace plexichat::actors::session {
 
-/// How often ready sessions check their token (DESIGN.md: a revoked or expired token's
-/// session is closed within this time, even if its client sends nothing).
+/// How often ready sessions check their token: a session whose token was revoked or has
+/// expired is closed within this time even if its client sends nothing (docs/API.md).
 inline constexpr std::chrono::seconds token_check_interval{2};
 
 caf::actor spawn_session_clock(caf::actor_system& sys, node_context* ctx,

@@ -30,8 +30,8 @@ LOGIN_NODE = {
 RATE_NODE = {"rate_limits": {"address": {"rate": 0}, "user": {"rate": 1, "burst": 4},
                              "ws_frames": {"rate": 1, "burst": 5}}}
 ADDRESS_NODE = {"rate_limits": {"address": {"rate": 1, "burst": 6}}}
-# Pinged after 0.6 s of silence, dropped after 1.2 s; the sweep looks every 0.2 s.
-IDLE_TIMEOUT = 1.2
+# Pinged after 1 s of silence, dropped after 2 s; the sweep looks every 0.33 s.
+IDLE_TIMEOUT = 2.0
 IDLE_NODE = {"limits": {"ws_idle_timeout": f"{int(IDLE_TIMEOUT * 1000)}ms"}}
 
 
