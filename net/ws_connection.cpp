@@ -187,10 +187,8 @@ void ws_connection<Stream>::heard() {
 
 template <typename Stream>
 void ws_connection<Stream>::check_idle(std::chrono::steady_clock::time_point now) {
-  using clock = std::chrono::steady_clock;
   const auto timeout = state_->ctx.config->limits.ws_idle_timeout;
-  const clock::time_point heard{clock::duration{heard_.load(std::memory_order_relaxed)}};
-  if (now - heard < timeout / 2) {
+  if (now - last_heard() < timeout / 2) {
     return;
   }
   boost::asio::post(ws_.get_executor(),
@@ -199,12 +197,10 @@ void ws_connection<Stream>::check_idle(std::chrono::steady_clock::time_point now
 
 template <typename Stream>
 void ws_connection<Stream>::on_idle(std::chrono::milliseconds timeout) {
-  using clock = std::chrono::steady_clock;
   if (closing_ || closed_) {
     return;  // the close has its own timer
   }
-  const clock::time_point heard{clock::duration{heard_.load(std::memory_order_relaxed)}};
-  const auto silent = clock::now() - heard;
+  const auto silent = std::chrono::steady_clock::now() - last_heard();
   if (silent >= timeout) {
     // As Beast's idle timeout did: no close handshake with a peer that answers nothing; the
     // pending read fails and the session is told.

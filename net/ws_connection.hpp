@@ -63,6 +63,11 @@ class ws_connection : public ws_link, public std::enable_shared_from_this<ws_con
   bool over_rate();
   /// The client sent something (a frame, or a ping, pong or close).
   void heard();
+  /// When heard() last ran; any thread.
+  std::chrono::steady_clock::time_point last_heard() const {
+    using clock = std::chrono::steady_clock;
+    return clock::time_point{clock::duration{heard_.load(std::memory_order_relaxed)}};
+  }
   /// On the strand, for check_idle: pings once, or drops the silent client.
   void on_idle(std::chrono::milliseconds timeout);
 

@@ -189,8 +189,8 @@ async def open_session_is_closed_when_its_token_expires(s):
     node = suite.node({"auth": {"token_ttl": "5s"}})
     token, _ = Api(node).user("ttlws")
     async with Ws(node.ws_url, token) as ws:
-        # Idle from here on: only the session's own timer can notice the expiry (30 s is only a
-        # bound; the node closes it within 2 s of the expiry).
+        # Idle from here on: only the session's tick (from the node's session clock) can notice
+        # the expiry (30 s is only a bound; the node closes it within 2 s of the expiry).
         code = await ws.closed_with(timeout=30)
         assert code == 4001, code
         assert "expired" in (ws.conn.close_reason or ""), ws.conn.close_reason
