@@ -20,6 +20,9 @@ namespace plexichat::actors::session {
 /// the socket's queue. It holds at most `hold_limit` frames: one more, and it drops them and
 /// replays up to that seq from storage instead (live messages are durable before they are
 /// fanned out), so a client that reads is never closed for having subscribed with after_seq.
+/// Having sent it all, it goes live only when the session calls go_live(), which it does once
+/// the socket's queue is at most half full: the last page may have filled the queue, and a
+/// live frame then would close a client that reads.
 class subscription {
  public:
   /// Starts at the client's after_seq; `last_seq` is the channel's durable seq at subscribe.
@@ -30,14 +33,16 @@ class subscription {
       : delivered_(after_seq < last_seq ? after_seq : last_seq),
         replay_until_(last_seq),
         generation_(generation),
-        hold_limit_(hold_limit) {}
+        hold_limit_(static_cast<uint32_t>(
+            std::min<std::size_t>(hold_limit, std::numeric_limits<uint32_t>::max()))),
+        live_(!replaying()) {}
 
   uint64_t generation() const { return generation_; }
 
   /// Storage has messages the client was not sent yet.
   bool replaying() const { return delivered_ < replay_until_; }
-  /// Replaying, or live frames held back are still to be sent.
-  bool catching_up() const { return replaying() || held() != 0; }
+  /// Replaying, or live frames held back are still to be sent, or not live yet.
+  bool catching_up() const { return !live_ || replaying() || held() != 0; }
   uint64_t delivered() const { return delivered_; }
   uint64_t replay_until() const { return replay_until_; }
 
@@ -95,11 +100,19 @@ class subscription {
 
   std::size_t held() const { return held_.size() - next_held_; }
 
+  /// Live frames are sent at once from now on, if everything owed was sent; returns whether
+  /// the subscription is live.
+  bool go_live() {
+    live_ = live_ || (!replaying() && held() == 0);
+    return live_;
+  }
+
  private:
   uint64_t delivered_;
   uint64_t replay_until_;
   uint64_t generation_;
-  std::size_t hold_limit_;
+  uint32_t hold_limit_;  // a queue's worth of frames; 32 bits keep the object 64 bytes
+  bool live_;
   /// The held frames from held_[next_held_] on. A vector, not a deque: libstdc++'s deque
   /// allocates over half a KiB as it is made, and every idle subscription would carry it.
   std::vector<std::pair<uint64_t, wire::frame>> held_;
@@ -110,6 +123,7 @@ class subscription {
     next_held_ = 0;
   }
 };
+static_assert(sizeof(subscription) <= 64, "every idle subscription carries one");
 
 /// Messages (or held frames) a catching-up subscription sends at once, given the socket
 /// queue's `limit` (limits.outbound_queue_frames; one frame more closes the session with

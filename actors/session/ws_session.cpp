@@ -169,9 +169,10 @@ subscription new_subscription(session_state& st, uint64_t after_seq, uint64_t la
 }
 
 /// Sends the next page of what a catching-up subscription still owes the client: missed
-/// messages from storage, then the live frames held meanwhile. Paced by the socket's queue;
-/// one page at a time, each step sends the next. A step for an earlier `generation` of the
-/// subscription is stale: one chain of steps per subscription, so no page is sent twice.
+/// messages from storage, then the live frames held meanwhile, then makes it live. Paced by
+/// the socket's queue; one page at a time, each step sends the next. A step for an earlier
+/// `generation` of the subscription is stale: one chain of steps per subscription, so no page is
+/// sent twice.
 void replay_next(session_actor* self, const std::string& cid, uint64_t generation) {
   auto& st = self->state;
   auto i = st.subs.find(cid);
@@ -185,6 +186,9 @@ void replay_next(session_actor* self, const std::string& cid, uint64_t generatio
   }
   auto page_size = replay_page_size(limit, replay_page);
   if (!i->second.replaying()) {
+    if (i->second.go_live()) {
+      return;  // all sent, and the queue has room for live frames
+    }
     auto held = i->second.next_held(page_size);
     if (!held.empty()) {
       st.sink->send(std::move(held));

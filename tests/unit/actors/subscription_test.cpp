@@ -68,6 +68,8 @@ TEST(SubscriptionTest, LiveBeforeReplayEndsIsHeldThenFlushedInOrderOnce) {
   EXPECT_EQ(texts(sub.next_held(all)), (std::vector<std::string>{"frame-6", "frame-7"}));
   EXPECT_EQ(sub.held(), 0u);
   EXPECT_EQ(sub.delivered(), 7u);
+  EXPECT_TRUE(sub.catching_up()) << "live only once the session says so";
+  EXPECT_TRUE(sub.go_live());
   EXPECT_FALSE(sub.catching_up());
   EXPECT_TRUE(sub.next_held(all).empty()) << "held frames are flushed exactly once";
   EXPECT_FALSE(sub.on_live(7, frame_of(7)));
@@ -79,6 +81,7 @@ TEST(SubscriptionTest, LiveAfterReplayIsSentAtOnce) {
   sub.on_replayed(1);
   sub.on_replayed(2);
   EXPECT_TRUE(sub.next_held(all).empty());
+  EXPECT_TRUE(sub.go_live());
   EXPECT_FALSE(sub.catching_up());
   EXPECT_TRUE(sub.on_live(3, frame_of(3)));
   EXPECT_EQ(sub.held(), 0u);
@@ -126,6 +129,7 @@ TEST(SubscriptionTest, FinishReplayEarly) {
   EXPECT_FALSE(sub.replaying());
   EXPECT_EQ(sub.delivered(), 12u);
   EXPECT_EQ(sub.held(), 0u);
+  EXPECT_TRUE(sub.go_live());
   EXPECT_TRUE(sub.on_live(13, frame_of(13)));
 }
 
@@ -133,6 +137,7 @@ TEST(SubscriptionTest, FinishReplayEarlyWithNothingHeld) {
   subscription sub{0, 10};
   sub.on_replayed(4);
   sub.replay_exhausted();
+  EXPECT_TRUE(sub.go_live());
   EXPECT_FALSE(sub.catching_up());
   EXPECT_TRUE(sub.next_held(all).empty());
   EXPECT_EQ(sub.replay_until(), 4u);
@@ -160,6 +165,7 @@ TEST(SubscriptionTest, HeldFramesGoOutInPagesAndLiveOnesQueueBehindThem) {
   EXPECT_FALSE(sub.on_live(6, frame_of(6))) << "not before the frames held ahead of it";
   EXPECT_EQ(texts(sub.next_held(2)), (std::vector<std::string>{"frame-4", "frame-5"}));
   EXPECT_EQ(texts(sub.next_held(2)), (std::vector<std::string>{"frame-6"}));
+  EXPECT_TRUE(sub.go_live());
   EXPECT_FALSE(sub.catching_up());
   EXPECT_TRUE(sub.on_live(7, frame_of(7)));
   EXPECT_EQ(sub.delivered(), 7u);
@@ -191,7 +197,7 @@ TEST(SubscriptionTest, HoldingAndSendingInTurnKeepsOrderForLong) {
       ++from_held;
     }
   }
-  while (sub.catching_up()) {
+  while (!sub.go_live()) {
     while (sub.replaying()) {
       sub.on_replayed(expected++);
     }
@@ -223,6 +229,7 @@ TEST(SubscriptionTest, HoldingMoreThanTheLimitReplaysThemFromStorageInstead) {
   }
   EXPECT_FALSE(sub.replaying());
   EXPECT_EQ(texts(sub.next_held(all)), (std::vector<std::string>{"frame-7"}));
+  EXPECT_TRUE(sub.go_live());
   EXPECT_TRUE(sub.on_live(8, frame_of(8)));
 }
 
@@ -239,7 +246,28 @@ TEST(SubscriptionTest, TheLimitAlsoBoundsFramesHeldAfterTheReplay) {
   for (uint64_t seq = 2; seq <= 4; ++seq) {
     sub.on_replayed(seq);
   }
+  EXPECT_TRUE(sub.go_live());
   EXPECT_FALSE(sub.catching_up());
+}
+
+TEST(SubscriptionTest, GoesLiveOnlyOnceAllIsSentAndWhenTheSessionSays) {
+  // The session calls go_live() only while the socket's queue is at most half full; until
+  // then, live frames are held, so the last page cannot leave a full queue for them.
+  subscription sub{0, 2, 1, 64};
+  EXPECT_FALSE(sub.go_live()) << "still replaying";
+  sub.on_replayed(1);
+  sub.on_replayed(2);
+  EXPECT_FALSE(sub.replaying());
+  EXPECT_TRUE(sub.catching_up());
+  EXPECT_FALSE(sub.on_live(3, frame_of(3))) << "held while the queue may still be full";
+  EXPECT_FALSE(sub.go_live()) << "frame 3 is still owed";
+  EXPECT_EQ(texts(sub.next_held(all)), (std::vector<std::string>{"frame-3"}));
+  EXPECT_FALSE(sub.on_live(4, frame_of(4)));
+  EXPECT_EQ(texts(sub.next_held(all)), (std::vector<std::string>{"frame-4"}));
+  EXPECT_TRUE(sub.go_live());
+  EXPECT_TRUE(sub.on_live(5, frame_of(5)));
+  EXPECT_TRUE(sub.go_live()) << "stays live";
+  EXPECT_EQ(sub.delivered(), 5u);
 }
 
 TEST(SubscriptionTest, GenerationIsKept) {
