@@ -17,11 +17,35 @@
 /// its behavior is wrapped so that each message it handles bumps its counter and records the
 /// depth of its own mailbox (read by the actor itself on its own thread, without changing the
 /// mailbox; relaxed atomics).
+///
+/// The same wrapper lets actors of one kind share one behavior (`bound`): handlers made once,
+/// capturing nothing, that find their actor with running<Self>(). A behavior's handlers are
+/// an allocation of ~40 bytes each per actor otherwise, which is much of what an idle session
+/// costs.
 namespace plexichat::actors {
 
 namespace detail {
 
-/// A behavior that counts each message, then hands it to the wrapped behavior.
+/// The actor whose message this thread handles through a counted_behavior; null otherwise.
+/// CAF runs one actor's handler at a time on a thread and never another's inside it.
+inline thread_local caf::scheduled_actor* running_actor = nullptr;
+
+/// Sets running_actor for one handler.
+class running_scope {
+ public:
+  explicit running_scope(caf::scheduled_actor* self) : outer_(running_actor) {
+    running_actor = self;
+  }
+  ~running_scope() { running_actor = outer_; }
+  running_scope(const running_scope&) = delete;
+  running_scope& operator=(const running_scope&) = delete;
+
+ private:
+  caf::scheduled_actor* outer_;
+};
+
+/// A behavior that counts each message (when it has an entry), then hands it to the wrapped
+/// behavior with running_actor set.
 class counted_behavior final : public caf::detail::behavior_impl {
  public:
   counted_behavior(pointer inner, caf::scheduled_actor* self,
@@ -36,16 +60,21 @@ class counted_behavior final : public caf::detail::behavior_impl {
 
   caf::match_case::result invoke(caf::detail::invoke_result_visitor& f,
                                  caf::type_erased_tuple& xs) override {
-    entry_->on_message(depth());
+    count();
+    running_scope running{self_};
     return inner_->invoke(f, xs);
   }
 
   caf::match_case::result invoke_empty(caf::detail::invoke_result_visitor& f) override {
-    entry_->on_message(depth());
+    count();
+    running_scope running{self_};
     return inner_->invoke_empty(f);
   }
 
-  void handle_timeout() override { inner_->handle_timeout(); }
+  void handle_timeout() override {
+    running_scope running{self_};
+    inner_->handle_timeout();
+  }
 
  private:
   /// The messages already taken into the actor's queue behind the current one. Only a read:
@@ -53,6 +82,12 @@ class counted_behavior final : public caf::detail::behavior_impl {
   /// happen while the scheduler is iterating it (CAF 0.17). Messages that arrived since the
   /// actor last fetched are counted from its next round on.
   std::size_t depth() const { return self_->mailbox().queue().total_task_size(); }
+
+  void count() {
+    if (entry_) {
+      entry_->on_message(depth());
+    }
+  }
 
   pointer inner_;
   caf::scheduled_actor* self_;
@@ -86,6 +121,21 @@ inline caf::behavior counted(caf::scheduled_actor* self,
   caf::detail::behavior_impl::pointer impl =
       caf::make_counted<detail::counted_behavior>(bhvr.as_behavior_impl(), self, entry);
   return caf::behavior(std::move(impl));
+}
+
+/// `handlers`, made once and shared by every actor of a kind, for `self`: while one of them
+/// runs, running<Self>() is `self`. Counts each message into `entry` (none when null).
+inline caf::behavior bound(caf::scheduled_actor* self, std::shared_ptr<runtime::actor_entry> entry,
+                           const caf::behavior& handlers) {
+  caf::detail::behavior_impl::pointer impl = caf::make_counted<detail::counted_behavior>(
+      handlers.as_behavior_impl(), self, std::move(entry));
+  return caf::behavior(std::move(impl));
+}
+
+/// In a handler of a shared behavior (see `bound`): the actor it runs for.
+template <class Self>
+Self* running() {
+  return static_cast<Self*>(detail::running_actor);
 }
 
 /// probe_actor + counted in one step, for an actor with one behavior.

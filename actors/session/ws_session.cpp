@@ -77,6 +77,11 @@ static_assert(sizeof(session_state) <= 192, "a session actor outgrows jemalloc's
 
 using session_actor = caf::stateful_actor<session_state>;
 
+/// The session whose message runs, in a handler of the shared behavior.
+session_actor* current() {
+  return running<session_actor>();
+}
+
 /// Tells the console who this session serves: its user, address and channels.
 void update_note(session_actor* self) {
   auto& st = self->state;
@@ -486,28 +491,31 @@ caf::behavior session_behavior(session_actor* self, node_context* ctx, sink_ptr 
       self->delayed_send(self, resubscribe_pause, moved_atom::value, cid, 1);
     }
   });
-  caf::behavior handlers{
-      [self](frame_atom, parsed_frame& pf) { handle(self, pf); },
-      [self](deliver_atom, const wire::delivery_ptr& batch) { on_deliver_batch(self, *batch); },
-      [self](deliver_atom, const std::string& cid, uint64_t seq, const wire::frame& frame) {
-        on_deliver(self, cid, seq, frame);
+  // One set for every session (see actors::bound): each finds its session with current().
+  static const caf::behavior handlers{
+      [](frame_atom, parsed_frame& pf) { handle(current(), pf); },
+      [](deliver_atom, const wire::delivery_ptr& batch) { on_deliver_batch(current(), *batch); },
+      [](deliver_atom, const std::string& cid, uint64_t seq, const wire::frame& frame) {
+        on_deliver(current(), cid, seq, frame);
       },
-      [self](deliver_atom, const std::string& cid, uint64_t seq, const std::string& text) {
+      [](deliver_atom, const std::string& cid, uint64_t seq, const std::string& text) {
         // From a channel on another node.
-        on_deliver(self, cid, seq, std::make_shared<const std::string>(text));
+        on_deliver(current(), cid, seq, std::make_shared<const std::string>(text));
       },
-      [self](moved_atom, const std::string& cid) { resubscribe(self, cid, 0); },
-      [self](moved_atom, const std::string& cid, int attempt) { resubscribe(self, cid, attempt); },
-      [self](replay_atom, const std::string& cid, uint64_t generation) {
-        replay_next(self, cid, generation);
+      [](moved_atom, const std::string& cid) { resubscribe(current(), cid, 0); },
+      [](moved_atom, const std::string& cid, int attempt) { resubscribe(current(), cid, attempt); },
+      [](replay_atom, const std::string& cid, uint64_t generation) {
+        replay_next(current(), cid, generation);
       },
-      [self](unsub_atom, const std::string& cid) {
+      [](unsub_atom, const std::string& cid) {
+        auto* self = current();
         if (self->state.subs.erase(cid) > 0) {
           push(self, {{"type", "unsubscribed"}, {"channel_id", cid}});
           update_note(self);
         }
       },
-      [self](tick_atom) {
+      [](tick_atom) {
+        auto* self = current();
         auto& st = self->state;
         if (!st.has_claims()) {
           if (std::chrono::steady_clock::now() >= st.pre_auth->deadline) {
@@ -525,12 +533,13 @@ caf::behavior session_behavior(session_actor* self, node_context* ctx, sink_ptr 
           schedule_tick(self);
         }
       },
-      [self](closed_atom) {
+      [](closed_atom) {
+        auto* self = current();
         leave_all(self);
         self->quit();
       },
   };
-  return counted(self, st.probe, std::move(handlers));
+  return bound(self, st.probe, handlers);
 }
 
 }  // namespace

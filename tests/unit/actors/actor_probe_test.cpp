@@ -9,6 +9,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
+#include <caf/stateful_actor.hpp>
 
 #include "actors/atoms.hpp"
 #include "runtime/actor_system_config.hpp"
@@ -18,6 +19,7 @@ namespace {
 
 constexpr std::chrono::seconds kDeadline{30};
 using wait_atom = caf::atom_constant<caf::atom("wait")>;
+using add_atom = caf::atom_constant<caf::atom("add")>;
 
 caf::behavior echo(caf::event_based_actor* self, node_context* ctx, std::shared_future<void> gate) {
   caf::behavior handlers{
@@ -107,6 +109,52 @@ TEST(actor_probe, without_a_table_the_behavior_is_unchanged) {
       .receive([&](int x) { answer = x; }, [](caf::error&) {});
   EXPECT_EQ(answer, 42);
   caf::anon_send(a, stop_atom::value);
+}
+
+struct tally_state {
+  int total = 0;
+};
+using tally_actor = caf::stateful_actor<tally_state>;
+
+/// Adds to its own total through handlers that every tally actor shares.
+caf::behavior tally(tally_actor* self, node_context* ctx, std::string name) {
+  static const caf::behavior shared{
+      [](add_atom, int x) { running<tally_actor>()->state.total += x; },
+      [](get_atom) { return running<tally_actor>()->state.total; },
+  };
+  return bound(self, probe_actor(self, ctx, "tally", std::move(name)), shared);
+}
+
+TEST(actor_probe, actors_sharing_one_behavior_each_handle_their_own_messages) {
+  runtime::actor_table table;
+  node_context ctx;
+  ctx.actor_table = &table;
+  node_context bare;  // no table
+  runtime::node_actor_config cfg{2};
+  caf::actor_system sys{cfg};
+  auto a = sys.spawn(tally, &ctx, "a");
+  auto b = sys.spawn(tally, &ctx, "b");
+  auto c = sys.spawn(tally, &bare, "c");
+  for (int i = 0; i < 1000; ++i) {  // interleaved, on both scheduler threads
+    caf::anon_send(a, add_atom::value, 1);
+    caf::anon_send(b, add_atom::value, 2);
+    caf::anon_send(c, add_atom::value, 3);
+  }
+  caf::scoped_actor self{sys};
+  auto total = [&](const caf::actor& x) {
+    int out = -1;
+    self->request(x, kDeadline, get_atom::value)
+        .receive([&](int t) { out = t; }, [](caf::error&) {});
+    return out;
+  };
+  EXPECT_EQ(total(a), 1000);
+  EXPECT_EQ(total(b), 2000);
+  EXPECT_EQ(total(c), 3000) << "bound without a table entry";
+  EXPECT_EQ(table.find(a.id())->handled(), 1001u) << "still counted";
+  EXPECT_EQ(running<tally_actor>(), nullptr) << "set only while a handler runs";
+  for (const auto& x : {a, b, c}) {
+    caf::anon_send_exit(x, caf::exit_reason::user_shutdown);
+  }
 }
 
 }  // namespace
