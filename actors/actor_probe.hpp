@@ -99,14 +99,14 @@ class counted_behavior final : public caf::detail::behavior_impl {
 /// Registers `self` as an actor of `kind` (named `name`: a channel or session id, or empty)
 /// until it stops. Returns its entry (null when the node keeps no table, as in unit tests).
 template <class Self>
-std::shared_ptr<runtime::actor_entry> probe_actor(Self* self, node_context* ctx, std::string kind,
+std::shared_ptr<runtime::actor_entry> probe_actor(Self* self, node_context* ctx, const char* kind,
                                                   std::string name = {}) {
   if (ctx == nullptr || ctx->actor_table == nullptr) {
     return nullptr;
   }
   auto* table = ctx->actor_table;
   auto id = self->id();
-  auto entry = table->add(std::move(kind), std::move(name), id, runtime::now_ms());
+  auto entry = table->add(kind, std::move(name), id, runtime::now_ms());
   self->attach_functor([table, id] { table->remove(id); });
   return entry;
 }
@@ -140,9 +140,9 @@ Self* running() {
 
 /// probe_actor + counted in one step, for an actor with one behavior.
 template <class Self>
-caf::behavior probed(Self* self, node_context* ctx, std::string kind, caf::behavior bhvr,
+caf::behavior probed(Self* self, node_context* ctx, const char* kind, caf::behavior bhvr,
                      std::string name = {}) {
-  return counted(self, probe_actor(self, ctx, std::move(kind), std::move(name)), std::move(bhvr));
+  return counted(self, probe_actor(self, ctx, kind, std::move(name)), std::move(bhvr));
 }
 
 }  // namespace plexichat::actors

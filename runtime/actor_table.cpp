@@ -2,20 +2,26 @@
 
 namespace plexichat::runtime {
 
+namespace {
+/// Guards every entry's note: notes change when a session starts, authenticates or
+/// subscribes, and are read by the console; one mutex per entry was 40 bytes per session.
+std::mutex notes_mutex;
+}  // namespace
+
 void actor_entry::set_note(std::string note) {
   note.shrink_to_fit();  // a dump grows its string by doubling: keep only what it holds
-  std::lock_guard lock{note_mutex_};
-  note_ = std::move(note);
+  std::lock_guard lock{notes_mutex};
+  note_.swap(note);  // the old note is freed outside the lock
 }
 
 std::string actor_entry::note() const {
-  std::lock_guard lock{note_mutex_};
+  std::lock_guard lock{notes_mutex};
   return note_;
 }
 
-std::shared_ptr<actor_entry> actor_table::add(std::string kind, std::string name, uint64_t id,
+std::shared_ptr<actor_entry> actor_table::add(const char* kind, std::string name, uint64_t id,
                                               int64_t started_ms) {
-  auto entry = std::make_shared<actor_entry>(std::move(kind), std::move(name), id, started_ms);
+  auto entry = std::make_shared<actor_entry>(kind, std::move(name), id, started_ms);
   std::lock_guard lock{mutex_};
   entries_[id] = entry;
   return entry;

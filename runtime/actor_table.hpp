@@ -16,12 +16,14 @@ namespace plexichat::runtime {
 
 /// One running actor. The counters are written by the actor's own thread (relaxed atomics:
 /// cheap on the hot path) and read by anyone; the note (a JSON object text describing what
-/// the actor serves, e.g. a session's user and channels) changes rarely and sits behind a
-/// mutex.
+/// the actor serves, e.g. a session's user and channels) changes rarely and sits behind one
+/// mutex for all notes. Every session has an entry, so it is kept small: 128 bytes with its
+/// shared_ptr's control block.
 class actor_entry {
  public:
-  actor_entry(std::string kind, std::string name, uint64_t id, int64_t started_ms)
-      : kind_(std::move(kind)), name_(std::move(name)), id_(id), started_ms_(started_ms) {}
+  /// `kind` is a string literal (one of tracked_kinds(), or another actor kind's name).
+  actor_entry(const char* kind, std::string name, uint64_t id, int64_t started_ms)
+      : kind_(kind), name_(std::move(name)), id_(id), started_ms_(started_ms) {}
 
   /// Called by the actor for each message it handles; `mailbox_depth` is what waits behind it.
   void on_message(std::size_t mailbox_depth) {
@@ -31,7 +33,7 @@ class actor_entry {
   void set_note(std::string note);
   std::string note() const;
 
-  const std::string& kind() const { return kind_; }
+  const char* kind() const { return kind_; }
   const std::string& name() const { return name_; }
   uint64_t id() const { return id_; }
   int64_t started_ms() const { return started_ms_; }
@@ -39,15 +41,15 @@ class actor_entry {
   std::size_t mailbox() const { return mailbox_.load(std::memory_order_relaxed); }
 
  private:
-  const std::string kind_;
+  const char* const kind_;
   const std::string name_;
   const uint64_t id_;
   const int64_t started_ms_;
   std::atomic<uint64_t> handled_{0};
   std::atomic<std::size_t> mailbox_{0};
-  mutable std::mutex note_mutex_;
-  std::string note_;
+  std::string note_;  // under notes_mutex (actor_table.cpp)
 };
+static_assert(sizeof(actor_entry) <= 112, "with make_shared's 16 bytes, past jemalloc's 128 class");
 
 /// A copy of one entry at one moment.
 struct actor_row {
@@ -71,7 +73,7 @@ struct kind_totals {
 class actor_table {
  public:
   /// Registers an actor; the entry stays valid for its holder after remove().
-  std::shared_ptr<actor_entry> add(std::string kind, std::string name, uint64_t id,
+  std::shared_ptr<actor_entry> add(const char* kind, std::string name, uint64_t id,
                                    int64_t started_ms);
   void remove(uint64_t id);
 
