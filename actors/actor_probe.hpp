@@ -19,9 +19,9 @@
 /// mailbox; relaxed atomics).
 ///
 /// The same wrapper lets actors of one kind share one behavior (`bound`): handlers made once,
-/// capturing nothing, that find their actor with running<Self>(). A behavior's handlers are
-/// an allocation of ~40 bytes each per actor otherwise, which is much of what an idle session
-/// costs.
+/// capturing nothing, that find their actor with running<Self>(). Otherwise each actor has
+/// its own copy of every handler: a session's came to 0.4 KB, a sixteenth of what an idle
+/// session costs.
 namespace plexichat::actors {
 
 namespace detail {
@@ -111,18 +111,6 @@ std::shared_ptr<runtime::actor_entry> probe_actor(Self* self, node_context* ctx,
   return entry;
 }
 
-/// `bhvr`, counting each message into `entry` (unchanged when entry is null).
-inline caf::behavior counted(caf::scheduled_actor* self,
-                             const std::shared_ptr<runtime::actor_entry>& entry,
-                             caf::behavior bhvr) {
-  if (!entry || !bhvr) {
-    return bhvr;
-  }
-  caf::detail::behavior_impl::pointer impl =
-      caf::make_counted<detail::counted_behavior>(bhvr.as_behavior_impl(), self, entry);
-  return caf::behavior(std::move(impl));
-}
-
 /// `handlers`, made once and shared by every actor of a kind, for `self`: while one of them
 /// runs, running<Self>() is `self`. Counts each message into `entry` (none when null).
 inline caf::behavior bound(caf::scheduled_actor* self, std::shared_ptr<runtime::actor_entry> entry,
@@ -130,6 +118,16 @@ inline caf::behavior bound(caf::scheduled_actor* self, std::shared_ptr<runtime::
   caf::detail::behavior_impl::pointer impl = caf::make_counted<detail::counted_behavior>(
       handlers.as_behavior_impl(), self, std::move(entry));
   return caf::behavior(std::move(impl));
+}
+
+/// `bhvr`, counting each message into `entry` (unchanged when entry is null).
+inline caf::behavior counted(caf::scheduled_actor* self,
+                             const std::shared_ptr<runtime::actor_entry>& entry,
+                             caf::behavior bhvr) {
+  if (!entry || !bhvr) {
+    return bhvr;
+  }
+  return bound(self, entry, bhvr);
 }
 
 /// In a handler of a shared behavior (see `bound`): the actor it runs for.
