@@ -174,10 +174,10 @@ subscription new_subscription(session_state& st, uint64_t after_seq, uint64_t la
 }
 
 /// Sends the next page of what a catching-up subscription still owes the client: missed
-/// messages from storage, then the live frames held meanwhile, then makes it live. Paced by
+/// messages from storage, then the live frames held meanwhile; then makes it live. Paced by
 /// the socket's queue; one page at a time, each step sends the next. A step for an earlier
-/// `generation` of the subscription is stale: one chain of steps per subscription, so no page is
-/// sent twice.
+/// `generation` of the subscription is stale: one chain of steps per subscription, so no
+/// page is sent twice.
 void replay_next(session_actor* self, const std::string& cid, uint64_t generation) {
   auto& st = self->state;
   auto i = st.subs.find(cid);
