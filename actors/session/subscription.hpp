@@ -100,6 +100,10 @@ class subscription {
 
   std::size_t held() const { return held_.size() - next_held_; }
 
+  /// A replay page was asked of storage and has not come back yet (see replay_pacing).
+  bool page_asked() const { return page_asked_; }
+  void set_page_asked(bool asked) { page_asked_ = asked; }
+
   /// Live frames are sent at once from now on, if everything owed was sent; returns whether
   /// the subscription is live.
   bool go_live() {
@@ -113,6 +117,7 @@ class subscription {
   uint64_t generation_;
   uint32_t hold_limit_;  // a queue's worth of frames; 32 bits keep the object 64 bytes
   bool live_;
+  bool page_asked_ = false;
   /// The held frames from held_[next_held_] on. A vector, not a deque: libstdc++'s deque
   /// allocates over half a KiB as it is made, and every idle subscription would carry it.
   std::vector<std::pair<uint64_t, wire::frame>> held_;
@@ -125,14 +130,32 @@ class subscription {
 };
 static_assert(sizeof(subscription) <= 64, "every idle subscription carries one");
 
-/// Messages (or held frames) a catching-up subscription sends at once, given the socket
-/// queue's `limit` (limits.outbound_queue_frames; one frame more closes the session with
-/// 4009). A page is queued whole, and only while the queue is at most half full, so it is at
-/// most `max_page` and half the limit (at least 1): catching up alone never overflows the
-/// queue of a client that reads, however small the limit.
-inline uint32_t replay_page_size(std::size_t limit, uint32_t max_page) {
-  return static_cast<uint32_t>(
-      std::min<std::size_t>(max_page, std::max<std::size_t>(1, limit / 2)));
-}
+/// How a session paces what its catching-up subscriptions send by the socket's queue, of
+/// `limit` frames (limits.outbound_queue_frames; one frame more closes the session with 4009).
+/// Catching up takes at most three quarters of the queue, so the frames a session sends
+/// besides (`subscribed`, acks, pongs, live frames of other channels) keep a quarter: a page
+/// is at most `max_page` messages and a quarter of the limit (at least 1), and a subscription
+/// sends one, or asks storage for one, only while the queue, with every page already asked
+/// for, is at most half full. However many subscriptions catch up at once, and whatever order
+/// their pages come back in, a client that reads is never closed with 4009 for it.
+class replay_pacing {
+ public:
+  replay_pacing(std::size_t limit, uint32_t max_page)
+      : half_(limit / 2),
+        page_(static_cast<uint32_t>(
+            std::min<std::size_t>(max_page, std::max<std::size_t>(1, limit / 4)))) {}
+
+  /// Messages (or held frames) a page holds at most.
+  uint32_t page() const { return page_; }
+  /// Whether a page may be sent, or asked for, now: `queued` frames wait in the socket's
+  /// queue, and `pages_asked` pages were asked of storage and have not come back.
+  bool may_send(std::size_t queued, std::size_t pages_asked) const {
+    return queued + pages_asked * page_ <= half_;
+  }
+
+ private:
+  std::size_t half_;
+  uint32_t page_;
+};
 
 }  // namespace plexichat::actors::session

@@ -28,7 +28,7 @@ namespace {
 
 constexpr uint16_t close_unauthorized = 4001;
 constexpr uint16_t close_invalid_payload = 1007;
-constexpr uint32_t replay_page = 200;  ///< at most; see replay_page_size
+constexpr uint32_t replay_page = 200;  ///< at most; see replay_pacing
 constexpr std::size_t max_pending_before_auth = 64;
 // Sends awaiting their ack: a client that pipelines more gets rate_limited errors instead of
 // growing the channel's mailbox without bound.
@@ -173,28 +173,36 @@ subscription new_subscription(session_state& st, uint64_t after_seq, uint64_t la
                       st.ctx->config->limits.outbound_queue_frames};
 }
 
+/// Pages asked of storage by `st`'s subscriptions that have not come back yet.
+std::size_t pages_asked(const session_state& st) {
+  std::size_t n = 0;
+  for (const auto& [cid, sub] : st.subs) {
+    n += sub.page_asked() ? 1 : 0;
+  }
+  return n;
+}
+
 /// Sends the next page of what a catching-up subscription still owes the client: missed
 /// messages from storage, then the live frames held meanwhile; then makes it live. Paced by
-/// the socket's queue; one page at a time, each step sends the next. A step for an earlier
-/// `generation` of the subscription is stale: one chain of steps per subscription, so no
-/// page is sent twice.
+/// the socket's queue (replay_pacing); one page at a time, each step sends the next. A step
+/// for an earlier `generation` of the subscription is stale: one chain of steps per
+/// subscription, so no page is sent twice.
 void replay_next(session_actor* self, const std::string& cid, uint64_t generation) {
   auto& st = self->state;
   auto i = st.subs.find(cid);
   if (i == st.subs.end() || i->second.generation() != generation || !i->second.catching_up()) {
     return;
   }
-  auto limit = st.ctx->config->limits.outbound_queue_frames;
-  if (st.sink->queued() > limit / 2) {
+  const replay_pacing pacing{st.ctx->config->limits.outbound_queue_frames, replay_page};
+  if (!pacing.may_send(st.sink->queued(), pages_asked(st))) {
     self->delayed_send(self, std::chrono::milliseconds{20}, replay_atom::value, cid, generation);
     return;
   }
-  auto page_size = replay_page_size(limit, replay_page);
   if (!i->second.replaying()) {
     if (i->second.go_live()) {
       return;  // all sent, and the queue has room for live frames
     }
-    auto held = i->second.next_held(page_size);
+    auto held = i->second.next_held(pacing.page());
     if (!held.empty()) {
       st.sink->send(std::move(held));
     }
@@ -203,7 +211,8 @@ void replay_next(session_actor* self, const std::string& cid, uint64_t generatio
     }
     return;
   }
-  history_query q{i->second.delivered(), i->second.replay_until() + 1, page_size};
+  history_query q{i->second.delivered(), i->second.replay_until() + 1, pacing.page()};
+  i->second.set_page_asked(true);
   channel::call_channel(
       self, st.ctx, cid, caf::make_message(history_atom::value, st.claims.user_id, q),
       [self, cid, gen = generation](storage::message_page& page) {
@@ -212,6 +221,7 @@ void replay_next(session_actor* self, const std::string& cid, uint64_t generatio
         if (j == self->state.subs.end() || j->second.generation() != gen) {
           return;
         }
+        j->second.set_page_asked(false);
         std::vector<wire::frame> frames;
         frames.reserve(page.messages.size());
         for (auto& m : page.messages) {

@@ -217,6 +217,42 @@ async def a_slow_replay_in_a_busy_channel_gets_every_message(s):
 
 
 @suite.check
+async def catching_up_on_many_channels_at_once_leaves_room(s):
+    """A client that subscribes to several channels at once, each with missed messages,
+    reads every replay without being closed: the replays share the socket's queue, and leave
+    room for the session's other frames. (Each replay used to take half the queue for itself:
+    two filled it, the next `subscribed` closed the client with 4009.)"""
+    url, channels, per_channel = s["node"].ws_url, 4, 40
+    cids = []
+    for n in range(channels):
+        cid = s["api"].create_channel(s["tsender"], f"backlog-{n}")["id"]
+        s["api"].join(s["tslow"], cid)
+        await send_all(url, s["tsender"], cid, asyncio.Event(), 0, first=0, count=per_channel)
+        cids.append(cid)
+
+    def read_all_slowly():
+        raw = RawWs(s["node"].port, rcvbuf=4096, timeout=60)
+        try:
+            raw.send_json({"type": "auth", "token": s["tslow"]})
+            assert raw.read_json()["type"] == "ready"
+            for cid in cids:
+                raw.send_json({"type": "subscribe", "channel_id": cid, "after_seq": 0})
+            seqs = {cid: [] for cid in cids}
+            while sum(map(len, seqs.values())) < channels * per_channel:
+                frame = raw.read_json()  # EOFError("closed: 4009") if the node gave up on it
+                if frame["type"] == "message":
+                    seqs[frame["message"]["channel_id"]].append(frame["message"]["seq"])
+                    time.sleep(0.002)
+            return seqs
+        finally:
+            raw.close()
+
+    seqs = await asyncio.to_thread(read_all_slowly)
+    for cid in cids:
+        assert seqs[cid] == list(range(1, per_channel + 1)), (cid, seqs[cid][:10])
+
+
+@suite.check
 def node_still_serves(s):
     st, b, _ = s["api"].call("GET", "/healthz")
     assert st == 200, st

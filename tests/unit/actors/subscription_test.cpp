@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <limits>
 #include <memory>
 #include <string>
@@ -275,17 +276,46 @@ TEST(SubscriptionTest, GenerationIsKept) {
   EXPECT_EQ((subscription{3, 9, 7}).generation(), 7u);
 }
 
-TEST(SubscriptionTest, AReplayPageNeverOverflowsTheQueueOnItsOwn) {
-  EXPECT_EQ(replay_page_size(4096, 200), 200u) << "the default limit takes whole pages";
-  EXPECT_EQ(replay_page_size(64, 200), 32u);
-  EXPECT_EQ(replay_page_size(1, 200), 1u) << "a replay always moves";
-  EXPECT_EQ(replay_page_size(0, 200), 1u);
-  // A page goes out only while the queue holds at most half the limit; with it, the queue
-  // must stay within the limit (one frame more closes the session with 4009).
+TEST(SubscriptionTest, PagesAreAQuarterOfTheQueueAtMost) {
+  EXPECT_EQ((replay_pacing{4096, 200}).page(), 200u) << "the default limit takes whole pages";
+  EXPECT_EQ((replay_pacing{64, 200}).page(), 16u);
+  EXPECT_EQ((replay_pacing{1, 200}).page(), 1u) << "a replay always moves";
+  EXPECT_EQ((replay_pacing{0, 200}).page(), 1u);
+}
+
+TEST(SubscriptionTest, PagesAskedForCountAgainstTheQueue) {
+  replay_pacing pacing{64, 200};  // pages of 16, while at most 32 frames are queued or asked
+  EXPECT_TRUE(pacing.may_send(32, 0));
+  EXPECT_FALSE(pacing.may_send(33, 0));
+  EXPECT_TRUE(pacing.may_send(16, 1));
+  EXPECT_FALSE(pacing.may_send(17, 1));
+  EXPECT_TRUE(pacing.may_send(0, 2));
+  EXPECT_FALSE(pacing.may_send(0, 3)) << "three pages asked fill half the queue";
+}
+
+// Many subscriptions catch up at once, each asking for a page whenever the pacing lets it;
+// every page then comes back at once. Catching up must leave a quarter of the queue (at least
+// one frame) to the session's other frames: `subscribed`, acks, pongs, other channels' live
+// frames. (Pages of half the queue, asked for while it was half full, once filled it to the
+// last frame, and the next `subscribed` closed a client that read with 4009.)
+TEST(SubscriptionTest, CatchingUpLeavesAQuarterOfTheQueue) {
   for (std::size_t limit = 1; limit <= 1000; ++limit) {
-    auto page = replay_page_size(limit, 200);
-    ASSERT_GE(page, 1u) << limit;
-    ASSERT_LE(limit / 2 + page, limit) << limit;
+    replay_pacing pacing{limit, 200};
+    for (std::size_t queued = 0; queued <= limit; ++queued) {
+      std::size_t asked = 0;
+      while (pacing.may_send(queued, asked) && asked < 10000) {
+        ++asked;
+      }
+      auto worst = queued + asked * pacing.page();
+      if (asked == 0) {
+        continue;  // nothing asked: the queue is as the other frames made it
+      }
+      ASSERT_LE(worst, limit) << "limit " << limit << ", queued " << queued;
+      if (limit >= 4) {
+        ASSERT_LE(worst, limit - std::max<std::size_t>(1, limit / 4))
+            << "limit " << limit << ", queued " << queued;
+      }
+    }
   }
 }
 
