@@ -1,5 +1,7 @@
 #include "runtime/actor_table.hpp"
 
+#include <algorithm>
+
 namespace plexichat::runtime {
 
 namespace {
@@ -41,6 +43,8 @@ std::vector<actor_row> actor_table::snapshot() const {
       entries.push_back(e);
     }
   }
+  std::sort(entries.begin(), entries.end(),
+            [](const auto& a, const auto& b) { return a->id() < b->id(); });
   // Notes are read outside the table's lock: an actor updating its note never waits on it.
   std::vector<actor_row> rows;
   rows.reserve(entries.size());

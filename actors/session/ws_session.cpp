@@ -68,6 +68,21 @@ struct session_state {
   std::unique_ptr<std::map<caf::actor_addr, std::string>> channel_actors;  // watched, in a cluster
   static inline const char* name = "session";
 
+  session_state() = default;
+  session_state(const session_state&) = delete;
+  session_state& operator=(const session_state&) = delete;
+  /// CAF destroys an actor's state as the actor exits: the session leaves the gauge and the
+  /// actor table here, not in two attachables (heap objects) of its own.
+  ~session_state() {
+    if (ctx == nullptr) {
+      return;  // it never started
+    }
+    ctx->metrics->ws_sessions.Decrement();
+    if (probe) {
+      ctx->actor_table->remove(probe->id());
+    }
+  }
+
   bool has_claims() const { return !claims.user_id.empty(); }
   /// Its token was checked and its user found: it handles frames.
   bool ready() const { return pre_auth == nullptr; }
@@ -475,10 +490,12 @@ caf::behavior session_behavior(session_actor* self, node_context* ctx, sink_ptr 
   auto& st = self->state;
   st.ctx = ctx;
   st.sink = std::move(sink);
-  st.probe = probe_actor(self, ctx, "session", st.sink->session_id());
+  if (ctx->actor_table != nullptr) {  // as probe_actor, but ~session_state removes it
+    st.probe =
+        ctx->actor_table->add("session", st.sink->session_id(), self->id(), runtime::now_ms());
+  }
   update_note(self);
   ctx->metrics->ws_sessions.Increment();
-  self->attach_functor([ctx] { ctx->metrics->ws_sessions.Decrement(); });
   st.pre_auth = std::make_unique<pre_auth_state>();
   st.pre_auth->deadline = std::chrono::steady_clock::now() + ctx->config->limits.auth_timeout;
   if (ctx->session_clock) {

@@ -9,6 +9,7 @@ import math
 import os
 import re
 import sys
+import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -136,7 +137,18 @@ async def metrics_parse_strictly_and_counters_only_grow(_):
         second, types2 = scrape(node)
         sessions = second[("plexichat_actors", frozenset({("kind", '"session"')}))]
         assert sessions == 1, sessions
+        assert second[("plexichat_ws_sessions", frozenset())] == 1
     assert types2 == types
+    # A session leaves the actor table and the gauge as its client goes.
+    deadline = time.monotonic() + 20
+    while True:
+        third, _ = scrape(node)
+        left = (third.get(("plexichat_actors", frozenset({("kind", '"session"')})), 0),
+                third[("plexichat_ws_sessions", frozenset())])
+        if left == (0, 0) or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert left == (0, 0), f"(table, gauge) after the client left: {left}"
     grew = 0
     for key, before in first.items():
         if types[family_of(key[0], types)] not in ("counter", "histogram"):

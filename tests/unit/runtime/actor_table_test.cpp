@@ -1,5 +1,6 @@
 #include "runtime/actor_table.hpp"
 
+#include <string>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -28,6 +29,24 @@ TEST(actor_table, adds_counts_and_removes_actors) {
   EXPECT_EQ(table.find(7), nullptr);
   ASSERT_NE(table.find(3), nullptr);
   EXPECT_EQ(a->handled(), 2u);  // the holder's entry outlives its removal
+}
+
+TEST(actor_table, snapshots_are_in_id_order_whatever_the_order_of_adding) {
+  actor_table table;
+  for (uint64_t i = 0; i < 500; ++i) {
+    auto id = (i * 7919) % 500 + 1;  // 1..500, each once, out of order
+    table.add("session", "s" + std::to_string(id), id, 0);
+  }
+  table.remove(250);
+  auto rows = table.snapshot();
+  ASSERT_EQ(rows.size(), 499u);
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    ASSERT_LT(rows[i - 1].id, rows[i].id) << i;
+  }
+  EXPECT_EQ(rows.front().id, 1u);
+  EXPECT_EQ(rows.back().id, 500u);
+  EXPECT_EQ(rows[248].id, 249u);
+  EXPECT_EQ(rows[249].id, 251u) << "the removed one is gone";
 }
 
 TEST(actor_table, totals_by_kind_include_the_kinds_asked_for) {
