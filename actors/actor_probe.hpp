@@ -106,7 +106,7 @@ std::shared_ptr<runtime::actor_entry> probe_actor(Self* self, node_context* ctx,
   }
   auto* table = ctx->actor_table;
   auto id = self->id();
-  auto entry = table->add(kind, std::move(name), id, runtime::now_ms());
+  auto entry = table->add(kind, std::move(name), id, runtime::now_ms(), self->address());
   self->attach_functor([table, id] { table->remove(id); });
   return entry;
 }

@@ -10,29 +10,34 @@
 #include <unordered_map>
 #include <vector>
 
+#include <caf/actor_addr.hpp>
+
 /// The node's long-lived actors, for the console and /metrics (CAF 0.17 here has no actor
 /// profiler). Each actor adds itself when it starts and is removed when it stops; while it
 /// runs, it counts the messages it handles and records its own mailbox depth.
 namespace plexichat::runtime {
 
 /// One running actor. The counters are written by the actor's own thread (relaxed atomics:
-/// cheap on the hot path) and read by anyone; the note (a JSON object text describing what
-/// the actor serves, e.g. a session's user and channels) changes rarely and sits behind one
-/// mutex for all notes. Every session has an entry, so it is kept small: 128 bytes with its
+/// cheap on the hot path) and read by anyone. What an actor serves (a session's user and
+/// channels) is not kept here: the inspector asks the actor itself, through its address, when
+/// the console wants it. Every session has an entry, so it is kept small: 96 bytes with its
 /// shared_ptr's control block.
 class actor_entry {
  public:
   /// `kind` is a string literal (one of tracked_kinds(), or another actor kind's name).
-  actor_entry(const char* kind, std::string name, uint64_t id, int64_t started_ms)
-      : kind_(kind), name_(std::move(name)), id_(id), started_ms_(started_ms) {}
+  actor_entry(const char* kind, std::string name, uint64_t id, int64_t started_ms,
+              caf::actor_addr address = {})
+      : kind_(kind),
+        name_(std::move(name)),
+        id_(id),
+        started_ms_(started_ms),
+        address_(std::move(address)) {}
 
   /// Called by the actor for each message it handles; `mailbox_depth` is what waits behind it.
   void on_message(std::size_t mailbox_depth) {
     handled_.fetch_add(1, std::memory_order_relaxed);
     mailbox_.store(mailbox_depth, std::memory_order_relaxed);
   }
-  void set_note(std::string note);
-  std::string note() const;
 
   const char* kind() const { return kind_; }
   const std::string& name() const { return name_; }
@@ -40,6 +45,8 @@ class actor_entry {
   int64_t started_ms() const { return started_ms_; }
   uint64_t handled() const { return handled_.load(std::memory_order_relaxed); }
   std::size_t mailbox() const { return mailbox_.load(std::memory_order_relaxed); }
+  /// The actor, weakly: it does not keep the actor alive.
+  const caf::actor_addr& address() const { return address_; }
 
  private:
   const char* const kind_;
@@ -48,9 +55,9 @@ class actor_entry {
   const int64_t started_ms_;
   std::atomic<uint64_t> handled_{0};
   std::atomic<std::size_t> mailbox_{0};
-  std::string note_;  // under notes_mutex (actor_table.cpp)
+  const caf::actor_addr address_;
 };
-static_assert(sizeof(actor_entry) <= 112, "with make_shared's 16 bytes, past jemalloc's 128 class");
+static_assert(sizeof(actor_entry) <= 80, "with make_shared's 16 bytes, past jemalloc's 96 class");
 
 /// A copy of one entry at one moment.
 struct actor_row {
@@ -60,6 +67,8 @@ struct actor_row {
   int64_t started_ms = 0;
   uint64_t handled = 0;
   std::size_t mailbox = 0;
+  caf::actor_addr address;
+  /// What the actor serves, a JSON object's text, when the inspector asked it; else empty.
   std::string note;
 };
 
@@ -75,7 +84,7 @@ class actor_table {
  public:
   /// Registers an actor; the entry stays valid for its holder after remove().
   std::shared_ptr<actor_entry> add(const char* kind, std::string name, uint64_t id,
-                                   int64_t started_ms);
+                                   int64_t started_ms, caf::actor_addr address = {});
   void remove(uint64_t id);
 
   /// Every entry, ordered by id (start order).

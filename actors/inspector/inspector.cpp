@@ -1,5 +1,9 @@
 #include "actors/inspector/inspector.hpp"
 
+#include <algorithm>
+#include <chrono>
+#include <memory>
+
 #include <spdlog/spdlog.h>
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/event_based_actor.hpp>
@@ -44,6 +48,68 @@ uint32_t page_size(uint64_t limit) {
 std::vector<runtime::actor_row> actor_rows(node_context* ctx) {
   return ctx->actor_table != nullptr ? ctx->actor_table->snapshot()
                                      : std::vector<runtime::actor_row>{};
+}
+
+/// How long the inspector waits for a session's note; one that does not answer in time (a
+/// deep mailbox) is listed without it.
+constexpr std::chrono::seconds note_timeout{2};
+
+/// Asks each session among `rows` for its note (note_of in ws_session.cpp), then runs
+/// `done(rows)` with the notes that came back filled in. Sessions keep no note of their own:
+/// it is made when the console asks. Other kinds have none.
+template <class Done>
+void with_notes(caf::event_based_actor* self, std::vector<runtime::actor_row> rows, Done done) {
+  struct gathering {
+    std::vector<runtime::actor_row> rows;
+    std::size_t waiting = 0;
+    Done done;
+    void answered() {
+      if (--waiting == 0) {
+        done(std::move(rows));
+      }
+    }
+  };
+  auto g = std::make_shared<gathering>(gathering{std::move(rows), 0, std::move(done)});
+  for (std::size_t i = 0; i < g->rows.size(); ++i) {
+    if (g->rows[i].kind != "session") {
+      continue;
+    }
+    auto session = caf::actor_cast<caf::actor>(g->rows[i].address);
+    if (!session) {
+      continue;  // stopped since the snapshot
+    }
+    ++g->waiting;
+    self->request(session, note_timeout, inspect_atom::value)
+        .then(
+            [g, i](std::string& note) {
+              g->rows[i].note = std::move(note);
+              g->answered();
+            },
+            [g](caf::error&) { g->answered(); });
+  }
+  if (g->waiting == 0) {
+    g->done(std::move(g->rows));
+  }
+}
+
+/// The rows a query shows, each session's note asked for; the answer, `render(rows)`, is
+/// delivered to `rp`.
+template <class Render>
+caf::result<std::string> rows_with_notes(caf::event_based_actor* self,
+                                         std::vector<runtime::actor_row> rows, Render render) {
+  auto rp = self->make_response_promise<std::string>();
+  with_notes(self, std::move(rows), [rp, render](std::vector<runtime::actor_row> shown) mutable {
+    rp.deliver(render(shown).dump());
+  });
+  return rp;
+}
+
+/// Only `rows` that `keep` accepts.
+template <class Keep>
+std::vector<runtime::actor_row> only(std::vector<runtime::actor_row> rows, Keep keep) {
+  rows.erase(std::remove_if(rows.begin(), rows.end(), [&](const auto& r) { return !keep(r); }),
+             rows.end());
+  return rows;
 }
 
 cluster::cluster_view current_view(node_context* ctx) {
@@ -357,13 +423,28 @@ caf::result<std::string> on_query(caf::event_based_actor* self, node_context* ct
     return members_answer(current_view(ctx)).dump();
   }
   if (q.what == "actors") {
-    return actors_answer(actor_rows(ctx), q.arg, now).dump();
+    auto rows =
+        only(actor_rows(ctx), [&](const auto& r) { return q.arg.empty() || r.kind == q.arg; });
+    return rows_with_notes(self, std::move(rows), [kind = q.arg, now](const auto& shown) {
+      return actors_answer(shown, kind, now);
+    });
   }
   if (q.what == "actor") {
-    return actor_answer(actor_rows(ctx), q.arg, now).dump();
+    // Every row, for actor_answer's errors; only the one asked for is asked for its note.
+    auto rows = actor_rows(ctx);
+    for (auto& r : rows) {
+      if (std::to_string(r.id) != q.arg) {
+        r.address = caf::actor_addr{};
+      }
+    }
+    return rows_with_notes(self, std::move(rows), [id = q.arg, now](const auto& shown) {
+      return actor_answer(shown, id, now);
+    });
   }
   if (q.what == "sessions") {
-    return sessions_answer(actor_rows(ctx)).dump();
+    auto rows = only(actor_rows(ctx), [](const auto& r) { return r.kind == "session"; });
+    return rows_with_notes(self, std::move(rows),
+                           [](const auto& shown) { return sessions_answer(shown); });
   }
   if (q.what == "metrics") {
     return json{{"metrics", ctx->metrics->render()}}.dump();

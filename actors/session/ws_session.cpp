@@ -97,12 +97,10 @@ session_actor* current() {
   return running<session_actor>();
 }
 
-/// Tells the console who this session serves: its user, address and channels.
-void update_note(session_actor* self) {
-  auto& st = self->state;
-  if (!st.probe) {
-    return;
-  }
+/// Who this session serves, for the console (the inspector asks, inspect_atom): its user,
+/// address and channels, a JSON object's text. Made when asked, not kept: each session
+/// carried its note, 0.15 KB.
+std::string note_of(const session_state& st) {
   nlohmann::json channels = nlohmann::json::array();
   for (const auto& [cid, sub] : st.subs) {
     channels.push_back(cid);
@@ -113,7 +111,7 @@ void update_note(session_actor* self) {
                          {"user", st.claims.username},
                          {"authenticated", st.ready()},
                          {"channels", channels}};
-  st.probe->set_note(note.dump());
+  return note.dump();
 }
 
 /// The tick closes a session not authenticated in time, or whose token was revoked or has
@@ -157,7 +155,6 @@ void on_authenticated(session_actor* self, const storage::user_record& user) {
   }
   push(self,
        {{"type", "ready"}, {"user", wire::user(user)}, {"session_id", st.sink->session_id()}});
-  update_note(self);
   for (auto& pf : pending) {
     handle(self, pf);
   }
@@ -339,7 +336,6 @@ void subscribe(session_actor* self, const client_frame& f) {
         auto& sub = st.subs.emplace(cid, new_subscription(st, after.value_or(last_seq), last_seq))
                         .first->second;
         push(self, {{"type", "subscribed"}, {"channel_id", cid}, {"last_seq", last_seq}});
-        update_note(self);
         if (sub.replaying()) {
           replay_next(self, cid, sub.generation());
         }
@@ -356,7 +352,6 @@ void unsubscribe(session_actor* self, const client_frame& f) {
   auto& st = self->state;
   auto cid = f.channel_id;
   st.subs.erase(cid);
-  update_note(self);
   auto done = [self, cid](auto&&...) {
     push(self, {{"type", "unsubscribed"}, {"channel_id", cid}});
   };
@@ -491,10 +486,9 @@ caf::behavior session_behavior(session_actor* self, node_context* ctx, sink_ptr 
   st.ctx = ctx;
   st.sink = std::move(sink);
   if (ctx->actor_table != nullptr) {  // as probe_actor, but ~session_state removes it
-    st.probe =
-        ctx->actor_table->add("session", st.sink->session_id(), self->id(), runtime::now_ms());
+    st.probe = ctx->actor_table->add("session", st.sink->session_id(), self->id(),
+                                     runtime::now_ms(), self->address());
   }
-  update_note(self);
   ctx->metrics->ws_sessions.Increment();
   st.pre_auth = std::make_unique<pre_auth_state>();
   st.pre_auth->deadline = std::chrono::steady_clock::now() + ctx->config->limits.auth_timeout;
@@ -534,11 +528,11 @@ caf::behavior session_behavior(session_actor* self, node_context* ctx, sink_ptr 
       [](replay_atom, const std::string& cid, uint64_t generation) {
         replay_next(current(), cid, generation);
       },
+      [](inspect_atom) { return note_of(current()->state); },
       [](unsub_atom, const std::string& cid) {
         auto* self = current();
         if (self->state.subs.erase(cid) > 0) {
           push(self, {{"type", "unsubscribed"}, {"channel_id", cid}});
-          update_note(self);
         }
       },
       [](tick_atom) {

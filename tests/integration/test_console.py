@@ -162,8 +162,12 @@ async def sessions_on_n2_are_listed_there(s):
         assert code == 0 and ua["username"] in out and ub["username"] in out, out
         mine = ok_json("actors", "--node", "n2", "--kind", "session")["actors"]
         assert len(mine) == 2 and all(x["handled"] >= 1 for x in mine), mine
+        # Each session's note, asked of the session when the console asks.
+        assert {x["note"]["user"] for x in mine} == {ua["username"], ub["username"]}, mine
+        assert all(x["note"]["authenticated"] for x in mine), mine
         one = ok_json("actor", str(mine[0]["id"]), "--node", "n2")["actor"]
         assert one["kind"] == "session" and one["id"] == mine[0]["id"], one
+        assert one["note"]["user_id"] == mine[0]["note"]["user_id"], one
     wait_until(lambda: ok_json("sessions", "--node", "n2")["sessions"] == [], 20,
                "sessions gone after close", interval=0.3)
 

@@ -72,6 +72,7 @@ TEST(actor_probe, an_actor_counts_its_messages_and_leaves_the_table_when_it_stop
   EXPECT_EQ(rows[0].id, a.id());
   EXPECT_EQ(rows[0].handled, 5u);
   EXPECT_EQ(rows[0].mailbox, 0u);  // each request waited for its answer
+  EXPECT_EQ(rows[0].address, a.address()) << "the inspector reaches the actor through it";
   caf::anon_send(a, stop_atom::value);
   EXPECT_TRUE(eventually([&] { return table.size() == 0; }));
 }

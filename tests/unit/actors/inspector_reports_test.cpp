@@ -7,9 +7,15 @@ namespace {
 
 std::vector<runtime::actor_row> rows() {
   return {
-      {"directory", "", 4, 1000, 10, 0, ""},
-      {"channel", "c1", 9, 5000, 3, 2, ""},
-      {"session", "s1", 12, 6000, 5, 0,
+      {"directory", "", 4, 1000, 10, 0, {}, ""},
+      {"channel", "c1", 9, 5000, 3, 2, {}, ""},
+      {"session",
+       "s1",
+       12,
+       6000,
+       5,
+       0,
+       {},
        R"({"user":"alice","user_id":"u1","address":"127.0.0.1","channels":["c1"],"authenticated":true})"},
   };
 }
