@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -288,6 +289,9 @@ struct coordinator_state {
   sb::master_key master;
   std::vector<backup_status> backups;  ///< the catalog's, then this run's
   bool busy = false;
+  bool checking = false;  ///< the job running is the node's own check (watch_holders)
+  /// Operators' requests that came while the node's own check ran (after_check).
+  std::vector<std::function<void()>> after_check;
   std::optional<caf::response_promise> pending;  ///< the verify, repair, restore or rotation
   std::optional<repair_watch> watch;             ///< lost holders -> repair (set at start)
   std::chrono::steady_clock::time_point no_repair_before;  ///< back-off after a failed one
@@ -444,6 +448,22 @@ caf::result<key_rotation> rotate(coordinator_actor* self) {
       });
 }
 
+/// While the node's own check of its backups runs (watch_holders), an operator's request
+/// waits for it and is handled once it ends, instead of being refused as a job already
+/// running: with a check every backup.check_interval, operators would be refused at random.
+/// Returns the promise to answer it with, or none when no check runs.
+template <class... Ts>
+std::optional<caf::response_promise> after_check(coordinator_actor* self, Ts... xs) {
+  auto& st = self->state;
+  if (!st.checking) {
+    return std::nullopt;
+  }
+  auto rp = self->make_response_promise();
+  st.after_check.push_back(
+      [self, rp, xs...]() mutable { rp.delegate(caf::actor_cast<caf::actor>(self), xs...); });
+  return rp;
+}
+
 /// How often the coordinator looks at membership for lost holders.
 constexpr std::chrono::seconds watch_interval{2};
 
@@ -497,6 +517,7 @@ void watch_holders(coordinator_actor* self) {
   }
   st.next_check = now + every;
   st.busy = true;
+  st.checking = true;
   auto* ctx = st.ctx;
   self->spawn<caf::detached>(
       [ctx, master = st.master, ids, live](caf::blocking_actor* worker,
@@ -528,14 +549,38 @@ caf::behavior coordinator_behavior(coordinator_actor* self, node_context* ctx,
   self->state.next_check = std::chrono::steady_clock::now() + cfg.check_interval;
   self->delayed_send(self, watch_interval, heartbeat_atom::value);
   return {
-      [self](create_atom) { return create(self); },
+      [self](create_atom) -> caf::result<backup_status> {
+        if (auto later = after_check(self, create_atom::value)) {
+          return *later;
+        }
+        return create(self);
+      },
       [self](list_atom) { return self->state.backups; },
-      [self](verify_atom, const std::string& id) { return check(self, id, false); },
-      [self](repair_atom, const std::string& id) { return check(self, id, true); },
-      [self](restore_atom, const std::string& id, const std::string& target) {
+      [self](verify_atom, const std::string& id) -> caf::result<verify_report> {
+        if (auto later = after_check(self, verify_atom::value, id)) {
+          return *later;
+        }
+        return check(self, id, false);
+      },
+      [self](repair_atom, const std::string& id) -> caf::result<verify_report> {
+        if (auto later = after_check(self, repair_atom::value, id)) {
+          return *later;
+        }
+        return check(self, id, true);
+      },
+      [self](restore_atom, const std::string& id,
+             const std::string& target) -> caf::result<restore_outcome> {
+        if (auto later = after_check(self, restore_atom::value, id, target)) {
+          return *later;
+        }
         return restore(self, id, target);
       },
-      [self](rotate_atom) { return rotate(self); },
+      [self](rotate_atom) -> caf::result<key_rotation> {
+        if (auto later = after_check(self, rotate_atom::value)) {
+          return *later;
+        }
+        return rotate(self);
+      },
       // From the rotation job, once the new key is on disk: later jobs use it.
       [self](rotate_atom, const std::string& new_key) {
         self->state.master.bytes = new_key;
@@ -602,6 +647,13 @@ caf::behavior coordinator_behavior(coordinator_actor* self, node_context* ctx,
       [self](finished_atom, const std::vector<verify_report>& reports,
              const std::vector<std::string>& live) {
         self->state.busy = false;
+        self->state.checking = false;
+        // What operators asked meanwhile, in the order they asked.
+        auto waiting = std::move(self->state.after_check);
+        self->state.after_check.clear();
+        for (auto& ask_again : waiting) {
+          ask_again();
+        }
         bool whole = true;
         for (const auto& r : reports) {
           auto bad = r.missing.size() + r.corrupt.size();

@@ -8,6 +8,7 @@ live peers alone. A shard corrupted on disk is re-created by the coordinator's p
 import os
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Api, Suite, wait_until  # noqa: E402
@@ -56,6 +57,18 @@ def n1_is_backed_up(s):
 
 
 @suite.check
+def operators_jobs_wait_for_the_nodes_own_check(s):
+    """n1 checks its backups every backup.check_interval (2 s here). An operator's verify
+    that comes while a check runs waits for it, and is not refused as a job already running
+    (it was, now and then: this check asks for 6 s, over several of n1's checks)."""
+    until, verified = time.monotonic() + 6, 0
+    while time.monotonic() < until:
+        assert console(s, "backup", "verify")["clean"]  # a refusal exits 1 and fails here
+        verified += 1
+    assert verified >= 3, verified
+
+
+@suite.check
 def a_lost_holder_is_repaired_without_asking(s):
     # The holder with the most of n1's shards goes for good.
     held = {h["node"]: h["shards"] for h in console(s, "shards")["holders"]}
@@ -68,6 +81,7 @@ def a_lost_holder_is_repaired_without_asking(s):
 
     def clean():
         r = console(s, "backup", "verify", want=None)
+        assert "already running" not in r.get("stderr", ""), r  # it waits for n1's repair
         return r.get("clean")
     wait_until(clean, 90, "verify clean again with the holder still down", interval=1)
     # Every shard of n1 now sits on the two live peers.
