@@ -96,18 +96,30 @@ class counted_behavior final : public caf::detail::behavior_impl {
 
 }  // namespace detail
 
+/// Registers `self` as an actor of `kind` (named `name`: a channel or session id, or empty),
+/// and leaves its removal to the caller (runtime::actor_table::remove with the entry's id):
+/// for an actor whose state's destructor removes it, as a session's does, instead of an
+/// attached functor, a heap object per actor. Returns its entry (null when the node keeps no
+/// table, as in unit tests).
+template <class Self>
+std::shared_ptr<runtime::actor_entry> table_entry(Self* self, node_context* ctx, const char* kind,
+                                                  std::string name = {}) {
+  if (ctx == nullptr || ctx->actor_table == nullptr) {
+    return nullptr;
+  }
+  return ctx->actor_table->add(kind, std::move(name), self->id(), runtime::now_ms(),
+                               self->address());
+}
+
 /// Registers `self` as an actor of `kind` (named `name`: a channel or session id, or empty)
 /// until it stops. Returns its entry (null when the node keeps no table, as in unit tests).
 template <class Self>
 std::shared_ptr<runtime::actor_entry> probe_actor(Self* self, node_context* ctx, const char* kind,
                                                   std::string name = {}) {
-  if (ctx == nullptr || ctx->actor_table == nullptr) {
-    return nullptr;
+  auto entry = table_entry(self, ctx, kind, std::move(name));
+  if (entry) {
+    self->attach_functor([table = ctx->actor_table, id = self->id()] { table->remove(id); });
   }
-  auto* table = ctx->actor_table;
-  auto id = self->id();
-  auto entry = table->add(kind, std::move(name), id, runtime::now_ms(), self->address());
-  self->attach_functor([table, id] { table->remove(id); });
   return entry;
 }
 

@@ -485,10 +485,7 @@ caf::behavior session_behavior(session_actor* self, node_context* ctx, sink_ptr 
   auto& st = self->state;
   st.ctx = ctx;
   st.sink = std::move(sink);
-  if (ctx->actor_table != nullptr) {  // as probe_actor, but ~session_state removes it
-    st.probe = ctx->actor_table->add("session", st.sink->session_id(), self->id(),
-                                     runtime::now_ms(), self->address());
-  }
+  st.probe = table_entry(self, ctx, "session", st.sink->session_id());  // ~session_state removes it
   ctx->metrics->ws_sessions.Increment();
   st.pre_auth = std::make_unique<pre_auth_state>();
   st.pre_auth->deadline = std::chrono::steady_clock::now() + ctx->config->limits.auth_timeout;
