@@ -83,6 +83,15 @@ struct channel_config {
   bool operator==(const channel_config&) const = default;
 };
 
+/// The node's durable writes. YAML section `storage`.
+struct storage_config {
+  /// The least time between the starts of two synced writes (storage::group_commit): what
+  /// is queued sooner waits for the next one. 0 writes as soon as anything is queued.
+  std::chrono::milliseconds sync_interval{1};
+
+  bool operator==(const storage_config&) const = default;
+};
+
 /// Thread pool sizes. YAML section `threads`. 0 means one per core the process may run on.
 struct thread_config {
   unsigned scheduler = 0;  ///< CAF scheduler threads
@@ -134,6 +143,7 @@ struct node_config {
   limits_config limits;
   auth_config auth;
   channel_config channels;
+  storage_config storage;
   backup_config backup;
   tls_config tls;
   net_access_config net;

@@ -126,6 +126,8 @@ void check_durations(const node_config& cfg) {
   check_duration("channels.fan_out_max_hold", cfg.channels.fan_out_max_hold, milliseconds(0),
                  seconds(1));
   check_range("channels.fan_out_turns", cfg.channels.fan_out_turns, 1, 8);
+  check_duration("storage.sync_interval", cfg.storage.sync_interval, milliseconds(0),
+                 milliseconds(100));
   const auto& b = cfg.backup;
   check_range("backup.data_shards", b.data_shards, 1, 32);
   check_range("backup.parity_shards", b.parity_shards, 1, 32);

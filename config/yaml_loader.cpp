@@ -265,6 +265,8 @@ field_table top_level_fields(node_config& c) {
                 {"fan_out_max_hold", into(c.channels.fan_out_max_hold, read_millis)},
                 {"fan_out_turns", into(c.channels.fan_out_turns, read_whole<unsigned>)}},
                "channels.")},
+      {"storage",
+       section({{"sync_interval", into(c.storage.sync_interval, read_millis)}}, "storage.")},
       {"backup", section({{"data_shards", into(c.backup.data_shards, read_whole<unsigned>)},
                           {"parity_shards", into(c.backup.parity_shards, read_whole<unsigned>)},
                           {"interval", into(c.backup.interval, read_seconds)},

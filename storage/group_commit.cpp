@@ -4,15 +4,19 @@
 
 namespace plexichat::storage {
 
-group_commit::group_commit(database& db, write_observer observer)
-    : group_commit(db, std::function<void()>{}, std::move(observer)) {}
+group_commit::group_commit(database& db, write_observer observer,
+                           std::chrono::microseconds interval)
+    : group_commit(db, std::function<void()>{}, std::move(observer), interval) {}
 
 group_commit::group_commit(database& db, std::function<void()> before_write)
-    : group_commit(db, std::move(before_write), write_observer{}) {}
+    : group_commit(db, std::move(before_write), write_observer{}, {}) {}
 
 group_commit::group_commit(database& db, std::function<void()> before_write,
-                           write_observer observer)
-    : db_(db), before_write_(std::move(before_write)), observer_(std::move(observer)) {
+                           write_observer observer, std::chrono::microseconds interval)
+    : db_(db),
+      before_write_(std::move(before_write)),
+      observer_(std::move(observer)),
+      interval_(interval) {
   // Started last, once every member it reads is initialised.
   writer_ = std::thread([this] { run(); });
 }
@@ -26,7 +30,9 @@ void group_commit::submit(write_batch batch, callback done) {
     std::lock_guard lock(mutex_);
     if (!stopping_) {
       queue_.push_back(pending{std::move(batch), std::move(done)});
-      work_ready_.notify_one();
+      if (!waiting_out_) {  // the writer looks at the queue when the interval is over
+        work_ready_.notify_one();
+      }
       return;
     }
   }
@@ -60,12 +66,21 @@ void group_commit::run() {
   }
 }
 
-// Waits for work and takes all of it; false once stopping with nothing left to write.
+// Waits for work, and for the interval since the last write to pass (unless stopping), then
+// takes all the work; false once stopping with nothing left to write.
 bool group_commit::next_group(std::vector<pending>& group) {
   std::unique_lock lock(mutex_);
   work_ready_.wait(lock, [this] { return !queue_.empty() || stopping_; });
   if (queue_.empty()) {
     return false;
+  }
+  if (interval_.count() > 0 && !stopping_) {
+    const auto due = last_start_ + interval_;
+    if (std::chrono::steady_clock::now() < due) {
+      waiting_out_ = true;
+      work_ready_.wait_until(lock, due, [this] { return stopping_; });
+      waiting_out_ = false;
+    }
   }
   if (before_write_) {
     lock.unlock();
@@ -83,6 +98,7 @@ void group_commit::write_group(std::vector<pending>& group) {
     batches.push_back(&item.batch);
   }
   auto start = std::chrono::steady_clock::now();
+  last_start_ = start;
   const status outcome = db_.write(batches, true);
   if (observer_) {
     observer_(group.size(), std::chrono::steady_clock::now() - start);

@@ -18,6 +18,13 @@ namespace plexichat::storage {
 /// one thread of its own, writes everything queued since its last write as ONE synced write,
 /// then acknowledges each batch. Submitters never wait for I/O, so they go on accepting while
 /// a write is in flight.
+///
+/// With an `interval`, two synced writes start at least that far apart: what is queued
+/// sooner waits and goes into the next write. A write after a quiet spell starts at once. A
+/// sync costs far more than the messages in it (about 90 us of CPU each on the machine of
+/// tools/plexichat-bench/README.md, three waits for the disk, against a few us a message),
+/// so under a steady trickle of small batches the interval trades up to that long of ack
+/// latency for fewer syncs.
 class group_commit {
  public:
   /// Called with the outcome of the synced write that held the batch. Runs on the writer
@@ -35,8 +42,10 @@ class group_commit {
   /// the write took (metrics). Must be quick and must not throw.
   using write_observer = std::function<void(std::size_t batches, std::chrono::nanoseconds)>;
 
-  /// Starts the writer thread. `db` must outlive this object.
-  explicit group_commit(database& db, write_observer observer = {});
+  /// Starts the writer thread. `db` must outlive this object. `interval` (the setting
+  /// `storage.sync_interval`): the least time between the starts of two synced writes.
+  explicit group_commit(database& db, write_observer observer = {},
+                        std::chrono::microseconds interval = {});
   /// Test hook: `before_write` runs on the writer thread each time it finds work queued, just
   /// before it takes the queue, so a test can hold it until N batches are queued.
   group_commit(database& db, std::function<void()> before_write);
@@ -58,7 +67,8 @@ class group_commit {
   stats get_stats() const;
 
  private:
-  group_commit(database& db, std::function<void()> before_write, write_observer observer);
+  group_commit(database& db, std::function<void()> before_write, write_observer observer,
+               std::chrono::microseconds interval);
 
   struct pending {
     write_batch batch;
@@ -76,7 +86,10 @@ class group_commit {
   std::condition_variable work_ready_;
   std::vector<pending> queue_;  // guarded by mutex_
   bool stopping_ = false;       // guarded by mutex_
+  bool waiting_out_ = false;    // guarded by mutex_: the writer waits out the interval
   stats stats_;                 // guarded by mutex_
+  const std::chrono::microseconds interval_;
+  std::chrono::steady_clock::time_point last_start_{};  // writer thread only
   std::mutex join_mutex_;
   std::thread writer_;
 };

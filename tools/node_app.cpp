@@ -369,10 +369,12 @@ std::optional<start_error> start(node& n) {
   }
   n.stops.push("storage", [&n] { n.db.reset(); });
   n.writer = std::make_unique<storage::group_commit>(
-      *n.db, [&m = n.metrics](std::size_t, std::chrono::nanoseconds took) {
+      *n.db,
+      [&m = n.metrics](std::size_t, std::chrono::nanoseconds took) {
         m.storage_writes.Increment();
         m.storage_write_seconds.Observe(std::chrono::duration<double>(took).count());
-      });
+      },
+      n.config.storage.sync_interval);
   n.stops.push("writer", [&n] { n.writer->stop(); });
   start_actors(n);
   if (n.config.cluster_listen) {

@@ -34,6 +34,7 @@ TEST(NodeConfig, DefaultsAreTheDocumentedOnes) {
   EXPECT_EQ(cfg.channels.nonce_ttl, 24h);
   EXPECT_EQ(cfg.channels.fan_out_max_hold, 20ms);
   EXPECT_EQ(cfg.channels.fan_out_turns, 8u);
+  EXPECT_EQ(cfg.storage.sync_interval, 1ms);
   EXPECT_NO_THROW(validate(cfg));
 }
 
@@ -96,6 +97,8 @@ TEST(NodeConfig, EachBadValueNamesItsKey) {
        [](auto& c) { c.channels.fan_out_max_hold = 2s; }},
       {"channels.fan_out_turns", "got 0", [](auto& c) { c.channels.fan_out_turns = 0; }},
       {"channels.fan_out_turns", "and 8, got 9", [](auto& c) { c.channels.fan_out_turns = 9; }},
+      {"storage.sync_interval", "and 100ms, got 101ms",
+       [](auto& c) { c.storage.sync_interval = 101ms; }},
   };
   for (const auto& bad : cases) {
     node_config cfg;

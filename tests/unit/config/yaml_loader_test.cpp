@@ -84,7 +84,8 @@ TEST(YamlLoader, ExampleNodeYamlDocumentsEveryKey) {
                           "idle_stop:",
                           "nonce_ttl:",
                           "fan_out_max_hold:",
-                          "fan_out_turns:"}) {
+                          "fan_out_turns:",
+                          "sync_interval:"}) {
     const auto at = text.find("\n  " + std::string(key)) != std::string::npos
                         ? text.find("\n  " + std::string(key))
                         : text.find("\n" + std::string(key));
@@ -117,6 +118,7 @@ limits:
   history_max_limit: 500
 auth: {token_ttl: 1h, password_hash_cost: min}
 channels: {idle_stop: 2m, nonce_ttl: 2d, fan_out_max_hold: 0ms, fan_out_turns: 1}
+storage: {sync_interval: 0ms}
 )");
   EXPECT_EQ(cfg.name, "node-2");
   EXPECT_EQ(cfg.data_dir, "/var/lib/plexichat");
@@ -143,6 +145,7 @@ channels: {idle_stop: 2m, nonce_ttl: 2d, fan_out_max_hold: 0ms, fan_out_turns: 1
   EXPECT_EQ(cfg.channels.nonce_ttl, 48h);
   EXPECT_EQ(cfg.channels.fan_out_max_hold, 0ms);
   EXPECT_EQ(cfg.channels.fan_out_turns, 1u);
+  EXPECT_EQ(cfg.storage.sync_interval, 0ms);
   EXPECT_NO_THROW(validate(cfg));
 }
 

@@ -176,6 +176,68 @@ TEST(group_commit, submits_during_a_write_are_grouped_into_the_next) {
   EXPECT_EQ(db->last_seq("c"), 6u);
 }
 
+TEST(group_commit, submits_sooner_than_the_interval_wait_and_share_the_next_write) {
+  testing::temp_dir dir;
+  auto db = open_db(dir.sub("db"));
+  ASSERT_TRUE(db);
+  const auto interval = 1s;
+  group_commit writer(*db, {}, interval);
+  // After a quiet spell the first write starts at once.
+  event first_written;
+  const auto before_first = std::chrono::steady_clock::now();
+  writer.submit(message_batch("c", 1), [&](const status& st) {
+    EXPECT_TRUE(st.ok()) << st.message;
+    first_written.set();
+  });
+  ASSERT_TRUE(first_written.wait());
+  // These wait out the interval since that write started, then go in one write.
+  completions done(1);
+  for (uint64_t i = 0; i < 5; ++i) {
+    writer.submit(message_batch("c", i + 2), done.for_batch(0, i));
+  }
+  EXPECT_EQ(db->last_seq("c"), 1u);
+  event last_written;
+  writer.submit(message_batch("c", 7), [&](const status& st) {
+    EXPECT_TRUE(st.ok()) << st.message;
+    // No sooner than the interval after the first write started.
+    EXPECT_GE(std::chrono::steady_clock::now() - before_first, interval);
+    last_written.set();
+  });
+  ASSERT_TRUE(last_written.wait());
+  writer.stop();
+  auto stats = writer.get_stats();
+  EXPECT_EQ(stats.writes, 2u);
+  EXPECT_EQ(stats.batches, 7u);
+  EXPECT_EQ(stats.max_group, 6u);
+  EXPECT_EQ(done.per_thread[0], (std::vector<uint64_t>{0, 1, 2, 3, 4}));
+  EXPECT_TRUE(done.failures.empty());
+  EXPECT_EQ(db->last_seq("c"), 7u);
+}
+
+TEST(group_commit, stop_writes_at_once_what_waits_out_the_interval) {
+  testing::temp_dir dir;
+  auto db = open_db(dir.sub("db"));
+  ASSERT_TRUE(db);
+  const auto interval = 100s;  // longer than the test may run
+  const auto start = std::chrono::steady_clock::now();
+  completions done(1);
+  {
+    group_commit writer(*db, {}, std::chrono::duration_cast<std::chrono::microseconds>(interval));
+    event first_written;
+    writer.submit(message_batch("c", 1), [&](const status&) { first_written.set(); });
+    ASSERT_TRUE(first_written.wait());
+    for (uint64_t i = 0; i < 3; ++i) {
+      writer.submit(message_batch("c", i + 2), done.for_batch(0, i));
+    }
+    writer.stop();
+    EXPECT_EQ(writer.get_stats().writes, 2u);
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, interval);
+  EXPECT_EQ(done.count, 3u);
+  EXPECT_TRUE(done.failures.empty());
+  EXPECT_EQ(db->last_seq("c"), 4u);
+}
+
 TEST(group_commit, stop_drains_everything_accepted_before_it) {
   testing::temp_dir dir;
   auto db = open_db(dir.sub("db"));
