@@ -23,9 +23,9 @@ class source_addresses {
 };
 
 /// Opens `socket` and binds it to `source`; false (with `ec`) on failure.
-inline bool bind_source(boost::asio::ip::tcp::socket& socket,
-                        const boost::asio::ip::tcp::endpoint& source,
-                        boost::system::error_code& ec) {
+template <class Socket>
+bool bind_source(Socket& socket, const boost::asio::ip::tcp::endpoint& source,
+                 boost::system::error_code& ec) {
   socket.open(boost::asio::ip::tcp::v4(), ec);
   if (!ec) {
     socket.bind(source, ec);

@@ -13,23 +13,30 @@ namespace websocket = beast::websocket;
 using tcp = boost::asio::ip::tcp;
 
 ws_client::ws_client(boost::asio::io_context& io, size_t index, ws_sink& sink)
-    : ws_(io), sink_(sink), index_(index) {}
+    : ws_(io.get_executor()), connect_timer_(io.get_executor()), sink_(sink), index_(index) {}
 
 void ws_client::open(const tcp::endpoint& node, const tcp::endpoint& source, std::string token,
                      std::string channel_id) {
   token_ = std::move(token);
   channel_id_ = std::move(channel_id);
-  auto& tcp_layer = beast::get_lowest_layer(ws_);
+  auto& socket = ws_.next_layer();
   beast::error_code ec;
-  if (!bind_source(tcp_layer.socket(), source, ec)) {
+  if (!bind_source(socket, source, ec)) {
     // Reported from the loop, never from inside the caller's call.
     boost::asio::post(ws_.get_executor(), [self = shared_from_this(), why = ec.message()] {
       self->fail("bind: " + why);
     });
     return;
   }
-  tcp_layer.expires_after(std::chrono::seconds(30));
-  tcp_layer.async_connect(node, [self = shared_from_this()](beast::error_code ec) {
+  connect_timer_.expires_after(std::chrono::seconds(30));
+  connect_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (!ec && self->state_ == state::connecting) {
+      beast::error_code ignored;
+      self->ws_.next_layer().close(ignored);  // the connect then fails with "aborted"
+    }
+  });
+  socket.async_connect(node, [self = shared_from_this()](beast::error_code ec) {
+    self->connect_timer_.cancel();
     if (ec) {
       return self->fail("connect: " + ec.message());
     }
@@ -38,11 +45,10 @@ void ws_client::open(const tcp::endpoint& node, const tcp::endpoint& source, std
 }
 
 void ws_client::on_connect() {
-  beast::get_lowest_layer(ws_).expires_never();
   // Small frames must leave at once: Nagle would add tens of milliseconds to the latencies
   // this tool measures.
   beast::error_code ec;
-  beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(true), ec);
+  ws_.next_layer().set_option(tcp::no_delay(true), ec);
   websocket::stream_base::timeout t{};
   t.handshake_timeout = std::chrono::seconds(30);
   t.idle_timeout = websocket::stream_base::none();
@@ -147,8 +153,9 @@ void ws_client::fail(const std::string& why) {
 
 void ws_client::close() {
   state_ = state::closed;
+  connect_timer_.cancel();
   beast::error_code ec;
-  beast::get_lowest_layer(ws_).socket().close(ec);
+  ws_.next_layer().close(ec);
 }
 
 std::string send_frame(const std::string& channel_id, std::string_view content,

@@ -1,10 +1,12 @@
 #pragma once
 
+#include <boost/asio/basic_stream_socket.hpp>
+#include <boost/asio/basic_waitable_timer.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket/stream.hpp>
+#include <chrono>
 #include <deque>
 #include <memory>
 #include <string>
@@ -33,6 +35,10 @@ class ws_sink {
 /// authenticates, optionally subscribes, then reads every frame into its sink (Beast
 /// answers the node's pings). Writes go through a queue with one write in flight. Owned
 /// by shared_ptr (its handlers keep it alive); one thread.
+///
+/// The socket and timer name the io_context's executor type instead of Beast's tcp_stream
+/// and asio's type-erased executor: copying and destroying that executor on every read was
+/// about 8% of the tool's CPU at 700k deliveries a second (tools/plexichat-bench/README.md).
 class ws_client : public std::enable_shared_from_this<ws_client> {
  public:
   ws_client(boost::asio::io_context& io, size_t index, ws_sink& sink);
@@ -61,7 +67,13 @@ class ws_client : public std::enable_shared_from_this<ws_client> {
   void do_write();
   void fail(const std::string& why);
 
-  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  using executor = boost::asio::io_context::executor_type;
+  using socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, executor>;
+  using timer = boost::asio::basic_waitable_timer<
+      std::chrono::steady_clock, boost::asio::wait_traits<std::chrono::steady_clock>, executor>;
+
+  boost::beast::websocket::stream<socket> ws_;
+  timer connect_timer_;  ///< bounds the TCP connect; Beast's own timer bounds the upgrade
   boost::beast::flat_buffer buffer_;
   std::deque<std::string> writes_;
   ws_sink& sink_;
