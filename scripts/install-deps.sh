@@ -12,7 +12,7 @@ packages=(
   libyaml-cpp-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   libisal-dev libzstd-dev libssl-dev libjemalloc-dev
   liboath-dev oathtool libpwquality-dev cracklib-runtime libqrencode-dev libedit-dev libcli11-dev
-  prometheus-cpp-dev
+  prometheus-cpp-dev libsimdjson-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-websockets clang-format
   chromium fonts-dejavu-core

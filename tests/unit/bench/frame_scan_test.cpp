@@ -44,19 +44,36 @@ TEST(FrameScan, AckSubscribedErrorAndPong) {
 TEST(FrameScan, KeysInsideStringsAreNotKeys) {
   EXPECT_FALSE(scan_frame(R"({"content":"type"})"));
   EXPECT_FALSE(scan_frame(R"({"a":"\"type\":\"x"})"));
-  EXPECT_FALSE(scan_frame("not json"));
-  EXPECT_EQ(uint_field(R"({"last_seq":3})", "seq"), std::nullopt);
-  EXPECT_EQ(uint_field(R"({"seq":"3"})", "seq"), std::nullopt);
-  EXPECT_EQ(string_field(R"({"x":"unterminated)", "x"), std::nullopt);
+  EXPECT_FALSE(scan_frame(R"({"type":5})"));
+  auto quoted = scan_frame(
+      R"({"message":{"content":"\"seq\":5,\"type\":\"x","seq":6},"tags":["type","seq"],"type":"message"})");
+  ASSERT_TRUE(quoted);
+  EXPECT_EQ(quoted->type, "message");
+  EXPECT_EQ(quoted->seq, 6u);
+  EXPECT_EQ(quoted->content, R"("seq":5,"type":"x)");  // unescaped
 }
 
-TEST(FrameScan, StringsEndAtTheFirstQuoteThatIsNotEscaped) {
-  EXPECT_EQ(string_field(R"({"code":"a\"b","x":1})", "code"), R"(a\"b)");
-  EXPECT_EQ(string_field(R"({"code":"a\\","x":1})", "code"), R"(a\\)");
-  EXPECT_EQ(string_field(R"({"code":"a\\\"b\\","x":1})", "code"), R"(a\\\"b\\)");
-  EXPECT_EQ(string_field(R"({"code":"","x":1})", "code"), "");
-  EXPECT_FALSE(string_field(R"({"code":"never closed\")", "code"));
-  EXPECT_FALSE(string_field(R"({"code":"never closed)", "code"));
+TEST(FrameScan, WhatIsNotAFrameIsRefused) {
+  EXPECT_FALSE(scan_frame("not json"));
+  EXPECT_FALSE(scan_frame(""));
+  EXPECT_FALSE(scan_frame(R"(["type","message"])"));
+  EXPECT_FALSE(scan_frame(R"({"type":"message")"));  // never closed
+  EXPECT_FALSE(scan_frame(R"({"type":"never closed})"));
+  auto odd = scan_frame(R"({"message":{"seq":"3","content":7},"type":"message"})");
+  ASSERT_TRUE(odd);  // fields of the wrong type are left out
+  EXPECT_FALSE(odd->seq);
+  EXPECT_TRUE(odd->content.empty());
+}
+
+TEST(FrameScan, ViewsHoldUntilTheNextScan) {
+  const auto big = std::string(R"({"message":{"content":")") + std::string(5000, 'x') +
+                   R"(","seq":1},"type":"message"})";
+  auto f = scan_frame(big);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->content.size(), 5000u);
+  auto small = scan_frame(R"({"type":"pong","nonce":"p"})");
+  ASSERT_TRUE(small);
+  EXPECT_EQ(small->nonce, "p");
 }
 
 TEST(FrameScan, StampedContentHasTheSizeAndItsStamp) {
