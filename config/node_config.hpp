@@ -85,9 +85,10 @@ struct channel_config {
 
 /// The node's durable writes. YAML section `storage`.
 struct storage_config {
-  /// The least time between the starts of two synced writes (storage::group_commit): what
-  /// is queued sooner waits for the next one. 0 writes as soon as anything is queued.
-  std::chrono::milliseconds sync_interval{1};
+  /// Under steady load (the last synced write held more than one batch), the least time
+  /// between the starts of two synced writes (storage::group_commit): what is queued sooner
+  /// waits for the next one. 0 writes as soon as anything is queued.
+  std::chrono::milliseconds sync_interval{5};
 
   bool operator==(const storage_config&) const = default;
 };

@@ -66,15 +66,16 @@ void group_commit::run() {
   }
 }
 
-// Waits for work, and for the interval since the last write to pass (unless stopping), then
-// takes all the work; false once stopping with nothing left to write.
+// Waits for work and, when the last write held more than one batch, for the interval since
+// it started to pass (unless stopping); then takes all the work. False once stopping with
+// nothing left to write.
 bool group_commit::next_group(std::vector<pending>& group) {
   std::unique_lock lock(mutex_);
   work_ready_.wait(lock, [this] { return !queue_.empty() || stopping_; });
   if (queue_.empty()) {
     return false;
   }
-  if (interval_.count() > 0 && !stopping_) {
+  if (interval_.count() > 0 && last_group_ > 1 && !stopping_) {
     const auto due = last_start_ + interval_;
     if (std::chrono::steady_clock::now() < due) {
       waiting_out_ = true;
@@ -99,6 +100,7 @@ void group_commit::write_group(std::vector<pending>& group) {
   }
   auto start = std::chrono::steady_clock::now();
   last_start_ = start;
+  last_group_ = group.size();
   const status outcome = db_.write(batches, true);
   if (observer_) {
     observer_(group.size(), std::chrono::steady_clock::now() - start);

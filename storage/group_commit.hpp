@@ -19,12 +19,15 @@ namespace plexichat::storage {
 /// then acknowledges each batch. Submitters never wait for I/O, so they go on accepting while
 /// a write is in flight.
 ///
-/// With an `interval`, two synced writes start at least that far apart: what is queued
-/// sooner waits and goes into the next write. A write after a quiet spell starts at once. A
-/// sync costs far more than the messages in it (about 90 us of CPU each on the machine of
+/// With an `interval`, while batches come faster than one a write (the last write held more
+/// than one), two synced writes start at least that far apart: what is queued sooner waits
+/// and goes into the next write. A write after one that held a single batch, or after a
+/// quiet spell, starts at once, so a lone sender's ack never waits. A sync costs far more
+/// than the messages in it (about 90 us of CPU each on the machine of
 /// tools/plexichat-bench/README.md, three waits for the disk, against a few us a message),
-/// so under a steady trickle of small batches the interval trades up to that long of ack
-/// latency for fewer syncs.
+/// and a channel fans out what each write committed in one go, so under steady load the
+/// interval trades up to that long of ack and delivery latency for fewer syncs and fewer,
+/// fuller socket writes.
 class group_commit {
  public:
   /// Called with the outcome of the synced write that held the batch. Runs on the writer
@@ -43,7 +46,8 @@ class group_commit {
   using write_observer = std::function<void(std::size_t batches, std::chrono::nanoseconds)>;
 
   /// Starts the writer thread. `db` must outlive this object. `interval` (the setting
-  /// `storage.sync_interval`): the least time between the starts of two synced writes.
+  /// `storage.sync_interval`): under steady load, the least time between the starts of two
+  /// synced writes.
   explicit group_commit(database& db, write_observer observer = {},
                         std::chrono::microseconds interval = {});
   /// Test hook: `before_write` runs on the writer thread each time it finds work queued, just
@@ -90,6 +94,7 @@ class group_commit {
   stats stats_;                 // guarded by mutex_
   const std::chrono::microseconds interval_;
   std::chrono::steady_clock::time_point last_start_{};  // writer thread only
+  std::size_t last_group_ = 0;                          // writer thread only
   std::mutex join_mutex_;
   std::thread writer_;
 };

@@ -34,7 +34,7 @@ TEST(NodeConfig, DefaultsAreTheDocumentedOnes) {
   EXPECT_EQ(cfg.channels.nonce_ttl, 24h);
   EXPECT_EQ(cfg.channels.fan_out_max_hold, 20ms);
   EXPECT_EQ(cfg.channels.fan_out_turns, 8u);
-  EXPECT_EQ(cfg.storage.sync_interval, 1ms);
+  EXPECT_EQ(cfg.storage.sync_interval, 5ms);
   EXPECT_NO_THROW(validate(cfg));
 }
 

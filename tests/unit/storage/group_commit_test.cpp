@@ -176,40 +176,60 @@ TEST(group_commit, submits_during_a_write_are_grouped_into_the_next) {
   EXPECT_EQ(db->last_seq("c"), 6u);
 }
 
-TEST(group_commit, submits_sooner_than_the_interval_wait_and_share_the_next_write) {
-  testing::temp_dir dir;
-  auto db = open_db(dir.sub("db"));
-  ASSERT_TRUE(db);
-  const auto interval = 1s;
-  group_commit writer(*db, {}, interval);
-  // After a quiet spell the first write starts at once.
+// Writes the first batch and holds the writer in its callback until two more are queued, so
+// that the second write holds two batches (steady load): the interval then applies. Returns
+// when the second write is done; `released` is a time before it started.
+void write_a_lone_batch_then_two(group_commit& writer,
+                                 std::chrono::steady_clock::time_point& released) {
   event first_written;
-  const auto before_first = std::chrono::steady_clock::now();
+  event release;
+  event second_written;
   writer.submit(message_batch("c", 1), [&](const status& st) {
     EXPECT_TRUE(st.ok()) << st.message;
     first_written.set();
+    EXPECT_TRUE(release.wait());
   });
   ASSERT_TRUE(first_written.wait());
-  // These wait out the interval since that write started, then go in one write.
+  writer.submit(message_batch("c", 2), nullptr);
+  writer.submit(message_batch("c", 3), [&](const status& st) {
+    EXPECT_TRUE(st.ok()) << st.message;
+    second_written.set();
+  });
+  released = std::chrono::steady_clock::now();
+  release.set();
+  ASSERT_TRUE(second_written.wait());
+}
+
+TEST(group_commit, under_steady_load_writes_start_the_interval_apart) {
+  testing::temp_dir dir;
+  auto db = open_db(dir.sub("db"));
+  ASSERT_TRUE(db);
+  const auto interval = 2s;
+  group_commit writer(*db, {}, interval);
+  std::chrono::steady_clock::time_point released;
+  write_a_lone_batch_then_two(writer, released);
+  // The first write held a lone batch, so the second did not wait the interval out.
+  EXPECT_LT(std::chrono::steady_clock::now() - released, interval);
+  EXPECT_EQ(writer.get_stats().writes, 2u);
+  // The second held two: these wait until the interval after it started, in one write.
   completions done(1);
-  for (uint64_t i = 0; i < 5; ++i) {
-    writer.submit(message_batch("c", i + 2), done.for_batch(0, i));
+  for (uint64_t i = 0; i < 3; ++i) {
+    writer.submit(message_batch("c", i + 4), done.for_batch(0, i));
   }
-  EXPECT_EQ(db->last_seq("c"), 1u);
+  EXPECT_EQ(db->last_seq("c"), 3u);
   event last_written;
   writer.submit(message_batch("c", 7), [&](const status& st) {
     EXPECT_TRUE(st.ok()) << st.message;
-    // No sooner than the interval after the first write started.
-    EXPECT_GE(std::chrono::steady_clock::now() - before_first, interval);
+    EXPECT_GE(std::chrono::steady_clock::now() - released, interval);
     last_written.set();
   });
   ASSERT_TRUE(last_written.wait());
   writer.stop();
   auto stats = writer.get_stats();
-  EXPECT_EQ(stats.writes, 2u);
+  EXPECT_EQ(stats.writes, 3u);
   EXPECT_EQ(stats.batches, 7u);
-  EXPECT_EQ(stats.max_group, 6u);
-  EXPECT_EQ(done.per_thread[0], (std::vector<uint64_t>{0, 1, 2, 3, 4}));
+  EXPECT_EQ(stats.max_group, 4u);
+  EXPECT_EQ(done.per_thread[0], (std::vector<uint64_t>{0, 1, 2}));
   EXPECT_TRUE(done.failures.empty());
   EXPECT_EQ(db->last_seq("c"), 7u);
 }
@@ -223,19 +243,18 @@ TEST(group_commit, stop_writes_at_once_what_waits_out_the_interval) {
   completions done(1);
   {
     group_commit writer(*db, {}, std::chrono::duration_cast<std::chrono::microseconds>(interval));
-    event first_written;
-    writer.submit(message_batch("c", 1), [&](const status&) { first_written.set(); });
-    ASSERT_TRUE(first_written.wait());
+    std::chrono::steady_clock::time_point released;
+    write_a_lone_batch_then_two(writer, released);
     for (uint64_t i = 0; i < 3; ++i) {
-      writer.submit(message_batch("c", i + 2), done.for_batch(0, i));
+      writer.submit(message_batch("c", i + 4), done.for_batch(0, i));
     }
     writer.stop();
-    EXPECT_EQ(writer.get_stats().writes, 2u);
+    EXPECT_EQ(writer.get_stats().writes, 3u);
   }
   EXPECT_LT(std::chrono::steady_clock::now() - start, interval);
   EXPECT_EQ(done.count, 3u);
   EXPECT_TRUE(done.failures.empty());
-  EXPECT_EQ(db->last_seq("c"), 4u);
+  EXPECT_EQ(db->last_seq("c"), 6u);
 }
 
 TEST(group_commit, stop_drains_everything_accepted_before_it) {
