@@ -147,26 +147,38 @@ TEST(group_commit, batches_queued_while_the_writer_is_held_go_in_one_write) {
   EXPECT_EQ(db->last_seq("c"), queued);
 }
 
+// Submits batch 1 of channel "c", whose callback holds the writer thread until release():
+// batches submitted meanwhile queue for the next write. Must outlive that callback.
+class writer_hold {
+ public:
+  explicit writer_hold(group_commit& writer) {
+    writer.submit(message_batch("c", 1), [this](const status& st) {
+      EXPECT_TRUE(st.ok()) << st.message;
+      written_.set();
+      EXPECT_TRUE(release_.wait());
+    });
+    EXPECT_TRUE(written_.wait());
+  }
+  void release() { release_.set(); }
+
+ private:
+  event written_;
+  event release_;
+};
+
 TEST(group_commit, submits_during_a_write_are_grouped_into_the_next) {
   testing::temp_dir dir;
   auto db = open_db(dir.sub("db"));
   ASSERT_TRUE(db);
   group_commit writer(*db);
-  event first_written;
-  event release_writer;
   // The first batch's callback keeps the writer busy while five more are submitted.
-  writer.submit(message_batch("c", 1), [&](const status& st) {
-    EXPECT_TRUE(st.ok()) << st.message;
-    first_written.set();
-    EXPECT_TRUE(release_writer.wait());
-  });
-  ASSERT_TRUE(first_written.wait());
+  writer_hold hold(writer);
   completions done(1);
   for (uint64_t i = 0; i < 5; ++i) {
     writer.submit(message_batch("c", i + 2), done.for_batch(0, i));
   }
   EXPECT_EQ(db->last_seq("c"), 1u);  // nothing of the second group is written yet
-  release_writer.set();
+  hold.release();
   writer.stop();
   auto stats = writer.get_stats();
   EXPECT_EQ(stats.writes, 2u);
@@ -181,22 +193,15 @@ TEST(group_commit, submits_during_a_write_are_grouped_into_the_next) {
 // when the second write is done; `released` is a time before it started.
 void write_a_lone_batch_then_two(group_commit& writer,
                                  std::chrono::steady_clock::time_point& released) {
-  event first_written;
-  event release;
+  writer_hold hold(writer);
   event second_written;
-  writer.submit(message_batch("c", 1), [&](const status& st) {
-    EXPECT_TRUE(st.ok()) << st.message;
-    first_written.set();
-    EXPECT_TRUE(release.wait());
-  });
-  ASSERT_TRUE(first_written.wait());
   writer.submit(message_batch("c", 2), nullptr);
   writer.submit(message_batch("c", 3), [&](const status& st) {
     EXPECT_TRUE(st.ok()) << st.message;
     second_written.set();
   });
   released = std::chrono::steady_clock::now();
-  release.set();
+  hold.release();
   ASSERT_TRUE(second_written.wait());
 }
 
