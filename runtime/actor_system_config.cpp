@@ -1,6 +1,35 @@
 #include "runtime/actor_system_config.hpp"
 
+#include <pthread.h>
+#include <sched.h>
+
+#include <caf/thread_hook.hpp>
+
 namespace plexichat::runtime {
+
+namespace {
+
+/// Runs every thread CAF starts (the scheduler's workers, its clock, detached actors) under
+/// SCHED_BATCH: a worker woken by an I/O thread's message then waits for that thread to
+/// block or use up its time slice instead of preempting it at once. On a busy core the I/O
+/// thread hands over everything it read before the worker runs, and the worker takes it in
+/// one go instead of waking once per frame; on an idle core nothing changes. In the
+/// 100-subscriber fan-out on one core this cut the node's context switches by half and its
+/// CPU per delivered message by about 8% (tools/plexichat-bench/README.md). The I/O threads
+/// and the storage writer keep the default policy. Needs no privilege; where the system
+/// refuses it anyway, the thread runs as before.
+class batch_scheduling : public caf::thread_hook {
+ public:
+  void init(caf::actor_system&) override {}
+  void thread_started() override {
+    sched_param p{};
+    p.sched_priority = 0;
+    pthread_setschedparam(pthread_self(), SCHED_BATCH, &p);
+  }
+  void thread_terminates() override {}
+};
+
+}  // namespace
 
 node_actor_config::node_actor_config(unsigned scheduler_threads) {
   set("scheduler.max-threads", scheduler_threads);
@@ -11,6 +40,7 @@ node_actor_config::node_actor_config(unsigned scheduler_threads) {
   set("scheduler.policy", caf::atom("sharing"));
   set("logger.console", caf::atom("none"));
   set("logger.file-verbosity", caf::atom("quiet"));
+  add_thread_hook<batch_scheduling>();
 }
 
 }  // namespace plexichat::runtime
