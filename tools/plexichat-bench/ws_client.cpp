@@ -19,7 +19,8 @@ void ws_client::open(const tcp::endpoint& node, const tcp::endpoint& source, std
                      std::string channel_id) {
   token_ = std::move(token);
   channel_id_ = std::move(channel_id);
-  auto& socket = ws_.next_layer();
+  ws_.next_layer().set_owner(weak_from_this());
+  auto& socket = ws_.next_layer().next_layer();
   beast::error_code ec;
   if (!bind_source(socket, source, ec)) {
     // Reported from the loop, never from inside the caller's call.
@@ -32,7 +33,7 @@ void ws_client::open(const tcp::endpoint& node, const tcp::endpoint& source, std
   connect_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
     if (!ec && self->state_ == state::connecting) {
       beast::error_code ignored;
-      self->ws_.next_layer().close(ignored);  // the connect then fails with "aborted"
+      self->ws_.next_layer().next_layer().close(ignored);  // the connect then fails with "aborted"
     }
   });
   socket.async_connect(node, [self = shared_from_this()](beast::error_code ec) {
@@ -48,7 +49,7 @@ void ws_client::on_connect() {
   // Small frames must leave at once: Nagle would add tens of milliseconds to the latencies
   // this tool measures.
   beast::error_code ec;
-  ws_.next_layer().set_option(tcp::no_delay(true), ec);
+  ws_.next_layer().next_layer().set_option(tcp::no_delay(true), ec);
   websocket::stream_base::timeout t{};
   t.handshake_timeout = std::chrono::seconds(30);
   t.idle_timeout = websocket::stream_base::none();
@@ -155,7 +156,7 @@ void ws_client::close() {
   state_ = state::closed;
   connect_timer_.cancel();
   beast::error_code ec;
-  ws_.next_layer().close(ec);
+  ws_.next_layer().next_layer().close(ec);
 }
 
 std::string send_frame(const std::string& channel_id, std::string_view content,

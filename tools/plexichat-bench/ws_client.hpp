@@ -14,6 +14,7 @@
 
 #include "tools/plexichat-bench/frame_scan.hpp"
 #include "tools/plexichat-bench/seq_tracker.hpp"
+#include "tools/plexichat-bench/write_coalescer.hpp"
 
 namespace plexichat::bench {
 
@@ -33,7 +34,8 @@ class ws_sink {
 
 /// One client WebSocket to the node: binds its source address, connects, upgrades,
 /// authenticates, optionally subscribes, then reads every frame into its sink (Beast
-/// answers the node's pings). Writes go through a queue with one write in flight. Owned
+/// answers the node's pings). Writes go through a queue with one write in flight, and the
+/// frames of one burst reach the socket in one system call (write_coalescer). Owned
 /// by shared_ptr (its handlers keep it alive); one thread.
 ///
 /// The socket and timer name the io_context's executor type instead of Beast's tcp_stream
@@ -72,7 +74,7 @@ class ws_client : public std::enable_shared_from_this<ws_client> {
   using timer = boost::asio::basic_waitable_timer<
       std::chrono::steady_clock, boost::asio::wait_traits<std::chrono::steady_clock>, executor>;
 
-  boost::beast::websocket::stream<socket> ws_;
+  boost::beast::websocket::stream<write_coalescer<socket>> ws_;
   timer connect_timer_;  ///< bounds the TCP connect; Beast's own timer bounds the upgrade
   boost::beast::flat_buffer buffer_;
   std::deque<std::string> writes_;
