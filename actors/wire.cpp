@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include <boost/beast/websocket/detail/frame.hpp>
+
 namespace plexichat::actors::wire {
 
 using nlohmann::json;
@@ -143,6 +145,34 @@ frame ack_frame(const std::string& nonce, const storage::message_record& m) {
   out += ',';
   append_string(out, "nonce", nonce);
   out += ",\"type\":\"ack\"}";
+  return std::make_shared<const std::string>(std::move(out));
+}
+
+void append_ws_header(std::string& out, std::size_t length) {
+  namespace ws = boost::beast::websocket::detail;
+  ws::frame_header fh{};
+  fh.op = ws::opcode::text;
+  fh.fin = true;
+  fh.mask = false;
+  fh.rsv1 = fh.rsv2 = fh.rsv3 = false;
+  fh.len = length;
+  ws::fh_buffer header;
+  ws::write(header, fh);
+  out.append(static_cast<const char*>(header.data().data()), header.size());
+}
+
+frame ws_text_frames(const std::vector<std::pair<uint64_t, frame>>& frames) {
+  constexpr std::size_t max_header = 10;  // 2 + 8 bytes of length, no mask
+  std::size_t bytes = 0;
+  for (const auto& f : frames) {
+    bytes += f.second->size() + max_header;
+  }
+  std::string out;
+  out.reserve(bytes);
+  for (const auto& f : frames) {
+    append_ws_header(out, f.second->size());
+    out += *f.second;
+  }
   return std::make_shared<const std::string>(std::move(out));
 }
 

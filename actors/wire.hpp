@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -37,11 +38,21 @@ frame ack_frame(const std::string& nonce, const storage::message_record& m);
 /// `{"type": "error", "code", "message", "nonce"?}`.
 frame error_frame(const api_error& e, const std::string& nonce = {});
 
+/// Appends the header of a final, unmasked WebSocket text frame of `length` bytes, as a
+/// server sends it (RFC 6455, 5.2; written by Beast's frame writer).
+void append_ws_header(std::string& out, std::size_t length);
+/// The frames' texts as WebSocket text frames, back to back, headers and all: the bytes a
+/// server's connection writes for them.
+frame ws_text_frames(const std::vector<std::pair<uint64_t, frame>>& frames);
+
 /// The messages a channel fans out at once, shared by all its subscribers on this node: one
 /// actor message per session for every batch of committed messages, not one per message.
 struct delivery {
   std::string channel_id;
   std::vector<std::pair<uint64_t, frame>> frames;  ///< (seq, frame), in seq order
+  /// The same frames as the bytes a connection writes for them (ws_text_frames): built once
+  /// by the channel, so that each subscriber's connection writes it as it is. Null: not built.
+  frame framed;
 };
 using delivery_ptr = std::shared_ptr<const delivery>;
 

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -13,20 +14,30 @@
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/stream_traits.hpp>
-#include <boost/beast/websocket/detail/frame.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/websocket/teardown.hpp>
+#include <boost/container/small_vector.hpp>
 
 #include "actors/wire.hpp"
 
 namespace plexichat::net {
 
-/// The layer under a server's Beast WebSocket that owns the socket's writes. Two kinds of
+/// Whether a write over `Next` must be one buffer: asio's TLS stream writes only the first
+/// buffer of a sequence per record, so a gathered write would cost a record per buffer.
+template <class Next>
+struct writes_one_buffer : std::false_type {};
+template <class Next>
+struct writes_one_buffer<boost::beast::ssl_stream<Next>> : std::true_type {};
+
+/// The layer under a server's Beast WebSocket that owns the socket's writes. Three kinds of
 /// writes share one queue, in order, with one write in flight:
 /// - the connection's messages (send_text): each shared frame is queued as is, and framed
 ///   (an unmasked, final text frame, its header written by Beast's frame writer) only when a
-///   write takes it. A fan-out to many connections shares one buffer until then, and a burst
-///   costs one system call (and one TLS record) instead of one Beast write operation per
-///   frame;
+///   write takes it. A burst costs one system call (and one TLS record) instead of one Beast
+///   write operation per frame;
+/// - frames already framed (queue_framed): a channel's fan-out, framed once for all its
+///   subscribers (wire::ws_text_frames). Over plain TCP a write gathers them from the shared
+///   buffer itself, without copying them (the kernel copies them once, as it must);
 /// - Beast's own writes (the handshake answer, pings, pongs, the close frame): copied, and
 ///   reported written once they are on the socket.
 /// A write takes everything queued, up to max_write bytes. Reads pass through. Touched only
@@ -64,6 +75,12 @@ class send_stream {
     frames_waiting_.fetch_add(1, std::memory_order_relaxed);
   }
 
+  /// Queues `frames` frames already framed (wire::ws_text_frames), without starting a write.
+  void queue_framed(actors::wire::frame framed, std::size_t frames) {
+    items_.push_back({std::move(framed), nullptr, frames});
+    frames_waiting_.fetch_add(frames, std::memory_order_relaxed);
+  }
+
   /// Starts writing what is queued, unless a write is in flight.
   void flush() {
     if (!writing_) {
@@ -81,7 +98,7 @@ class send_stream {
       if (items_[i].beast) {
         kept.push_back(std::move(items_[i]));
       } else {
-        frames_waiting_.fetch_sub(1, std::memory_order_relaxed);
+        frames_waiting_.fetch_sub(items_[i].frames(), std::memory_order_relaxed);
       }
     }
     items_ = std::move(kept);
@@ -93,7 +110,7 @@ class send_stream {
   void discard() {
     for (std::size_t i = head_; i < items_.size(); ++i) {
       if (!items_[i].beast) {
-        frames_waiting_.fetch_sub(1, std::memory_order_relaxed);
+        frames_waiting_.fetch_sub(items_[i].frames(), std::memory_order_relaxed);
       }
     }
     release_items();
@@ -143,36 +160,71 @@ class send_stream {
     std::size_t bytes;
   };
 
-  /// A message to frame (no waiter), or bytes Beast wrote (with its waiter).
+  /// A message to frame (no waiter), frames already framed (`framed` of them), or bytes
+  /// Beast wrote (with its waiter).
   struct item {
     actors::wire::frame bytes;
     std::unique_ptr<waiter> beast;
+    std::size_t framed = 0;
+    std::size_t frames() const { return framed > 0 ? framed : 1; }
   };
 
+  static constexpr bool gathers = !writes_one_buffer<Next>::value;
+  /// A write's pieces: where its copied bytes (out_) and its framed items are. A write holds
+  /// a few (framed items are one per fan-out), so they stay in place.
+  using pieces = boost::container::small_vector<boost::asio::const_buffer, 8>;
+  using held_frames = boost::container::small_vector<actors::wire::frame, 4>;
+
   void write_queued() {
-    // What this write takes: everything queued, up to about max_write bytes.
+    // What this write takes: everything queued, up to about max_write bytes. Framed items
+    // are gathered where they are; the rest is copied into out_, which never reallocates
+    // while the pieces point into it.
     std::size_t take = head_;
     std::size_t bytes = 0;
+    std::size_t copied = 0;
     while (take < items_.size() && bytes < max_write) {
-      bytes += items_[take++].bytes->size() + max_header;
+      const auto& it = items_[take++];
+      auto n = it.bytes->size() + (it.framed > 0 ? 0 : max_header);
+      bytes += n;
+      if (!(gathers && it.framed > 0)) {
+        copied += n;
+      }
     }
     if (take == head_) {
       return;
     }
-    out_.reserve(bytes);
+    out_.reserve(copied);
+    pieces buffers;
+    held_frames held;
+    std::size_t copied_from = 0;  // out_'s bytes before this are in buffers
+    auto add_copied = [&] {
+      if (out_.size() > copied_from) {
+        buffers.emplace_back(out_.data() + copied_from, out_.size() - copied_from);
+        copied_from = out_.size();
+      }
+    };
     std::vector<std::unique_ptr<waiter>> beast;
     std::size_t frames = 0;
     for (; head_ < take; ++head_) {
       auto& it = items_[head_];
       if (it.beast) {
         beast.push_back(std::move(it.beast));
+      } else if (it.framed > 0) {
+        frames += it.framed;
+        if (gathers) {
+          add_copied();
+          buffers.emplace_back(it.bytes->data(), it.bytes->size());
+          held.push_back(std::move(it.bytes));
+          continue;
+        }
       } else {
-        append_header(it.bytes->size());
+        actors::wire::append_ws_header(out_, it.bytes->size());
         ++frames;
       }
       out_.append(*it.bytes);
       it.bytes.reset();
     }
+    add_copied();
     if (head_ == items_.size()) {
       release_items();
     } else if (head_ >= 32 && head_ * 2 >= items_.size()) {
@@ -181,9 +233,12 @@ class send_stream {
     }
     writing_ = true;
     boost::asio::async_write(
-        next_, boost::asio::buffer(out_),
-        [this, keep = owner_.lock(), beast = std::move(beast), frames](
-            boost::beast::error_code ec, std::size_t) mutable { on_written(ec, beast, frames); });
+        next_, buffers,
+        [this, keep = owner_.lock(), beast = std::move(beast), held = std::move(held), frames](
+            boost::beast::error_code ec, std::size_t) mutable {
+          held.clear();
+          on_written(ec, beast, frames);
+        });
   }
 
   void on_written(boost::beast::error_code ec, std::vector<std::unique_ptr<waiter>>& beast,
@@ -207,19 +262,6 @@ class send_stream {
       return;
     }
     write_queued();
-  }
-
-  void append_header(std::size_t length) {
-    namespace ws = boost::beast::websocket::detail;
-    ws::frame_header fh{};
-    fh.op = ws::opcode::text;
-    fh.fin = true;
-    fh.mask = false;
-    fh.rsv1 = fh.rsv2 = fh.rsv3 = false;
-    fh.len = length;
-    ws::fh_buffer header;
-    ws::write(header, fh);
-    out_.append(static_cast<const char*>(header.data().data()), header.size());
   }
 
   /// An empty queue keeps no memory: an idle connection holds nothing here.

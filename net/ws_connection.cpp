@@ -17,7 +17,7 @@ namespace websocket = beast::websocket;
 namespace {
 
 constexpr uint16_t close_rate_limited = 4008;
-constexpr uint16_t close_slow_consumer = 4009;
+constexpr uint16_t close_slow_consumer_code = 4009;
 constexpr std::size_t max_close_reason = 120;  // RFC 6455: 123 bytes of reason at most
 
 /// The session actor's view of the connection: holds it weakly, so that a session that
@@ -36,6 +36,12 @@ class ws_sink : public actors::session::session_sink {
   void send(std::vector<actors::wire::frame> frames) override {
     if (auto c = conn_.lock()) {
       c->post_send(std::move(frames));
+    }
+  }
+
+  void send_framed(actors::wire::frame framed, std::size_t frames) override {
+    if (auto c = conn_.lock()) {
+      c->post_send_framed(std::move(framed), frames);
     }
   }
 
@@ -247,6 +253,25 @@ void ws_connection<Stream>::post_send(std::vector<actors::wire::frame> frames) {
 }
 
 template <typename Stream>
+void ws_connection<Stream>::post_send_framed(actors::wire::frame framed, std::size_t frames) {
+  const auto n = static_cast<uint32_t>(frames);
+  posted_.fetch_add(n, std::memory_order_relaxed);
+  boost::asio::post(ws_.get_executor(),
+                    [self = this->shared_from_this(), f = std::move(framed), n]() mutable {
+                      if (!self->closing_ && !self->closed_) {
+                        if (self->out_.frames_waiting() + n >
+                            self->state_->ctx.config->limits.outbound_queue_frames) {
+                          self->close_slow_consumer();
+                        } else {
+                          self->out_.queue_framed(std::move(f), n);
+                          self->out_.flush();
+                        }
+                      }
+                      self->posted_.fetch_sub(n, std::memory_order_release);
+                    });
+}
+
+template <typename Stream>
 void ws_connection<Stream>::post_close(uint16_t code, std::string reason) {
   boost::asio::post(ws_.get_executor(),
                     [self = this->shared_from_this(), code, r = std::move(reason)]() mutable {
@@ -260,9 +285,7 @@ bool ws_connection<Stream>::enqueue(actors::wire::frame frame, bool flush) {
     return false;
   }
   if (out_.frames_waiting() >= state_->ctx.config->limits.outbound_queue_frames) {
-    state_->ctx.metrics->ws_closed_slow_consumer.Increment();
-    start_close(close_slow_consumer, "slow consumer: reconnect and resubscribe with after_seq",
-                false);
+    close_slow_consumer();
     return false;
   }
   out_.queue_text(std::move(frame));
@@ -270,6 +293,13 @@ bool ws_connection<Stream>::enqueue(actors::wire::frame frame, bool flush) {
     out_.flush();
   }
   return true;
+}
+
+template <typename Stream>
+void ws_connection<Stream>::close_slow_consumer() {
+  state_->ctx.metrics->ws_closed_slow_consumer.Increment();
+  start_close(close_slow_consumer_code, "slow consumer: reconnect and resubscribe with after_seq",
+              false);
 }
 
 template <typename Stream>

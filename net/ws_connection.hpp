@@ -40,6 +40,7 @@ class ws_connection : public ws_link, public std::enable_shared_from_this<ws_con
   /// Thread-safe: queue a frame / close with a code after the queued frames.
   void post_send(actors::wire::frame frame) override;
   void post_send(std::vector<actors::wire::frame> frames) override;
+  void post_send_framed(actors::wire::frame framed, std::size_t frames) override;
   void post_close(uint16_t code, std::string reason) override;
   void abandon() override { on_closed(); }
   void check_idle(std::chrono::steady_clock::time_point now) override;
@@ -57,6 +58,8 @@ class ws_connection : public ws_link, public std::enable_shared_from_this<ws_con
   /// Queues a frame and, with `flush`, starts writing; false (and the connection closing)
   /// when it cannot be sent.
   bool enqueue(actors::wire::frame frame, bool flush = true);
+  /// The outbound queue is full: closes with 4009 and drops what waits.
+  void close_slow_consumer();
   void start_close(uint16_t code, std::string reason, bool flush);
   void do_close(uint16_t code, std::string reason);
   void on_closed();

@@ -23,6 +23,8 @@ class ws_link {
   virtual void post_send(actors::wire::frame frame) = 0;
   /// Queues frames, in order; they go to the socket together.
   virtual void post_send(std::vector<actors::wire::frame> frames) = 0;
+  /// Queues `frames` frames already framed (wire::ws_text_frames), written as they are.
+  virtual void post_send_framed(actors::wire::frame framed, std::size_t frames) = 0;
   /// Closes with `code` after the frames already queued.
   virtual void post_close(uint16_t code, std::string reason) = 0;
   /// Frames handed over (posted or queued) and not yet written.

@@ -557,8 +557,9 @@ caf::result<bool> persist(channel_actor* self, replica_write w, std::function<vo
 
 /// Sends the committed messages to the groups of subscribers whose turn it is (every group,
 /// if `all`), each the messages after those it was last sent: each local session gets one
-/// actor message with all of them (one allocation shared by its group), and each other node's
-/// relay the text of each, once for all its sessions.
+/// actor message with all of them (one allocation shared by its group, with the bytes its
+/// connection writes for them), and each other node's relay the text of each, once for all
+/// its sessions.
 void flush_fan_out(channel_actor* self, bool all) {
   auto& st = self->state;
   auto turn = st.pacing.take(fan_out_pacing::clock::now(), st.subscribers.size(), all);
@@ -586,6 +587,7 @@ void flush_fan_out(channel_actor* self, bool all) {
         batch->frames.push_back(f);
       }
     }
+    batch->framed = wire::ws_text_frames(batch->frames);  // one copy for every connection
     batch_of[g] = std::move(batch);
   }
   // Sessions on other nodes, by node: their node's relay gets each frame's text once for all.

@@ -33,6 +33,9 @@ class session_sink {
   virtual void send(wire::frame frame) = 0;
   /// Queues frames, in order, as one hand-over to the connection.
   virtual void send(std::vector<wire::frame> frames) = 0;
+  /// Queues `frames` text frames already framed for the socket (wire::ws_text_frames), as
+  /// one hand-over written as it is.
+  virtual void send_framed(wire::frame framed, std::size_t frames) = 0;
   /// Closes the socket with `code` after the frames already queued.
   virtual void close(uint16_t code, std::string reason) = 0;
   /// Frames handed over and not yet written; the session paces history replays by it.

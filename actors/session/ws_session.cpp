@@ -452,7 +452,8 @@ void on_deliver(session_actor* self, const std::string& cid, uint64_t seq,
   }
 }
 
-/// A channel's batch of live messages: the ones due go to the socket in one call.
+/// A channel's batch of live messages: the ones due go to the socket in one call; when all
+/// are, as the bytes the channel framed once for every subscriber.
 void on_deliver_batch(session_actor* self, const wire::delivery& batch) {
   auto& st = self->state;
   auto i = st.subs.find(batch.channel_id);
@@ -466,7 +467,9 @@ void on_deliver_batch(session_actor* self, const wire::delivery& batch) {
       due.push_back(frame);
     }
   }
-  if (!due.empty()) {
+  if (due.size() == batch.frames.size() && batch.framed) {
+    st.sink->send_framed(batch.framed, due.size());  // the usual case: the channel's bytes
+  } else if (!due.empty()) {
     st.sink->send(std::move(due));
   }
 }

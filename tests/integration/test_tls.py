@@ -116,6 +116,28 @@ async def wss_session_works(s):
 
 
 @suite.check
+async def wss_subscriber_gets_a_burst_whole_and_in_order(s):
+    # Messages committed together reach a subscriber as one batch, written over TLS as one
+    # record; posted at once from several threads, so that some commit together.
+    status, body, _ = https("POST", "/api/v1/channels", {"name": "tls-room"}, token=s["token"])
+    assert status in (200, 201), (status, body)
+    cid = body["channel"]["id"]
+    url = f"wss://127.0.0.1:{s['node'].port}/api/v1/ws"
+    async with Ws(url, s["token"], ssl=s["ctx"]) as ws:
+        await ws.subscribe(cid)
+        count = 40
+        loop = asyncio.get_running_loop()
+        posts = [loop.run_in_executor(None, https, "POST", f"/api/v1/channels/{cid}/messages",
+                                      {"content": f"burst {i} " + "x" * 300}, s["token"])
+                 for i in range(count)]
+        for status, body, _ in await asyncio.gather(*posts):
+            assert status in (200, 201), (status, body)
+        got = await ws.messages(cid, count)
+        assert [m["seq"] for m in got] == list(range(1, count + 1)), [m["seq"] for m in got]
+        assert sorted(m["content"].split()[1] for m in got) == sorted(str(i) for i in range(count))
+
+
+@suite.check
 async def wss_frame_flood_closes_4008(s):
     url = f"wss://127.0.0.1:{s['node'].port}/api/v1/ws"
     async with Ws(url, s["token"], ssl=s["ctx"]) as ws:

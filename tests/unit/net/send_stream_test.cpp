@@ -190,6 +190,75 @@ TEST(SendStream, DroppingQueuedFramesKeepsTheWriteInFlightAndBeastsWrites) {
   EXPECT_EQ(s.frames_waiting(), 0U);
 }
 
+actors::wire::frame framed_by_channel(const std::vector<std::string>& payloads) {
+  std::vector<std::pair<uint64_t, actors::wire::frame>> frames;
+  for (const auto& p : payloads) {
+    frames.emplace_back(frames.size() + 1, text(p));
+  }
+  return actors::wire::ws_text_frames(frames);
+}
+
+TEST(SendStream, TheChannelFramesAsTheStreamDoes) {
+  const std::string medium(300, 'm');
+  EXPECT_EQ(*framed_by_channel({"a", medium, ""}), framed("a") + framed(medium) + framed(""));
+}
+
+TEST(SendStream, FramedItemsGoOutAsTheyAreInTheirPlace) {
+  asio::io_context ioc;
+  stream s{recording_stream{ioc}};
+  s.send_text(text("a"));  // starts a write at once
+  s.queue_framed(framed_by_channel({"x", "yy"}), 2);
+  s.queue_text(text("b"));
+  auto ping = write_as_beast(s, "PING");
+  s.queue_framed(framed_by_channel({"z"}), 1);
+  EXPECT_EQ(s.frames_waiting(), 5U) << "a framed item counts each of its frames";
+  s.flush();
+  ioc.run();
+  EXPECT_EQ(s.next_layer().writes,
+            (std::vector<std::string>{
+                framed("a"), framed("x") + framed("yy") + framed("b") + "PING" + framed("z")}));
+  EXPECT_TRUE(ping->done);
+  EXPECT_EQ(ping->bytes, 4U);
+  EXPECT_EQ(s.frames_waiting(), 0U);
+}
+
+TEST(SendStream, DroppingQueuedFramesCountsEachFrameOfAFramedItem) {
+  asio::io_context ioc;
+  stream s{recording_stream{ioc}};
+  s.send_text(text("in flight"));
+  s.queue_framed(framed_by_channel({"dropped 1", "dropped 2", "dropped 3"}), 3);
+  EXPECT_EQ(s.frames_waiting(), 4U);
+  s.drop_queued_frames();
+  EXPECT_EQ(s.frames_waiting(), 1U);
+  ioc.run();
+  EXPECT_EQ(s.next_layer().writes, std::vector<std::string>{framed("in flight")});
+  EXPECT_EQ(s.frames_waiting(), 0U);
+}
+
+TEST(SendStream, ABacklogOfFramedItemsGoesOutInBoundedWritesInOrder) {
+  asio::io_context ioc;
+  stream s{recording_stream{ioc}};
+  std::string expected;
+  for (int i = 0; i < 100; ++i) {
+    auto a = std::to_string(i) + std::string(2000, 'f');
+    auto b = std::to_string(i) + "text";
+    s.queue_framed(framed_by_channel({a, a}), 2);
+    s.queue_text(text(b));
+    expected += framed(a) + framed(a) + framed(b);
+  }
+  s.flush();
+  ioc.run();
+  const auto& writes = s.next_layer().writes;
+  EXPECT_GT(writes.size(), 4U);
+  std::string all;
+  for (const auto& w : writes) {
+    EXPECT_LT(w.size(), stream::max_write + 4100);
+    all += w;
+  }
+  EXPECT_EQ(all, expected);
+  EXPECT_EQ(s.frames_waiting(), 0U);
+}
+
 TEST(SendStream, SplitsABigBacklogIntoBoundedWritesInOrder) {
   asio::io_context ioc;
   stream s{recording_stream{ioc}};
