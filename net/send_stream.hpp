@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -170,10 +171,22 @@ class send_stream {
   };
 
   static constexpr bool gathers = !writes_one_buffer<Next>::value;
-  /// A write's pieces: where its copied bytes (out_) and its framed items are. A write holds
-  /// a few (framed items are one per fan-out), so they stay in place.
-  using pieces = boost::container::small_vector<boost::asio::const_buffer, 8>;
-  using held_frames = boost::container::small_vector<actors::wire::frame, 4>;
+
+  /// A gathered write's pieces, from the first framed item it takes until it completes: its
+  /// buffers, in order (into out_ and into the framed items), and the framed items. Only a
+  /// write with a framed item has one: the others write out_ alone, with a write operation
+  /// as small as before.
+  struct gathered {
+    boost::container::small_vector<boost::asio::const_buffer, 4> buffers;
+    boost::container::small_vector<actors::wire::frame, 2> held;
+  };
+  /// A gathered write's buffers as asio takes them (it copies the sequence, not the buffers).
+  struct pieces {
+    const boost::asio::const_buffer* first;
+    const boost::asio::const_buffer* last;
+    const boost::asio::const_buffer* begin() const { return first; }
+    const boost::asio::const_buffer* end() const { return last; }
+  };
 
   void write_queued() {
     // What this write takes: everything queued, up to about max_write bytes. Framed items
@@ -194,12 +207,11 @@ class send_stream {
       return;
     }
     out_.reserve(copied);
-    pieces buffers;
-    held_frames held;
-    std::size_t copied_from = 0;  // out_'s bytes before this are in buffers
+    std::unique_ptr<gathered> g;
+    std::size_t copied_from = 0;  // out_'s bytes before this are in g's buffers
     auto add_copied = [&] {
       if (out_.size() > copied_from) {
-        buffers.emplace_back(out_.data() + copied_from, out_.size() - copied_from);
+        g->buffers.emplace_back(out_.data() + copied_from, out_.size() - copied_from);
         copied_from = out_.size();
       }
     };
@@ -212,9 +224,12 @@ class send_stream {
       } else if (it.framed > 0) {
         frames += it.framed;
         if (gathers) {
+          if (!g) {
+            g = std::make_unique<gathered>();
+          }
           add_copied();
-          buffers.emplace_back(it.bytes->data(), it.bytes->size());
-          held.push_back(std::move(it.bytes));
+          g->buffers.emplace_back(it.bytes->data(), it.bytes->size());
+          g->held.push_back(std::move(it.bytes));
           continue;
         }
       } else {
@@ -224,7 +239,6 @@ class send_stream {
       out_.append(*it.bytes);
       it.bytes.reset();
     }
-    add_copied();
     if (head_ == items_.size()) {
       release_items();
     } else if (head_ >= 32 && head_ * 2 >= items_.size()) {
@@ -232,13 +246,21 @@ class send_stream {
       head_ = 0;
     }
     writing_ = true;
-    boost::asio::async_write(
-        next_, buffers,
-        [this, keep = owner_.lock(), beast = std::move(beast), held = std::move(held), frames](
-            boost::beast::error_code ec, std::size_t) mutable {
-          held.clear();
-          on_written(ec, beast, frames);
-        });
+    std::optional<pieces> gathered_buffers;
+    if (g) {
+      add_copied();
+      gathered_buffers = pieces{g->buffers.data(), g->buffers.data() + g->buffers.size()};
+    }
+    auto done = [this, keep = owner_.lock(), beast = std::move(beast), g = std::move(g), frames](
+                    boost::beast::error_code ec, std::size_t) mutable {
+      g.reset();
+      on_written(ec, beast, frames);
+    };
+    if (gathered_buffers) {
+      boost::asio::async_write(next_, *gathered_buffers, std::move(done));
+    } else {
+      boost::asio::async_write(next_, boost::asio::buffer(out_), std::move(done));
+    }
   }
 
   void on_written(boost::beast::error_code ec, std::vector<std::unique_ptr<waiter>>& beast,
