@@ -9,15 +9,15 @@ namespace plexichat::runtime {
 
 namespace {
 
-/// Runs every thread CAF starts (the scheduler's workers, its clock, detached actors) under
-/// SCHED_BATCH: a worker woken by an I/O thread's message then waits for that thread to
-/// block or use up its time slice instead of preempting it at once. On a busy core the I/O
-/// thread hands over everything it read before the worker runs, and the worker takes it in
-/// one go instead of waking once per frame; on an idle core nothing changes. In the
-/// 100-subscriber fan-out on one core this cut the node's context switches by half and its
-/// CPU per delivered message by about 8% (tools/plexichat-bench/README.md). The I/O threads
-/// and the storage writer keep the default policy. Needs no privilege; where the system
-/// refuses it anyway, the thread runs as before.
+/// Runs every thread CAF starts (the scheduler's workers, its clock, detached actors, the
+/// middleman's multiplexer between nodes) under SCHED_BATCH: a worker woken by an I/O
+/// thread's message then waits for that thread to block or use up its time slice instead of
+/// preempting it at once, often while that thread still holds the scheduler's queue lock. On
+/// a busy core the I/O thread hands over what it has read before the worker runs; on an idle
+/// core nothing changes. In the 100-subscriber fan-out on one core this halved the node's
+/// context switches and cut its CPU per delivered message by about a tenth
+/// (tools/plexichat-bench/README.md). The I/O threads and the storage writer keep the default
+/// policy. Needs no privilege; where the system refuses it anyway, the thread runs as before.
 class batch_scheduling : public caf::thread_hook {
  public:
   void init(caf::actor_system&) override {}

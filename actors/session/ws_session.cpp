@@ -453,23 +453,38 @@ void on_deliver(session_actor* self, const std::string& cid, uint64_t seq,
 }
 
 /// A channel's batch of live messages: the ones due go to the socket in one call; when all
-/// are, as the bytes the channel framed once for every subscriber.
+/// are (the usual case), as the bytes the channel framed once for every subscriber.
 void on_deliver_batch(session_actor* self, const wire::delivery& batch) {
   auto& st = self->state;
   auto i = st.subs.find(batch.channel_id);
   if (i == st.subs.end()) {
     return;
   }
-  std::vector<wire::frame> due;
-  due.reserve(batch.frames.size());
-  for (const auto& [seq, frame] : batch.frames) {
-    if (i->second.on_live(seq, frame)) {
+  std::vector<wire::frame> due;  // only once a frame is not due
+  bool all_due = true;
+  for (std::size_t k = 0; k < batch.frames.size(); ++k) {
+    const auto& [seq, frame] = batch.frames[k];
+    const bool live = i->second.on_live(seq, frame);
+    if (all_due && !live) {
+      all_due = false;
+      for (std::size_t j = 0; j < k; ++j) {
+        due.push_back(batch.frames[j].second);
+      }
+    }
+    if (!all_due && live) {
       due.push_back(frame);
     }
   }
-  if (due.size() == batch.frames.size() && batch.framed) {
-    st.sink->send_framed(batch.framed, due.size());  // the usual case: the channel's bytes
-  } else if (!due.empty()) {
+  if (all_due && batch.framed) {
+    st.sink->send_framed(batch.framed, batch.frames.size());
+    return;
+  }
+  if (all_due) {
+    for (const auto& f : batch.frames) {
+      due.push_back(f.second);
+    }
+  }
+  if (!due.empty()) {
     st.sink->send(std::move(due));
   }
 }
