@@ -77,7 +77,11 @@ class send_stream {
   }
 
   /// Queues `frames` frames already framed (wire::ws_text_frames), without starting a write.
+  /// None: nothing is queued.
   void queue_framed(actors::wire::frame framed, std::size_t frames) {
+    if (frames == 0) {
+      return;
+    }
     items_.push_back({std::move(framed), nullptr, frames});
     frames_waiting_.fetch_add(frames, std::memory_order_relaxed);
   }

@@ -457,7 +457,7 @@ void on_deliver(session_actor* self, const std::string& cid, uint64_t seq,
 void on_deliver_batch(session_actor* self, const wire::delivery& batch) {
   auto& st = self->state;
   auto i = st.subs.find(batch.channel_id);
-  if (i == st.subs.end()) {
+  if (i == st.subs.end() || batch.frames.empty()) {
     return;
   }
   std::vector<wire::frame> due;  // only once a frame is not due

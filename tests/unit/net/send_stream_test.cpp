@@ -222,6 +222,16 @@ TEST(SendStream, FramedItemsGoOutAsTheyAreInTheirPlace) {
   EXPECT_EQ(s.frames_waiting(), 0U);
 }
 
+TEST(SendStream, AFramedItemOfNoFramesIsNotQueued) {
+  asio::io_context ioc;
+  stream s{recording_stream{ioc}};
+  s.queue_framed(framed_by_channel({}), 0);
+  s.flush();
+  EXPECT_EQ(s.frames_waiting(), 0U);
+  ioc.run();
+  EXPECT_TRUE(s.next_layer().writes.empty()) << "not even an empty frame";
+}
+
 TEST(SendStream, DroppingQueuedFramesCountsEachFrameOfAFramedItem) {
   asio::io_context ioc;
   stream s{recording_stream{ioc}};
