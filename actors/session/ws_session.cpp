@@ -460,28 +460,23 @@ void on_deliver_batch(session_actor* self, const wire::delivery& batch) {
   if (i == st.subs.end() || batch.frames.empty()) {
     return;
   }
-  std::vector<wire::frame> due;  // only once a frame is not due
-  bool all_due = true;
-  for (std::size_t k = 0; k < batch.frames.size(); ++k) {
-    const auto& [seq, frame] = batch.frames[k];
-    const bool live = i->second.on_live(seq, frame);
-    if (all_due && !live) {
-      all_due = false;
-      for (std::size_t j = 0; j < k; ++j) {
-        due.push_back(batch.frames[j].second);
-      }
-    }
-    if (!all_due && live) {
-      due.push_back(frame);
-    }
+  const auto& frames = batch.frames;
+  auto& sub = i->second;
+  std::size_t k = 0;  // frames[0, k) are due
+  while (k < frames.size() && sub.on_live(frames[k].first, frames[k].second)) {
+    ++k;
   }
-  if (all_due && batch.framed) {
-    st.sink->send_framed(batch.framed, batch.frames.size());
+  if (k == frames.size() && batch.framed) {
+    st.sink->send_framed(batch.framed, k);
     return;
   }
-  if (all_due) {
-    for (const auto& f : batch.frames) {
-      due.push_back(f.second);
+  std::vector<wire::frame> due;
+  for (std::size_t j = 0; j < k; ++j) {
+    due.push_back(frames[j].second);
+  }
+  for (std::size_t j = k + 1; j < frames.size(); ++j) {  // frames[k] was not due
+    if (sub.on_live(frames[j].first, frames[j].second)) {
+      due.push_back(frames[j].second);
     }
   }
   if (!due.empty()) {

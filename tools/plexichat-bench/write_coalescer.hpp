@@ -18,8 +18,9 @@ namespace plexichat::bench {
 /// The layer under a client's Beast WebSocket that gathers the frames written in one burst
 /// into one system call, as a pipelining client does (NATS clients buffer their publishes the
 /// same way). Beast's writes are copied and reported written at once (never inline); the
-/// bytes go to the socket once a turn of the event loop has passed without another write to
-/// this stream, or when max_pending bytes wait, with one socket write in flight. A sender
+/// bytes go to the socket once `quiet_turns` turns of the event loop have passed without
+/// another write to this stream, or when max_pending bytes wait, with one socket write in
+/// flight (a failed one fails the writes after it, and closes the socket). A sender
 /// answering a burst of acks with a burst of sends then costs the node one read per burst
 /// instead of one per frame, and this tool one write. Reads pass through. One thread.
 template <class Next>
