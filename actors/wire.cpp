@@ -162,10 +162,9 @@ void append_ws_header(std::string& out, std::size_t length) {
 }
 
 frame ws_text_frames(const std::vector<std::pair<uint64_t, frame>>& frames) {
-  constexpr std::size_t max_header = 10;  // 2 + 8 bytes of length, no mask
   std::size_t bytes = 0;
   for (const auto& f : frames) {
-    bytes += f.second->size() + max_header;
+    bytes += f.second->size() + max_ws_header;
   }
   std::string out;
   out.reserve(bytes);

@@ -38,6 +38,8 @@ frame ack_frame(const std::string& nonce, const storage::message_record& m);
 /// `{"type": "error", "code", "message", "nonce"?}`.
 frame error_frame(const api_error& e, const std::string& nonce = {});
 
+/// The longest header of a frame the server sends (RFC 6455: 2 + 8 bytes, no mask).
+inline constexpr std::size_t max_ws_header = 10;
 /// Appends the header of a final, unmasked WebSocket text frame of `length` bytes, as a
 /// server sends it (RFC 6455, 5.2; written by Beast's frame writer).
 void append_ws_header(std::string& out, std::size_t length);

@@ -51,8 +51,6 @@ class send_stream {
 
   /// A write takes frames until it carries this many bytes (the rest wait for the next).
   static constexpr std::size_t max_write = 64 * 1024;
-  /// The longest header of a frame the server sends (RFC 6455: 2 + 8 bytes, no mask).
-  static constexpr std::size_t max_header = 10;
 
   explicit send_stream(Next&& next) : next_(std::move(next)) {}
 
@@ -201,7 +199,7 @@ class send_stream {
     std::size_t copied = 0;
     while (take < items_.size() && bytes < max_write) {
       const auto& it = items_[take++];
-      auto n = it.bytes->size() + (it.framed > 0 ? 0 : max_header);
+      auto n = it.bytes->size() + (it.framed > 0 ? 0 : actors::wire::max_ws_header);
       bytes += n;
       if (!(gathers && it.framed > 0)) {
         copied += n;

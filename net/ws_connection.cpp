@@ -17,7 +17,7 @@ namespace websocket = beast::websocket;
 namespace {
 
 constexpr uint16_t close_rate_limited = 4008;
-constexpr uint16_t close_slow_consumer_code = 4009;
+constexpr uint16_t close_slow_consumer = 4009;
 constexpr std::size_t max_close_reason = 120;  // RFC 6455: 123 bytes of reason at most
 
 /// The session actor's view of the connection: holds it weakly, so that a session that
@@ -258,14 +258,9 @@ void ws_connection<Stream>::post_send_framed(actors::wire::frame framed, std::si
   posted_.fetch_add(n, std::memory_order_relaxed);
   boost::asio::post(ws_.get_executor(),
                     [self = this->shared_from_this(), f = std::move(framed), n]() mutable {
-                      if (!self->closing_ && !self->closed_) {
-                        if (self->out_.frames_waiting() + n >
-                            self->state_->ctx.config->limits.outbound_queue_frames) {
-                          self->close_slow_consumer();
-                        } else {
-                          self->out_.queue_framed(std::move(f), n);
-                          self->out_.flush();
-                        }
+                      if (self->has_room(n)) {
+                        self->out_.queue_framed(std::move(f), n);
+                        self->out_.flush();
                       }
                       self->posted_.fetch_sub(n, std::memory_order_release);
                     });
@@ -281,11 +276,7 @@ void ws_connection<Stream>::post_close(uint16_t code, std::string reason) {
 
 template <typename Stream>
 bool ws_connection<Stream>::enqueue(actors::wire::frame frame, bool flush) {
-  if (closing_ || closed_) {
-    return false;
-  }
-  if (out_.frames_waiting() >= state_->ctx.config->limits.outbound_queue_frames) {
-    close_slow_consumer();
+  if (!has_room(1)) {
     return false;
   }
   out_.queue_text(std::move(frame));
@@ -296,10 +287,17 @@ bool ws_connection<Stream>::enqueue(actors::wire::frame frame, bool flush) {
 }
 
 template <typename Stream>
-void ws_connection<Stream>::close_slow_consumer() {
-  state_->ctx.metrics->ws_closed_slow_consumer.Increment();
-  start_close(close_slow_consumer_code, "slow consumer: reconnect and resubscribe with after_seq",
-              false);
+bool ws_connection<Stream>::has_room(std::size_t frames) {
+  if (closing_ || closed_) {
+    return false;
+  }
+  if (out_.frames_waiting() + frames > state_->ctx.config->limits.outbound_queue_frames) {
+    state_->ctx.metrics->ws_closed_slow_consumer.Increment();
+    start_close(close_slow_consumer, "slow consumer: reconnect and resubscribe with after_seq",
+                false);
+    return false;
+  }
+  return true;
 }
 
 template <typename Stream>

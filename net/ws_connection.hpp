@@ -58,8 +58,9 @@ class ws_connection : public ws_link, public std::enable_shared_from_this<ws_con
   /// Queues a frame and, with `flush`, starts writing; false (and the connection closing)
   /// when it cannot be sent.
   bool enqueue(actors::wire::frame frame, bool flush = true);
-  /// The outbound queue is full: closes with 4009 and drops what waits.
-  void close_slow_consumer();
+  /// Whether `frames` more frames may be queued: false when the connection is closing, or
+  /// when the outbound queue cannot take them (then it closes with 4009, dropping what waits).
+  bool has_room(std::size_t frames);
   void start_close(uint16_t code, std::string reason, bool flush);
   void do_close(uint16_t code, std::string reason);
   void on_closed();
